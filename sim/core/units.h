@@ -1,0 +1,46 @@
+// Physical quantities other than time, as distinct types so that a bandwidth
+// cannot be passed where a size is expected (STYLE.md, "Units are types").
+// Sizes are exact integers; rates are doubles (DESIGN.md, fixed decision 1).
+#pragma once
+
+#include <compare>
+#include <cstdint>
+
+#include "sim/core/time.h"
+
+namespace sim {
+
+struct Bytes {
+  std::int64_t count = 0;
+  constexpr auto operator<=>(const Bytes&) const noexcept = default;
+  friend constexpr Bytes operator+(Bytes a, Bytes b) noexcept { return {a.count + b.count}; }
+  friend constexpr Bytes operator-(Bytes a, Bytes b) noexcept { return {a.count - b.count}; }
+};
+
+struct BytesPerSecond {
+  double value = 0.0;
+  constexpr auto operator<=>(const BytesPerSecond&) const noexcept = default;
+};
+
+struct Flops {
+  double count = 0.0;
+};
+
+struct FlopsPerSecond {
+  double value = 0.0;
+};
+
+[[nodiscard]] constexpr BytesPerSecond GigabitsPerSecond(double gbit) noexcept { return {gbit * 1e9 / 8.0}; }
+[[nodiscard]] constexpr BytesPerSecond GigabytesPerSecond(double gbyte) noexcept { return {gbyte * 1e9}; }
+
+// Time to move `size` at `rate`, rounded once to the picosecond.
+[[nodiscard]] inline Time TransferTime(Bytes size, BytesPerSecond rate) noexcept {
+  return Seconds(static_cast<double>(size.count) / rate.value);
+}
+
+// Time to execute `work` at `rate`, rounded once to the picosecond.
+[[nodiscard]] inline Time ComputeTime(Flops work, FlopsPerSecond rate) noexcept {
+  return Seconds(work.count / rate.value);
+}
+
+}  // namespace sim
