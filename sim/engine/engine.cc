@@ -13,6 +13,9 @@ std::uint32_t Engine::allocate_slot() {
     free_head_ = slots_[s].next_free;
     return s;
   }
+  if (slots_.size() > kSlotMask) {
+    throw std::length_error("Engine: more than 2^24 events pending at once");
+  }
   slots_.emplace_back();
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
@@ -20,8 +23,7 @@ std::uint32_t Engine::allocate_slot() {
 void Engine::release_slot(std::uint32_t s) noexcept {
   Slot& slot = slots_[s];
   slot.fn = nullptr;
-  // Skip 0 on wrap-around: generation 0 marks an invalid EventId.
-  if (++slot.generation == 0) slot.generation = 1;
+  slot.live_key = 0;
   slot.next_free = free_head_;
   free_head_ = s;
 }
@@ -31,20 +33,22 @@ EventId Engine::schedule_at(Time when, Callback fn) {
     throw std::logic_error("Engine::schedule_at: time " + std::to_string(when.picoseconds()) +
                            "ps is before now " + std::to_string(now_.picoseconds()) + "ps");
   }
+  if (next_seq_ >= kMaxSeq) throw std::length_error("Engine: more than 2^40 events scheduled");
   std::uint32_t s = allocate_slot();
+  const std::uint64_t key = (next_seq_++ << kSlotBits) | s;
   slots_[s].fn = std::move(fn);
-  std::uint32_t gen = slots_[s].generation;
-  push(Entry{when.picoseconds(), next_seq_++, s, gen});
-  return EventId{s, gen};
+  slots_[s].live_key = key;
+  push(Entry{when.picoseconds(), key});
+  return EventId{key};
 }
 
 bool Engine::is_pending(EventId id) const noexcept {
-  return id.valid() && id.slot < slots_.size() && slots_[id.slot].generation == id.generation;
+  return id.valid() && id.slot() < slots_.size() && slots_[id.slot()].live_key == id.key;
 }
 
 bool Engine::cancel(EventId id) noexcept {
   if (!is_pending(id)) return false;
-  release_slot(id.slot);
+  release_slot(id.slot());
   ++tombstones_;
   if (tombstones_ > 1024 && tombstones_ * 2 > heap_.size()) compact();
   return true;
@@ -63,18 +67,33 @@ void Engine::push(Entry e) {
 }
 
 void Engine::sift_down(std::size_t hole, Entry e) {
+  // Bottom-up ("Floyd's trick"): walk the hole down to a leaf along the
+  // smallest children without comparing against `e`, then sift `e` back up.
+  // The element moved from the end of the heap almost always belongs near the
+  // bottom, so this saves most comparisons of the classic loop.
   const std::size_t n = heap_.size();
+  const std::size_t start = hole;
   for (;;) {
     std::size_t first = hole * 4 + 1;
     if (first >= n) break;
     std::size_t best = first;
-    std::size_t last = std::min(first + 4, n);
-    for (std::size_t c = first + 1; c < last; ++c) {
-      if (before(heap_[c], heap_[best])) best = c;
+    if (first + 4 <= n) {
+      std::size_t b01 = before(heap_[first + 1], heap_[first]) ? first + 1 : first;
+      std::size_t b23 = before(heap_[first + 3], heap_[first + 2]) ? first + 3 : first + 2;
+      best = before(heap_[b23], heap_[b01]) ? b23 : b01;
+    } else {
+      for (std::size_t c = first + 1; c < n; ++c) {
+        if (before(heap_[c], heap_[best])) best = c;
+      }
     }
-    if (!before(heap_[best], e)) break;
     heap_[hole] = heap_[best];
     hole = best;
+  }
+  while (hole > start) {
+    std::size_t parent = (hole - 1) / 4;
+    if (!before(e, heap_[parent])) break;
+    heap_[hole] = heap_[parent];
+    hole = parent;
   }
   heap_[hole] = e;
 }
@@ -86,7 +105,7 @@ void Engine::pop_top() {
 }
 
 void Engine::compact() {
-  std::erase_if(heap_, [this](const Entry& e) { return slots_[e.slot].generation != e.generation; });
+  std::erase_if(heap_, [this](const Entry& e) { return !live(e); });
   tombstones_ = 0;
   // Re-heapify bottom-up (Floyd); order among equal times is kept by seq.
   if (heap_.size() > 1) {
@@ -99,8 +118,9 @@ void Engine::compact() {
 bool Engine::fire_next(Time limit) {
   while (!heap_.empty()) {
     const Entry top = heap_.front();
-    Slot& slot = slots_[top.slot];
-    if (slot.generation != top.generation) {  // cancelled: drop the tombstone
+    const auto slot_index = static_cast<std::uint32_t>(top.key & kSlotMask);
+    Slot& slot = slots_[slot_index];
+    if (slot.live_key != top.key) {  // cancelled: drop the tombstone
       pop_top();
       --tombstones_;
       continue;
@@ -110,10 +130,10 @@ bool Engine::fire_next(Time limit) {
     // Move the callback out before calling it: it may schedule events, which
     // can grow slots_ and would invalidate a reference into it.
     Callback fn = std::move(slot.fn);
-    release_slot(top.slot);
+    release_slot(slot_index);
     now_ = Time(top.time_ps);
     ++fired_;
-    if (trace_) trace_(now_, top.seq);
+    if (trace_) trace_(now_, top.key >> kSlotBits);
     fn();
     return true;
   }

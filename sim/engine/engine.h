@@ -18,10 +18,11 @@ namespace sim {
 
 // Handle to a scheduled event. Stays valid (and harmless) after the event has
 // fired or been cancelled: cancel() and is_pending() then simply say so.
+// Internally the event's ordering key: (sequence number << 24) | slot.
 struct EventId {
-  std::uint32_t slot = 0;
-  std::uint32_t generation = 0;  // 0 never names a live event
-  [[nodiscard]] bool valid() const noexcept { return generation != 0; }
+  std::uint64_t key = 0;  // 0 never names an event
+  [[nodiscard]] bool valid() const noexcept { return key != 0; }
+  [[nodiscard]] std::uint32_t slot() const noexcept { return static_cast<std::uint32_t>(key & 0xffffff); }
 };
 
 class Engine {
@@ -59,21 +60,28 @@ class Engine {
   void set_trace(TraceHook hook) { trace_ = std::move(hook); }
 
  private:
+  // 16 bytes: four entries to a cache line. `key` packs a 40-bit sequence
+  // number above a 24-bit slot index, so comparing keys compares sequence
+  // numbers (unique), and the slot comes for free. Limits: 2^40 events
+  // scheduled per run, 2^24 pending at once; both are checked.
   struct Entry {
     std::int64_t time_ps;
-    std::uint64_t seq;
-    std::uint32_t slot;
-    std::uint32_t generation;
+    std::uint64_t key;
   };
   struct Slot {
     Callback fn;
-    std::uint32_t generation = 1;
+    std::uint64_t live_key = 0;  // key of the pending event held here; 0 if none
     std::uint32_t next_free = 0;
   };
+  static constexpr int kSlotBits = 24;
+  static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
+  static constexpr std::uint64_t kMaxSeq = std::uint64_t{1} << (64 - kSlotBits);
 
+  // Branch-free on purpose: the heap compares are unpredictable.
   static bool before(const Entry& a, const Entry& b) noexcept {
-    return a.time_ps != b.time_ps ? a.time_ps < b.time_ps : a.seq < b.seq;
+    return (a.time_ps < b.time_ps) | ((a.time_ps == b.time_ps) & (a.key < b.key));
   }
+  bool live(const Entry& e) const noexcept { return slots_[e.key & kSlotMask].live_key == e.key; }
   void push(Entry e);
   void pop_top();
   void sift_down(std::size_t hole, Entry e);
@@ -82,13 +90,14 @@ class Engine {
   std::uint32_t allocate_slot();
   void release_slot(std::uint32_t slot) noexcept;
 
+
   // 4-ary min-heap: shallower than a binary heap, and a node's children share
   // a cache line, which is what a hold-model workload spends its time on.
   std::vector<Entry> heap_;
   std::vector<Slot> slots_;
   std::uint32_t free_head_ = kNoSlot;
   std::size_t tombstones_ = 0;
-  std::uint64_t next_seq_ = 0;
+  std::uint64_t next_seq_ = 1;
   std::uint64_t fired_ = 0;
   Time now_ = Time::zero();
   bool stopped_ = false;

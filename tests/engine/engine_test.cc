@@ -74,7 +74,7 @@ TEST(EngineCancel, HandleOfFiredEventIsStale) {
   // The slot is reused by a new event; the old handle must not cancel it.
   bool fired = false;
   EventId fresh = engine.schedule_at(Picoseconds(2), [&] { fired = true; });
-  EXPECT_EQ(fresh.slot, id.slot);
+  EXPECT_EQ(fresh.slot(), id.slot());
   EXPECT_FALSE(engine.cancel(id));
   engine.run();
   EXPECT_TRUE(fired);

@@ -1,0 +1,186 @@
+#include "sim/scenario/loader.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <type_traits>
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
+
+#include "sim/scenario/overrides.h"
+#include "sim/scenario/validate.h"
+
+namespace sim::scenario {
+namespace {
+
+// Collects protobuf's parse errors as "file:line:column: message" (protobuf
+// counts lines and columns from 0; editors count from 1).
+class FileErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit FileErrorCollector(std::string source) : source_(std::move(source)) {}
+  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
+    problems_.push_back(Where(line, column) + ": error: " + message);
+  }
+  void AddWarning(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
+    problems_.push_back(Where(line, column) + ": warning: " + message);
+  }
+  [[nodiscard]] const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::string Where(int line, int column) const {
+    return source_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1);
+  }
+  std::string source_;
+  std::vector<std::string> problems_;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path + ": error: cannot open scenario file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Sets a proto3 scalar to its documented default when it holds the zero value
+// that means "absent".
+#define SIM_DEFAULT(message, field, value) \
+  if ((message).field() == std::decay_t<decltype((message).field())>{}) (message).set_##field(value)
+
+}  // namespace
+
+Scenario ParseScenario(const std::string& text, const std::string& source_name, bool json) {
+  Scenario scenario;
+  if (json) {
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;
+    auto status = google::protobuf::util::JsonStringToMessage(text, &scenario, options);
+    if (!status.ok()) throw ScenarioError(source_name + ": error: " + std::string(status.message()));
+    return scenario;
+  }
+  FileErrorCollector errors(source_name);
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, &scenario) || !errors.problems().empty()) {
+    std::vector<std::string> problems = errors.problems();
+    if (problems.empty()) problems.push_back(source_name + ": error: cannot parse scenario");
+    throw ScenarioError(problems);
+  }
+  return scenario;
+}
+
+void ApplyDefaults(Scenario& s) {
+  if (!s.has_seed()) s.set_seed(1);
+
+  Cluster& c = *s.mutable_cluster();
+  SIM_DEFAULT(c, device, "host");
+  if (c.devices_per_host() == 0) c.set_devices_per_host(1);
+  Topology& t = *c.mutable_topology();
+  if (t.kind_case() == Topology::KIND_NOT_SET) t.mutable_star();
+  if (t.has_star() && !t.star().has_host_link()) {
+    t.mutable_star()->mutable_host_link()->set_bandwidth_gbit_per_s(10.0);
+    t.mutable_star()->mutable_host_link()->set_latency_us(5.0);
+  }
+  if (t.routing() == ROUTING_UNSPECIFIED) t.set_routing(SHORTEST);
+  if (!t.has_intra_node()) {
+    t.mutable_intra_node()->set_bandwidth_gbit_per_s(2400.0);  // 300 GB/s NVLink-class
+    t.mutable_intra_node()->set_latency_us(1.0);
+  }
+  // Hosts: what the topology implies, else enough for the workers.
+  if (c.hosts() == 0) {
+    if (t.has_fat_tree() && t.fat_tree().k() > 0) {
+      c.set_hosts(t.fat_tree().k() * t.fat_tree().k() * t.fat_tree().k() / 4);
+    } else if (t.has_torus() && t.torus().rows() > 0) {
+      c.set_hosts(t.torus().rows() * t.torus().cols());
+    } else if (t.has_edges() && t.edges().hosts_size() > 0) {
+      c.set_hosts(static_cast<std::uint32_t>(t.edges().hosts_size()));
+    } else if (c.has_workers() && c.workers() > 0) {
+      c.set_hosts((c.workers() + c.devices_per_host() - 1) / c.devices_per_host());
+    } else {
+      c.set_hosts(1);
+    }
+  }
+  if (!c.has_workers()) c.set_workers(c.hosts() * c.devices_per_host());
+
+  NetworkCalibration& n = *c.mutable_network();
+  SIM_DEFAULT(n, bandwidth_efficiency, 1.0);
+  if (n.duplex() == DUPLEX_UNSPECIFIED) n.set_duplex(FULL_DUPLEX);
+
+  Workload& w = *s.mutable_workload();
+  if (w.model().kind_case() == Model::KIND_NOT_SET) w.mutable_model()->mutable_softmax_regression();
+  if (w.model().has_mlp()) {
+    Mlp& mlp = *w.mutable_model()->mutable_mlp();
+    if (mlp.hidden_size() == 0) mlp.add_hidden(256);
+    if (mlp.activation() == ACTIVATION_UNSPECIFIED) mlp.set_activation(RELU);
+  }
+  if (w.model().has_timing_only()) {
+    SIM_DEFAULT(*w.mutable_model()->mutable_timing_only(), bytes_per_parameter, 4u);
+  }
+  if (w.dataset().kind_case() == Dataset::KIND_NOT_SET && !w.model().has_timing_only()) {
+    w.mutable_dataset()->mutable_fashion_mnist();
+  }
+  if (w.dataset().has_fashion_mnist()) {
+    SIM_DEFAULT(*w.mutable_dataset()->mutable_fashion_mnist(), path, "/usr/share/datasets/fashion-mnist");
+  }
+  if (w.dataset().has_synthetic()) {
+    Synthetic& syn = *w.mutable_dataset()->mutable_synthetic();
+    SIM_DEFAULT(syn, train_samples, 10'000u);
+    SIM_DEFAULT(syn, test_samples, 2'000u);
+    SIM_DEFAULT(syn, features, 32u);
+    SIM_DEFAULT(syn, classes, 10u);
+    SIM_DEFAULT(syn, noise, 0.1);
+  }
+  if (w.dataset().sharding() == SHARDING_UNSPECIFIED) w.mutable_dataset()->set_sharding(IID);
+  if (w.dataset().sharding() == BY_LABEL) SIM_DEFAULT(*w.mutable_dataset(), label_skew, 0.8);
+  SIM_DEFAULT(w, batch_size, 32u);
+  if (w.steps() == 0 && w.epochs() == 0.0) w.set_steps(100);
+  Optimizer& o = *w.mutable_optimizer();
+  SIM_DEFAULT(o, learning_rate, 0.1);
+  if (o.schedule() == SCHEDULE_UNSPECIFIED) o.set_schedule(CONSTANT);
+  SIM_DEFAULT(o, step_gamma, 0.1);
+  SIM_DEFAULT(o, reference_batch, 32u);
+
+  Strategy& st = *s.mutable_strategy();
+  if (st.kind() == STRATEGY_UNSPECIFIED) st.set_kind(SYNC_ALLREDUCE);
+  if (st.allreduce() == ALLREDUCE_UNSPECIFIED) st.set_allreduce(RING);
+  SIM_DEFAULT(st, servers, 1u);
+  SIM_DEFAULT(st, local_steps, 8u);
+
+  Stragglers& sg = *s.mutable_stragglers();
+  if (sg.distribution() == STRAGGLER_DISTRIBUTION_UNSPECIFIED) sg.set_distribution(NONE);
+  SIM_DEFAULT(sg, transient_factor, 1.0);
+
+  SIM_DEFAULT(*s.mutable_outputs(), links_table_rows, 10u);
+}
+
+LoadedScenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {
+  LoadedScenario loaded;
+  loaded.path = path;
+  loaded.directory = std::filesystem::path(path).parent_path().string();
+  loaded.scenario = ParseScenario(ReadFile(path), path, EndsWith(path, ".json"));
+  std::vector<std::string> problems;
+  for (const auto& o : overrides) {
+    try {
+      ApplyOverride(loaded.scenario, o);
+    } catch (const ScenarioError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  if (!problems.empty()) throw ScenarioError(problems);
+  if (loaded.scenario.name().empty()) loaded.scenario.set_name(std::filesystem::path(path).stem().string());
+  ApplyDefaults(loaded.scenario);
+  problems = ValidateScenario(loaded.scenario);
+  if (!problems.empty()) {
+    for (auto& p : problems) p = path + ": " + p;
+    throw ScenarioError(problems);
+  }
+  return loaded;
+}
+
+}  // namespace sim::scenario
