@@ -1,5 +1,7 @@
 #include "sim/scenario/loader.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,24 +17,54 @@
 namespace sim::scenario {
 namespace {
 
-// Collects protobuf's parse errors as "file:line:column: message" (protobuf
-// counts lines and columns from 0; editors count from 1).
+// Collects protobuf's parse errors as "file:line:column: error: message
+// (field 'name')" followed by the source line and a caret, the way compilers
+// show them. Protobuf counts lines and columns from 0; editors from 1.
 class FileErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
-  explicit FileErrorCollector(std::string source) : source_(std::move(source)) {}
+  FileErrorCollector(std::string source, const std::string& text) : source_(std::move(source)) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) lines_.push_back(line);
+  }
   void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
-    problems_.push_back(Where(line, column) + ": error: " + message);
+    Add(line, column, "error", message);
   }
   void AddWarning(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
-    problems_.push_back(Where(line, column) + ": warning: " + message);
+    Add(line, column, "warning", message);
   }
   [[nodiscard]] const std::vector<std::string>& problems() const { return problems_; }
 
  private:
-  std::string Where(int line, int column) const {
-    return source_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1);
+  void Add(int line, int column, const char* severity, const std::string& message) {
+    const std::string text = line >= 0 && line < static_cast<int>(lines_.size()) ? lines_[line] : std::string();
+    std::string field;
+    // "no field named X": point at X itself rather than past it.
+    const std::string marker = "no field named \"";
+    if (auto at = message.find(marker); at != std::string::npos) {
+      field = message.substr(at + marker.size(), message.find('"', at + marker.size()) - at - marker.size());
+      if (auto pos = text.rfind(field, column); pos != std::string::npos) column = static_cast<int>(pos);
+    } else {
+      field = FieldBefore(text, column);
+    }
+    std::string problem = source_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " +
+                          severity + ": " + message;
+    if (!field.empty()) problem += " (field '" + field + "')";
+    if (!text.empty()) problem += "\n      " + text + "\n      " + std::string(std::max(column, 0), ' ') + "^";
+    problems_.push_back(problem);
+  }
+  // The field whose value sits at `column`: the identifier before the last
+  // ':' ahead of it on the line.
+  static std::string FieldBefore(const std::string& text, int column) {
+    auto colon = text.rfind(':', static_cast<std::size_t>(std::max(column, 0)));
+    if (colon == std::string::npos) return {};
+    auto end = text.find_last_not_of(" \t", colon == 0 ? 0 : colon - 1);
+    if (end == std::string::npos) return {};
+    auto begin = end;
+    while (begin > 0 && (std::isalnum(static_cast<unsigned char>(text[begin - 1])) || text[begin - 1] == '_')) --begin;
+    return text.substr(begin, end - begin + 1);
   }
   std::string source_;
+  std::vector<std::string> lines_;
   std::vector<std::string> problems_;
 };
 
@@ -64,7 +96,7 @@ Scenario ParseScenario(const std::string& text, const std::string& source_name, 
     if (!status.ok()) throw ScenarioError(source_name + ": error: " + std::string(status.message()));
     return scenario;
   }
-  FileErrorCollector errors(source_name);
+  FileErrorCollector errors(source_name, text);
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(text, &scenario) || !errors.problems().empty()) {
@@ -101,7 +133,12 @@ void ApplyDefaults(Scenario& s) {
     } else if (t.has_edges() && t.edges().hosts_size() > 0) {
       c.set_hosts(static_cast<std::uint32_t>(t.edges().hosts_size()));
     } else if (c.has_workers() && c.workers() > 0) {
-      c.set_hosts((c.workers() + c.devices_per_host() - 1) / c.devices_per_host());
+      // Parameter servers of their own take endpoints after the workers.
+      const Strategy& st = s.strategy();
+      const bool dedicated_servers =
+          (st.kind() == SYNC_PS || st.kind() == ASYNC_PS) && !st.colocated_servers();
+      const std::uint32_t endpoints = c.workers() + (dedicated_servers ? std::max(st.servers(), 1u) : 0);
+      c.set_hosts((endpoints + c.devices_per_host() - 1) / c.devices_per_host());
     } else {
       c.set_hosts(1);
     }

@@ -74,6 +74,13 @@ std::string AsTextValue(const FieldDescriptor& field, std::string value) {
   return value;
 }
 
+// Keeps protobuf from logging value-parse errors to stderr; the caller reports
+// them in its own words.
+class SilentErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
+};
+
 }  // namespace
 
 std::vector<std::string> LeafPaths(const Descriptor& descriptor) {
@@ -118,8 +125,11 @@ void ApplyOverride(Message& message, std::string_view assignment) {
     target->GetReflection()->ClearField(target, field);
     if (value.empty()) values.clear();
   }
+  SilentErrors silent;
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&silent);
   for (const auto& v : values) {
-    if (!google::protobuf::TextFormat::ParseFieldValueFromString(AsTextValue(*field, v), field, target)) {
+    if (!parser.ParseFieldValueFromString(AsTextValue(*field, v), field, target)) {
       std::string expected = field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM
                                  ? "one of the names of enum " + field->enum_type()->name()
                                  : std::string("a value of type ") + field->type_name();

@@ -1,0 +1,44 @@
+// Exit statuses shared by every sub-command, and the exception a command
+// throws from its callback to end the program with one of them.
+#pragma once
+
+#include <exception>
+#include <iostream>
+#include <stdexcept>
+
+#include "sim/scenario/scenario_error.h"
+
+namespace sim::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitBadInput = 2;
+
+struct Exit {
+  int status;
+};
+
+// Runs `body`; prints any error on stderr as "sim: error: ..." (each scenario
+// problem on its own line) and turns it into Exit{status}. Bad input
+// (ScenarioError, std::invalid_argument) is status 2, anything else 1.
+template <typename Body>
+void RunReportingErrors(Body&& body) {
+  try {
+    body();
+  } catch (const Exit&) {
+    throw;
+  } catch (const scenario::ScenarioError& e) {
+    std::cerr << "sim: " << e.problems().size() << (e.problems().size() == 1 ? " problem" : " problems")
+              << " in the input:\n";
+    for (const auto& p : e.problems()) std::cerr << "  " << p << "\n";
+    throw Exit{kExitBadInput};
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "sim: error: " << e.what() << "\n";
+    throw Exit{kExitBadInput};
+  } catch (const std::exception& e) {
+    std::cerr << "sim: error: " << e.what() << "\n";
+    throw Exit{kExitFailure};
+  }
+}
+
+}  // namespace sim::cli

@@ -1,0 +1,86 @@
+// The default command: `sim --scenario FILE [--set path=value]... [--seed N]
+// [--out DIR] [--json FILE] [--series FILE] [--trace FILE] [--links] [--quiet]`.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/cli/commands.h"
+#include "sim/cli/exit_codes.h"
+#include "sim/result/atomic_file.h"
+#include "sim/result/report.h"
+#include "sim/scenario/loader.h"
+#include "sim/training/run.h"
+
+namespace sim::cli {
+namespace {
+
+struct RunOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::optional<std::uint64_t> seed;
+  std::string out_dir, json, series, trace;
+  bool links = false;
+  bool quiet = false;
+};
+
+std::string InDir(const std::string& dir, const std::string& explicit_path, const char* name) {
+  if (!explicit_path.empty() || dir.empty()) return explicit_path;
+  return (std::filesystem::path(dir) / name).string();
+}
+
+void Run(const RunOptions& o) {
+  std::vector<std::string> overrides = o.overrides;
+  if (o.seed) overrides.push_back("seed=" + std::to_string(*o.seed));
+  const scenario::LoadedScenario loaded = scenario::LoadScenario(o.scenario, overrides);
+
+  const std::string json = InDir(o.out_dir, o.json, "result.json");
+  const std::string series =
+      InDir(o.out_dir, o.series.empty() ? loaded.scenario.outputs().series_csv() : o.series, "series.csv");
+  const std::string trace =
+      InDir(o.out_dir, o.trace.empty() ? loaded.scenario.outputs().trace_json() : o.trace, "trace.json");
+
+  TrainingRunOptions options;
+  options.keep_trace = !trace.empty();
+  options.progress = o.quiet ? nullptr : &std::cerr;
+  const TrainingRunOutput out = RunTraining(loaded, options);
+
+  // Every file is written only now, whole, after the run succeeded.
+  if (!json.empty()) WriteFileAtomically(json, ResultJson(out.result));
+  if (!series.empty()) WriteFileAtomically(series, out.series_csv);
+  if (!trace.empty()) WriteFileAtomically(trace, out.trace_json);
+  if (!o.quiet) {
+    std::cout << SummaryTable(out.result);
+    if (o.links) std::cout << LinksTable(out.result);
+  }
+}
+
+}  // namespace
+
+void RegisterRunCommand(CLI::App& app) {
+  auto o = std::make_shared<RunOptions>();
+  app.add_option("-s,--scenario", o->scenario, "Scenario file (.pbtxt text format, or .json)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--set", o->overrides,
+                 "Override a scenario field by its path, e.g. --set cluster.workers=8 "
+                 "(repeatable; lists take a,b,c; enums take their names)")
+      ->allow_extra_args(false);
+  app.add_option("--seed", o->seed, "Seed of every random stream (overrides the scenario's seed)");
+  app.add_option("-o,--out", o->out_dir, "Folder for result.json, series.csv and trace.json");
+  app.add_option("--json", o->json, "Write the run's result (RunResult) as JSON to this file");
+  app.add_option("--series", o->series, "Write the time series CSV (step,sim_time_s,loss,accuracy,staleness)");
+  app.add_option("--trace", o->trace, "Write a Chrome/Perfetto trace of compute and communication");
+  app.add_flag("--links", o->links, "Print the table of the busiest links");
+  app.add_flag("-q,--quiet", o->quiet, "Print nothing but errors");
+  app.callback([&app, o] {
+    if (!app.get_subcommands().empty()) return;  // a sub-command runs instead
+    if (o->scenario.empty()) {
+      std::cerr << "sim: --scenario FILE is required (or a sub-command); see sim --help\n";
+      throw Exit{kExitBadInput};
+    }
+    RunReportingErrors([&] { Run(*o); });
+  });
+}
+
+}  // namespace sim::cli

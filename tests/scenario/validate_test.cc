@@ -1,0 +1,62 @@
+// The semantic check: each rule, and that all problems come back at once.
+#include "sim/scenario/validate.h"
+
+#include <gtest/gtest.h>
+
+#include "sim/scenario/loader.h"
+
+namespace sim::scenario {
+namespace {
+
+Scenario WithDefaults(const std::string& text) {
+  Scenario s = ParseScenario(text, "test", false);
+  ApplyDefaults(s);
+  return s;
+}
+
+bool Mentions(const std::vector<std::string>& problems, const std::string& needle) {
+  for (const auto& p : problems) {
+    if (p.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(ScenarioValidation, DefaultScenarioIsValid) {
+  EXPECT_TRUE(ValidateScenario(WithDefaults("")).empty());
+}
+
+TEST(ScenarioValidation, StrategyRules) {
+  auto p = ValidateScenario(WithDefaults("cluster { workers: 4 } strategy { kind: SYNC_BACKUP backup_workers: 4 }"));
+  EXPECT_TRUE(Mentions(p, "strategy.backup_workers must be < cluster.workers (4), got 4"));
+  p = ValidateScenario(WithDefaults("cluster { workers: 4 } strategy { kind: SYNC_BACKUP }"));
+  EXPECT_TRUE(Mentions(p, "strategy.backup_workers must be >= 1 with SYNC_BACKUP, got 0"));
+}
+
+TEST(ScenarioValidation, StragglerRules) {
+  auto p = ValidateScenario(WithDefaults(R"(
+    cluster { workers: 2 }
+    stragglers { distribution: EXPONENTIAL slow_workers { worker: 5 factor: 0.5 } transient_probability: 2 }
+  )"));
+  EXPECT_TRUE(Mentions(p, "stragglers.mean must be > 0 with a straggler distribution, got 0"));
+  EXPECT_TRUE(Mentions(p, "stragglers.slow_workers[0].worker must be < cluster.workers (2), got 5"));
+  EXPECT_TRUE(Mentions(p, "stragglers.slow_workers[0].factor must be >= 1, got 0.5"));
+  EXPECT_TRUE(Mentions(p, "stragglers.transient_probability must be in [0, 1], got 2"));
+  EXPECT_EQ(p.size(), 4u);
+}
+
+TEST(ScenarioValidation, WorkloadRules) {
+  auto p = ValidateScenario(WithDefaults(R"(
+    workload { steps: 10 epochs: 2 target_accuracy: 1.5 model { timing_only {} } }
+  )"));
+  EXPECT_TRUE(Mentions(p, "workload.steps and workload.epochs are exclusive"));
+  EXPECT_TRUE(Mentions(p, "workload.target_accuracy must be in [0, 1], got 1.5"));
+  EXPECT_TRUE(Mentions(p, "timing_only needs parameters > 0 or a profile name"));
+}
+
+TEST(ScenarioValidation, LinearRegressionNeedsSyntheticData) {
+  auto p = ValidateScenario(WithDefaults("workload { model { linear_regression {} } }"));
+  EXPECT_TRUE(Mentions(p, "linear_regression needs a synthetic dataset"));
+}
+
+}  // namespace
+}  // namespace sim::scenario
