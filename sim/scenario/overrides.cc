@@ -1,6 +1,7 @@
 #include "sim/scenario/overrides.h"
 
 #include <algorithm>
+#include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
 #include "sim/scenario/scenario_error.h"
