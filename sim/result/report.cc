@@ -35,7 +35,7 @@ std::string Share(double part, double whole) {
 
 std::string SummaryTable(const result::RunResult& r) {
   std::string out = "\n" + r.scenario() + ": " + r.strategy() + " on " + std::to_string(r.workers()) + " workers\n";
-  Row(out, "steps", std::to_string(r.steps()));
+  Row(out, "steps", std::to_string(r.steps()) + Format("  (%.0f samples)", r.samples()));
   Row(out, "simulated time", Seconds(r.sim_time_s()));
   Row(out, "mean step", Seconds(r.mean_step_s()));
   Row(out, "throughput", Format("%.1f samples/s", r.samples_per_s()));
@@ -59,7 +59,7 @@ std::string SummaryTable(const result::RunResult& r) {
   }
   if (r.diverged()) Row(out, "DIVERGED", "at step " + std::to_string(r.diverged_at_step()));
   Row(out, "network bytes", Format("%.4g", r.network_bytes()));
-  Row(out, "events", std::to_string(r.events()));
+  Row(out, "events", Format("%.0f", r.events()));
   Row(out, "wall time", Seconds(r.wall_s()));
   return out;
 }

@@ -6,7 +6,10 @@
 namespace sim {
 
 WorkerTimeline::WorkerTimeline(std::uint32_t workers, bool keep_intervals)
-    : current_(workers), totals_(workers, {Time::zero(), Time::zero(), Time::zero()}), keep_intervals_(keep_intervals) {}
+    : current_(workers),
+      totals_(workers, {Time::zero(), Time::zero(), Time::zero()}),
+      computations_(workers, 0),
+      keep_intervals_(keep_intervals) {}
 
 void WorkerTimeline::set(std::uint32_t worker, Activity activity, Time now) {
   Open& open = current_[worker];
@@ -17,6 +20,7 @@ void WorkerTimeline::set(std::uint32_t worker, Activity activity, Time now) {
       intervals_.push_back({worker, open.activity, open.since, now});
     }
   }
+  if (activity == Activity::kCompute) ++computations_[worker];
   open = {activity, now};
 }
 

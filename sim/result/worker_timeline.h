@@ -25,6 +25,8 @@ class WorkerTimeline {
   void finish(Time end);
 
   [[nodiscard]] Time total(std::uint32_t worker, Activity activity) const;
+  // Times `worker` switched to kCompute: the computations it began.
+  [[nodiscard]] std::uint32_t computations(std::uint32_t worker) const { return computations_[worker]; }
   [[nodiscard]] std::uint32_t workers() const noexcept { return static_cast<std::uint32_t>(current_.size()); }
 
   // Chrome trace event format ("X" complete events, microseconds), one track
@@ -43,6 +45,7 @@ class WorkerTimeline {
   };
   std::vector<Open> current_;
   std::vector<std::array<Time, 3>> totals_;
+  std::vector<std::uint32_t> computations_;
   bool keep_intervals_;
   std::vector<Interval> intervals_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
@@ -13,6 +14,9 @@
 
 #include "sim/scenario/overrides.h"
 #include "sim/scenario/validate.h"
+#include "models/workload/validate_workload.h"
+#include "topologies/cluster.h"
+#include "topologies/topology_error.h"
 
 namespace sim::scenario {
 namespace {
@@ -113,75 +117,33 @@ void ApplyDefaults(Scenario& s) {
   Cluster& c = *s.mutable_cluster();
   SIM_DEFAULT(c, device, "host");
   if (c.devices_per_host() == 0) c.set_devices_per_host(1);
-  Topology& t = *c.mutable_topology();
-  if (t.kind_case() == Topology::KIND_NOT_SET) t.mutable_star();
-  if (t.has_star() && !t.star().has_host_link()) {
-    t.mutable_star()->mutable_host_link()->set_bandwidth_gbit_per_s(10.0);
-    t.mutable_star()->mutable_host_link()->set_latency_us(5.0);
+  const Topology& t = c.topology();
+  // Parameter servers of their own take endpoints after the workers, so a
+  // topology that leaves the host count open gets hosts for them too.
+  const bool sized_by_topology = t.has_fat_tree() || t.has_torus() || t.has_edges() || t.has_library();
+  if (c.hosts() == 0 && !sized_by_topology && c.has_workers() && c.workers() > 0) {
+    Strategy st = s.strategy();
+    if (st.servers() == 0) st.set_servers(1);
+    const std::uint32_t endpoints = c.workers() + DedicatedServers(st);
+    c.set_hosts((endpoints + c.devices_per_host() - 1) / c.devices_per_host());
   }
-  if (t.routing() == ROUTING_UNSPECIFIED) t.set_routing(SHORTEST);
-  if (!t.has_intra_node()) {
-    t.mutable_intra_node()->set_bandwidth_gbit_per_s(2400.0);  // 300 GB/s NVLink-class
-    t.mutable_intra_node()->set_latency_us(1.0);
+  if (c.hosts() == 0 && !sized_by_topology) c.set_hosts(1);  // one machine
+  // The topology module owns the rest: library entries, links, routing.
+  try {
+    const std::optional<std::uint32_t> workers = c.has_workers() ? std::optional(c.workers()) : std::nullopt;
+    c = topo::ResolveCluster(c);
+    if (workers) c.set_workers(*workers);  // an explicit value, even 0, stands (and is checked)
+  } catch (const topo::TopologyError& e) {
+    throw ScenarioError(e.problems());
   }
-  // Hosts: what the topology implies, else enough for the workers.
-  if (c.hosts() == 0) {
-    if (t.has_fat_tree() && t.fat_tree().k() > 0) {
-      c.set_hosts(t.fat_tree().k() * t.fat_tree().k() * t.fat_tree().k() / 4);
-    } else if (t.has_torus() && t.torus().rows() > 0) {
-      c.set_hosts(t.torus().rows() * t.torus().cols());
-    } else if (t.has_edges() && t.edges().hosts_size() > 0) {
-      c.set_hosts(static_cast<std::uint32_t>(t.edges().hosts_size()));
-    } else if (c.has_workers() && c.workers() > 0) {
-      // Parameter servers of their own take endpoints after the workers.
-      const Strategy& st = s.strategy();
-      const bool dedicated_servers =
-          (st.kind() == SYNC_PS || st.kind() == ASYNC_PS) && !st.colocated_servers();
-      const std::uint32_t endpoints = c.workers() + (dedicated_servers ? std::max(st.servers(), 1u) : 0);
-      c.set_hosts((endpoints + c.devices_per_host() - 1) / c.devices_per_host());
-    } else {
-      c.set_hosts(1);
-    }
-  }
-  if (!c.has_workers()) c.set_workers(c.hosts() * c.devices_per_host());
 
-  NetworkCalibration& n = *c.mutable_network();
-  SIM_DEFAULT(n, bandwidth_efficiency, 1.0);
-  if (n.duplex() == DUPLEX_UNSPECIFIED) n.set_duplex(FULL_DUPLEX);
-
+  // The models module owns the workload's defaults (model, data, optimizer).
   Workload& w = *s.mutable_workload();
   if (w.model().kind_case() == Model::KIND_NOT_SET) w.mutable_model()->mutable_softmax_regression();
-  if (w.model().has_mlp()) {
-    Mlp& mlp = *w.mutable_model()->mutable_mlp();
-    if (mlp.hidden_size() == 0) mlp.add_hidden(256);
-    if (mlp.activation() == ACTIVATION_UNSPECIFIED) mlp.set_activation(RELU);
-  }
-  if (w.model().has_timing_only()) {
-    SIM_DEFAULT(*w.mutable_model()->mutable_timing_only(), bytes_per_parameter, 4u);
-  }
   if (w.dataset().kind_case() == Dataset::KIND_NOT_SET && !w.model().has_timing_only()) {
     w.mutable_dataset()->mutable_fashion_mnist();
   }
-  if (w.dataset().has_fashion_mnist()) {
-    SIM_DEFAULT(*w.mutable_dataset()->mutable_fashion_mnist(), path, "/usr/share/datasets/fashion-mnist");
-  }
-  if (w.dataset().has_synthetic()) {
-    Synthetic& syn = *w.mutable_dataset()->mutable_synthetic();
-    SIM_DEFAULT(syn, train_samples, 10'000u);
-    SIM_DEFAULT(syn, test_samples, 2'000u);
-    SIM_DEFAULT(syn, features, 32u);
-    SIM_DEFAULT(syn, classes, 10u);
-    SIM_DEFAULT(syn, noise, 0.1);
-  }
-  if (w.dataset().sharding() == SHARDING_UNSPECIFIED) w.mutable_dataset()->set_sharding(IID);
-  if (w.dataset().sharding() == BY_LABEL) SIM_DEFAULT(*w.mutable_dataset(), label_skew, 0.8);
-  SIM_DEFAULT(w, batch_size, 32u);
-  if (w.steps() == 0 && w.epochs() == 0.0) w.set_steps(100);
-  Optimizer& o = *w.mutable_optimizer();
-  SIM_DEFAULT(o, learning_rate, 0.1);
-  if (o.schedule() == SCHEDULE_UNSPECIFIED) o.set_schedule(CONSTANT);
-  SIM_DEFAULT(o, step_gamma, 0.1);
-  SIM_DEFAULT(o, reference_batch, 32u);
+  w = models::WorkloadWithDefaults(w);
 
   Strategy& st = *s.mutable_strategy();
   if (st.kind() == STRATEGY_UNSPECIFIED) st.set_kind(SYNC_ALLREDUCE);
@@ -212,7 +174,7 @@ LoadedScenario LoadScenario(const std::string& path, const std::vector<std::stri
   if (!problems.empty()) throw ScenarioError(problems);
   if (loaded.scenario.name().empty()) loaded.scenario.set_name(std::filesystem::path(path).stem().string());
   ApplyDefaults(loaded.scenario);
-  problems = ValidateScenario(loaded.scenario);
+  problems = ValidateScenario(loaded.scenario, loaded.directory);
   if (!problems.empty()) {
     for (auto& p : problems) p = path + ": " + p;
     throw ScenarioError(problems);

@@ -2,6 +2,9 @@
 
 #include <sstream>
 
+#include "models/workload/validate_workload.h"
+#include "topologies/cluster.h"
+
 namespace sim::scenario {
 namespace {
 
@@ -31,9 +34,8 @@ void CheckCluster(const Cluster& c, const Strategy& strategy, Problems& p) {
   p.require(c.devices_per_host() >= 1, "cluster.devices_per_host", ">= 1", c.devices_per_host());
   p.require(c.hosts() >= 1, "cluster.hosts", ">= 1", c.hosts());
   const std::uint64_t endpoints = std::uint64_t{c.hosts()} * c.devices_per_host();
-  const bool dedicated_servers = (strategy.kind() == SYNC_PS || strategy.kind() == ASYNC_PS) &&
-                                 !strategy.colocated_servers();
-  const std::uint64_t needed = c.workers() + (dedicated_servers ? strategy.servers() : 0);
+  const bool dedicated_servers = DedicatedServers(strategy) > 0;
+  const std::uint64_t needed = c.workers() + DedicatedServers(strategy);
   if (c.workers() >= 1 && needed > endpoints) {
     p.add("cluster.workers (" + Show(c.workers()) + ")" +
           (dedicated_servers ? " + strategy.servers (" + Show(strategy.servers()) + ")" : std::string()) +
@@ -57,55 +59,16 @@ void CheckCluster(const Cluster& c, const Strategy& strategy, Problems& p) {
 }
 
 void CheckWorkload(const Workload& w, Problems& p) {
-  p.require(w.batch_size() >= 1, "workload.batch_size", ">= 1", w.batch_size());
-  if (w.steps() > 0 && w.epochs() > 0) {
-    p.add("workload.steps and workload.epochs are exclusive, got steps " + Show(w.steps()) + " and epochs " +
-          Show(w.epochs()));
+  // The models module checks the model, data and optimizer; what is left
+  // here is how the run uses them.
+  for (auto& problem : models::ValidateWorkload(w)) p.add(std::move(problem));
+  if (w.model().has_timing_only() && w.epochs() > 0) {
+    p.add("workload.epochs needs a dataset; a timing_only run is given in steps, got epochs " + Show(w.epochs()));
   }
-  p.require(w.epochs() >= 0, "workload.epochs", ">= 0", w.epochs());
-  p.require(w.target_accuracy() >= 0 && w.target_accuracy() <= 1, "workload.target_accuracy", "in [0, 1]",
-            w.target_accuracy());
-  if (w.model().has_timing_only()) {
-    const TimingOnly& t = w.model().timing_only();
-    if (t.parameters() == 0 && t.profile().empty()) {
-      p.add("workload.model.timing_only needs parameters > 0 or a profile name, got neither");
-    }
-    p.require(t.flops_per_sample() >= 0, "workload.model.timing_only.flops_per_sample", ">= 0",
-              t.flops_per_sample());
-    if (w.target_accuracy() > 0) {
-      p.add("workload.target_accuracy needs a model with numerics; timing_only has no accuracy");
-    }
-    if (w.epochs() > 0) p.add("workload.epochs needs a dataset; timing_only runs are given in steps");
-  }
-  if (w.model().has_mlp()) {
-    for (int i = 0; i < w.model().mlp().hidden_size(); ++i) {
-      p.require(w.model().mlp().hidden(i) >= 1, "workload.model.mlp.hidden[" + Show(i) + "]", ">= 1",
-                w.model().mlp().hidden(i));
-    }
-  }
-  const Dataset& d = w.dataset();
-  p.require(d.label_skew() >= 0 && d.label_skew() <= 1, "workload.dataset.label_skew", "in [0, 1]", d.label_skew());
-  if (d.has_synthetic()) {
-    p.require(d.synthetic().features() >= 1, "workload.dataset.synthetic.features", ">= 1", d.synthetic().features());
-    p.require(d.synthetic().classes() >= 2 || w.model().has_linear_regression(), "workload.dataset.synthetic.classes",
-              ">= 2", d.synthetic().classes());
-    p.require(d.synthetic().noise() >= 0, "workload.dataset.synthetic.noise", ">= 0", d.synthetic().noise());
-  }
-  if (w.model().has_linear_regression() && d.has_fashion_mnist()) {
-    p.add("workload.model.linear_regression needs a synthetic dataset (it fits real-valued targets), got fashion_mnist");
-  }
-  const Optimizer& o = w.optimizer();
-  p.require(o.learning_rate() > 0, "workload.optimizer.learning_rate", "> 0", o.learning_rate());
-  p.require(o.momentum() >= 0 && o.momentum() < 1, "workload.optimizer.momentum", "in [0, 1)", o.momentum());
-  p.require(o.weight_decay() >= 0, "workload.optimizer.weight_decay", ">= 0", o.weight_decay());
-  p.require(o.clip_norm() >= 0, "workload.optimizer.clip_norm", ">= 0 (0 = off)", o.clip_norm());
-  if (o.schedule() == STEP) p.require(o.step_every() >= 1, "workload.optimizer.step_every", ">= 1 with STEP", o.step_every());
-  p.require(o.step_gamma() > 0, "workload.optimizer.step_gamma", "> 0", o.step_gamma());
 }
 
 void CheckStrategy(const Strategy& s, const Cluster& c, Problems& p) {
-  const bool ps = s.kind() == SYNC_PS || s.kind() == ASYNC_PS;
-  if (ps) p.require(s.servers() >= 1, "strategy.servers", ">= 1", s.servers());
+  if (UsesParameterServers(s)) p.require(s.servers() >= 1, "strategy.servers", ">= 1", s.servers());
   p.require(s.server_apply_gbyte_per_s() >= 0, "strategy.server_apply_gbyte_per_s", ">= 0 (0 = free)",
             s.server_apply_gbyte_per_s());
   if (s.kind() == LOCAL_SGD) p.require(s.local_steps() >= 1, "strategy.local_steps", ">= 1", s.local_steps());
@@ -137,8 +100,19 @@ void CheckStragglers(const Stragglers& s, const Cluster& c, Problems& p) {
 
 }  // namespace
 
-std::vector<std::string> ValidateScenario(const Scenario& scenario) {
+bool UsesParameterServers(const Strategy& s) {
+  return s.kind() == SYNC_PS || s.kind() == ASYNC_PS || s.kind() == SSP || s.kind() == SYNC_BACKUP;
+}
+
+std::uint32_t DedicatedServers(const Strategy& s) {
+  return UsesParameterServers(s) && !s.colocated_servers() ? s.servers() : 0;
+}
+
+std::vector<std::string> ValidateScenario(const Scenario& scenario, const std::string& scenario_dir) {
   Problems p;
+  // The topology module checks the network (links, shapes, connectivity);
+  // this file checks how the job uses it.
+  for (auto& problem : topo::ValidateCluster(scenario.cluster(), scenario_dir)) p.add(std::move(problem));
   CheckCluster(scenario.cluster(), scenario.strategy(), p);
   CheckWorkload(scenario.workload(), p);
   CheckStrategy(scenario.strategy(), scenario.cluster(), p);

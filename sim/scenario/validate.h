@@ -2,6 +2,7 @@
 // naming its field and the value it got ("cluster.workers must be >= 1, got 0").
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,13 @@
 
 namespace sim::scenario {
 
-std::vector<std::string> ValidateScenario(const Scenario& scenario);
+// `scenario_dir` is where files named in the scenario (edge lists) are found.
+std::vector<std::string> ValidateScenario(const Scenario& scenario, const std::string& scenario_dir = ".");
+
+// Whether the strategy exchanges gradients through parameter servers.
+bool UsesParameterServers(const Strategy& strategy);
+// Servers on endpoints of their own (after the workers'): 0 when colocated
+// or when the strategy has no servers.
+std::uint32_t DedicatedServers(const Strategy& strategy);
 
 }  // namespace sim::scenario

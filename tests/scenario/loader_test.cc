@@ -98,7 +98,7 @@ TEST(ScenarioLoader, ThreeSemanticErrorsAreReportedTogether) {
   auto problems = ProblemsOf(path);
   ASSERT_EQ(problems.size(), 3u);
   EXPECT_NE(problems[0].find("cluster.workers must be >= 1, got 0"), std::string::npos) << problems[0];
-  EXPECT_NE(problems[1].find("workload.optimizer.learning_rate must be > 0, got -1"), std::string::npos) << problems[1];
+  EXPECT_NE(problems[1].find("workload.optimizer.learning_rate must be >= 0, got -1"), std::string::npos) << problems[1];
   EXPECT_NE(problems[2].find("workload.optimizer.momentum must be in [0, 1), got 1.5"), std::string::npos)
       << problems[2];
   for (const auto& p : problems) EXPECT_EQ(p.rfind(path, 0), 0u) << "each problem starts with the file: " << p;

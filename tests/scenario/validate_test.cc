@@ -48,14 +48,15 @@ TEST(ScenarioValidation, WorkloadRules) {
   auto p = ValidateScenario(WithDefaults(R"(
     workload { steps: 10 epochs: 2 target_accuracy: 1.5 model { timing_only {} } }
   )"));
-  EXPECT_TRUE(Mentions(p, "workload.steps and workload.epochs are exclusive"));
-  EXPECT_TRUE(Mentions(p, "workload.target_accuracy must be in [0, 1], got 1.5"));
-  EXPECT_TRUE(Mentions(p, "timing_only needs parameters > 0 or a profile name"));
+  EXPECT_TRUE(Mentions(p, "give steps or epochs, not both"));
+  EXPECT_TRUE(Mentions(p, "workload.target_accuracy must be in (0, 1], got 1.5"));
+  EXPECT_TRUE(Mentions(p, "workload.model.timing_only: give parameters (> 0) or a profile"));
+  EXPECT_TRUE(Mentions(p, "workload.epochs needs a dataset; a timing_only run is given in steps, got epochs 2"));
 }
 
 TEST(ScenarioValidation, LinearRegressionNeedsSyntheticData) {
   auto p = ValidateScenario(WithDefaults("workload { model { linear_regression {} } }"));
-  EXPECT_TRUE(Mentions(p, "linear_regression needs a synthetic dataset"));
+  EXPECT_TRUE(Mentions(p, "linear_regression needs regression targets"));
 }
 
 }  // namespace

@@ -1,0 +1,105 @@
+#include "models/data/idx_reader.h"
+
+#include <zlib.h>
+
+#include <array>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "models/data/data_error.h"
+
+namespace sim::models {
+namespace {
+
+struct GzCloser {
+  void operator()(gzFile file) const noexcept { gzclose(file); }
+};
+using GzHandle = std::unique_ptr<std::remove_pointer_t<gzFile>, GzCloser>;
+
+// Reads exactly `size` bytes or reports how many there were.
+std::size_t ReadUpTo(gzFile file, std::uint8_t* out, std::size_t size, const std::string& name) {
+  std::size_t done = 0;
+  while (done < size) {
+    // gzread takes an unsigned int count: read in chunks below 2^30.
+    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(size - done, 1U << 30));
+    const int got = gzread(file, out + done, chunk);
+    if (got < 0) {
+      int code = 0;
+      const char* message = gzerror(file, &code);
+      if (code == Z_BUF_ERROR) {
+        throw DataError("IDX file " + name + ": truncated: the compressed stream ends early");
+      }
+      throw DataError("IDX file " + name + ": read error: " + (message ? message : "unknown"));
+    }
+    if (got == 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  return done;
+}
+
+std::string Hex(std::uint32_t value) {
+  std::array<char, 16> text{};
+  std::snprintf(text.data(), text.size(), "0x%08x", value);
+  return text.data();
+}
+
+}  // namespace
+
+IdxArray ReadIdx(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  GzHandle file(gzopen(name.c_str(), "rb"));
+  if (!file) throw DataError("IDX file " + name + ": cannot open");
+  gzbuffer(file.get(), 1U << 20);
+
+  std::array<std::uint8_t, 4> magic{};
+  if (ReadUpTo(file.get(), magic.data(), magic.size(), name) != magic.size()) {
+    throw DataError("IDX file " + name + ": truncated: shorter than the 4-byte magic number");
+  }
+  const std::uint32_t magic_value = (std::uint32_t{magic[0]} << 24) | (std::uint32_t{magic[1]} << 16) |
+                                    (std::uint32_t{magic[2]} << 8) | std::uint32_t{magic[3]};
+  const int rank = magic[3];
+  if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 || rank < 1) {
+    throw DataError("IDX file " + name + ": bad magic number " + Hex(magic_value) +
+                    ", expected 0x000008NN (unsigned bytes, NN >= 1 dimensions; 0x00000803 images, "
+                    "0x00000801 labels)");
+  }
+
+  IdxArray array;
+  std::int64_t total = 1;
+  for (int d = 0; d < rank; ++d) {
+    std::array<std::uint8_t, 4> size{};
+    if (ReadUpTo(file.get(), size.data(), size.size(), name) != size.size()) {
+      throw DataError("IDX file " + name + ": truncated inside the header (dimension " + std::to_string(d) + " of " +
+                      std::to_string(rank) + ")");
+    }
+    const std::int64_t extent = (std::int64_t{size[0]} << 24) | (std::int64_t{size[1]} << 16) |
+                                (std::int64_t{size[2]} << 8) | std::int64_t{size[3]};
+    array.dims.push_back(extent);
+    if (extent > 0 && total > std::numeric_limits<std::int64_t>::max() / extent) {
+      throw DataError("IDX file " + name + ": dimensions overflow");
+    }
+    total *= extent;
+  }
+
+  array.values.resize(static_cast<std::size_t>(total));
+  const std::size_t got = ReadUpTo(file.get(), array.values.data(), array.values.size(), name);
+  if (got != array.values.size()) {
+    std::string shape;
+    for (std::size_t d = 0; d < array.dims.size(); ++d) {
+      if (d > 0) shape.push_back('x');
+      shape.append(std::to_string(array.dims[d]));
+    }
+    throw DataError("IDX file " + name + ": truncated: header says " + shape + " = " + std::to_string(total) +
+                    " bytes of data, found " + std::to_string(got));
+  }
+  std::uint8_t extra = 0;
+  if (ReadUpTo(file.get(), &extra, 1, name) != 0) {
+    throw DataError("IDX file " + name + ": longer than its header says (" + std::to_string(total) +
+                    " bytes of data expected)");
+  }
+  return array;
+}
+
+}  // namespace sim::models

@@ -1,0 +1,32 @@
+// What a training strategy asks of the communication layer, in the
+// vocabulary of data-parallel training. The concrete class runs collectives
+// and parameter-server traffic as transfers on the simulated network
+// (sim/collectives); tests may plug in one where communication is free, to
+// check the compute side against closed forms.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "sim/core/units.h"
+
+namespace sim {
+
+class Communication {
+ public:
+  using Done = std::function<void()>;
+  virtual ~Communication() = default;
+
+  // All-reduce of `size` bytes among all workers; `done` when every worker
+  // holds the result.
+  virtual void all_reduce(Bytes size, Done done) = 0;
+  // Worker `worker` sends `size` bytes (a gradient) to the parameter
+  // servers, split across them; `applied` when every server has received its
+  // share and added it in (the servers' apply cost).
+  virtual void push(std::uint32_t worker, Bytes size, Done applied) = 0;
+  // Worker `worker` fetches `size` bytes (the parameters) from the servers;
+  // `done` when all shares arrived.
+  virtual void pull(std::uint32_t worker, Bytes size, Done done) = 0;
+};
+
+}  // namespace sim

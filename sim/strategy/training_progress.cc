@@ -1,0 +1,26 @@
+#include "sim/strategy/training_progress.h"
+
+namespace sim {
+
+void TrainingProgress::start() {
+  evaluate();
+  if (context_.steps == 0) finished_ = true;
+}
+
+void TrainingProgress::update_applied(std::uint64_t samples) {
+  ++updates_;
+  samples_ += samples;
+  const bool last = updates_ >= context_.steps;
+  if (last || updates_ % context_.eval_every == 0) evaluate();
+  if (last) finished_ = true;
+}
+
+void TrainingProgress::evaluate() {
+  if (auto score = context_.numerics.evaluate()) {
+    context_.log.evaluated(updates_, context_.engine.now(), score->loss, score->accuracy);
+    if (context_.log.diverged()) finished_ = true;
+    if (context_.log.target_reached() && context_.scenario.workload().stop_at_target()) finished_ = true;
+  }
+}
+
+}  // namespace sim

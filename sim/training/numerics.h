@@ -1,0 +1,110 @@
+// The real SGD numerics of a simulated run (DESIGN.md, decision 3). Strategies
+// decide *when* and *on which parameter version* a worker computes and *when*
+// an update is applied; this class does the arithmetic, in that order.
+//
+// Parameter versions are immutable, shared snapshots (copy on write): a worker
+// holds the version it pulled or received; applying an update makes a new
+// version, in place when nobody else holds the current one. Memory is thus
+// (versions actually held + gradients in flight), not workers x model.
+//
+// A timing-only workload has no numerics: the same calls then only count
+// versions, and gradients are empty handles.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "models/data/batch_sampler.h"
+#include "models/data/dataset.h"
+#include "models/nn/model.h"
+#include "models/optim/sgd.h"
+#include "sim/scenario/scenario.pb.h"
+
+namespace sim {
+
+// An immutable snapshot of the model: the values and how many updates made it.
+struct ParameterVersion {
+  std::shared_ptr<const Eigen::VectorXf> values;  // null without numerics
+  std::uint64_t version = 0;
+};
+
+// A worker's gradient, with the version it was computed on (for staleness).
+struct Gradient {
+  std::shared_ptr<const Eigen::VectorXf> values;  // null without numerics
+  std::uint64_t base_version = 0;
+  std::uint32_t worker = 0;
+};
+
+struct TestScore {
+  double loss = 0;
+  double accuracy = 0;
+};
+
+class Numerics {
+ public:
+  // Timing only: no model, no data; versions are still counted.
+  Numerics() = default;
+  // Real numerics: `workers` workers, each with its shard and sampler, one
+  // global model with its optimizer; every replica starts from the same
+  // initial parameters (stream "model/init").
+  Numerics(const scenario::Scenario& scenario, std::uint32_t workers);
+  ~Numerics();
+  Numerics(const Numerics&) = delete;
+  Numerics& operator=(const Numerics&) = delete;
+
+  [[nodiscard]] bool enabled() const noexcept { return model_ != nullptr; }
+  [[nodiscard]] std::uint32_t workers() const noexcept { return static_cast<std::uint32_t>(samplers_.size()); }
+  [[nodiscard]] std::int64_t training_samples() const noexcept { return train_samples_; }
+  // The model being trained; null without numerics.
+  [[nodiscard]] const models::Model* model() const noexcept { return model_.get(); }
+
+  // The global model's current version.
+  [[nodiscard]] ParameterVersion current() const { return {global_, version_}; }
+  [[nodiscard]] std::uint64_t version() const noexcept { return version_; }
+
+  // Worker `worker` draws its next mini-batch and computes its mean gradient
+  // on `at`.
+  Gradient compute_gradient(std::uint32_t worker, const ParameterVersion& at);
+
+  // Synchronous update: the mean of `gradients`, summed in the order given
+  // (callers pass rank order), applied as one optimizer step.
+  void apply_mean(std::span<const Gradient> gradients);
+  // Asynchronous update: one gradient applied as one optimizer step.
+  void apply(const Gradient& gradient);
+  // Local SGD (Stich 2019; Lin et al. 2020): worker `worker` takes one
+  // optimizer step on its own replica (a copy of the global model from the
+  // last average), with its own optimizer state.
+  void local_step(std::uint32_t worker);
+  // The global model becomes the mean of all replicas, summed in rank order
+  // (one new version), and every replica restarts from it.
+  void average_replicas();
+
+  // Test-set loss and accuracy of the current version (no simulated time).
+  [[nodiscard]] std::optional<TestScore> evaluate();
+
+ private:
+  std::shared_ptr<Eigen::VectorXf> writable_global();
+
+  std::unique_ptr<models::Model> model_;
+  std::unique_ptr<models::TrainTest> data_;
+  std::vector<models::BatchSampler> samplers_;
+  std::unique_ptr<models::Sgd> optimizer_;
+  std::vector<std::unique_ptr<models::Sgd>> local_optimizers_;
+  std::vector<Eigen::VectorXf> replicas_;  // local SGD only, made on first use
+  std::shared_ptr<Eigen::VectorXf> global_;
+  std::uint64_t version_ = 0;
+  std::int64_t train_samples_ = 0;
+  std::uint32_t eval_samples_ = 0;
+  Eigen::VectorXf mean_;      // workspace of apply_mean / average_replicas
+  Eigen::VectorXf gradient_;  // workspace of local_step
+  scenario::Optimizer optimizer_spec_;
+  std::int64_t global_batch_ = 0;
+  std::uint64_t total_steps_ = 0;
+};
+
+}  // namespace sim

@@ -1,0 +1,33 @@
+// One training run, end to end: from a validated scenario to its result.
+// Builds the topology, the flow network, the numerics, the compute model and
+// the strategy; runs the engine dry; gathers what the run predicts.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "sim/result/result.pb.h"
+#include "sim/scenario/loader.h"
+
+namespace sim {
+
+struct TrainingRunOptions {
+  // Keep every compute/communicate interval for a Chrome trace.
+  bool keep_trace = false;
+  // Where to say what the run is doing (device notes); null: nowhere.
+  std::ostream* progress = nullptr;
+};
+
+struct TrainingRunOutput {
+  result::RunResult result;
+  std::string series_csv;
+  std::string trace_json;  // empty unless keep_trace
+};
+
+TrainingRunOutput RunTraining(const scenario::LoadedScenario& loaded, const TrainingRunOptions& options = {});
+
+// Updates of the global model the run makes: workload.steps, or its epochs
+// over the training set converted at the strategy's samples per update.
+std::uint64_t StepsOf(const scenario::Scenario& scenario, std::int64_t training_samples);
+
+}  // namespace sim

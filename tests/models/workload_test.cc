@@ -1,0 +1,120 @@
+// A scenario's workload: validation lists every problem at once, defaults are
+// those scenario.proto states, and the factories build what it describes.
+#include <gtest/gtest.h>
+
+#include <google/protobuf/text_format.h>
+
+#include "models/compute/model_cost.h"
+#include "models/nn/make_model.h"
+#include "models/nn/mlp.h"
+#include "models/workload/validate_workload.h"
+
+namespace sim::models {
+namespace {
+
+sim::scenario::Workload Parse(const std::string& text) {
+  sim::scenario::Workload w;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &w)) << text;
+  return w;
+}
+
+bool Mentions(const std::vector<std::string>& problems, const std::string& needle) {
+  for (const auto& p : problems) {
+    if (p.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(ValidateWorkload, MinimalWorkloadsAreValid) {
+  // batch_size, learning rate, hidden sizes left at 0 / empty mean "default".
+  EXPECT_TRUE(ValidateWorkload(Parse("model { mlp {} } dataset { fashion_mnist {} }")).empty());
+  EXPECT_TRUE(ValidateWorkload(Parse("model { linear_regression {} } dataset { synthetic {} } batch_size: 0")).empty());
+  EXPECT_TRUE(ValidateWorkload(Parse("model { timing_only { profile: 'resnet50' } }")).empty());
+}
+
+TEST(ValidateWorkload, ListsEveryProblemTogether) {
+  const auto problems = ValidateWorkload(Parse(R"pb(
+    model { mlp { hidden: 128 hidden: 0 } }
+    dataset { synthetic { classes: 1 noise: -0.5 } label_skew: 1.5 }
+    optimizer { learning_rate: -0.1 momentum: 1.0 weight_decay: -1 schedule: STEP clip_norm: -3 }
+    steps: 10 epochs: 2
+    target_accuracy: 1.2
+  )pb"));
+  const std::vector<std::string> expected = {
+      "mlp.hidden[1] must be > 0, got 0",
+      "synthetic.classes must be >= 2, got 1",
+      "synthetic.noise must be >= 0, got -0.5",
+      "label_skew must be in [0, 1], got 1.5",
+      "learning_rate must be >= 0, got -0.1",
+      "momentum must be in [0, 1), got 1",
+      "weight_decay must be >= 0, got -1",
+      "step_every must be > 0 with schedule STEP",
+      "clip_norm must be >= 0, got -3",
+      "steps or epochs, not both",
+      "target_accuracy must be in (0, 1], got 1.2",
+  };
+  for (const auto& e : expected) EXPECT_TRUE(Mentions(problems, e)) << "missing: " << e;
+  EXPECT_EQ(problems.size(), expected.size());
+}
+
+TEST(ValidateWorkload, InconsistentChoices) {
+  const auto regression_on_images =
+      ValidateWorkload(Parse("model { linear_regression {} } dataset { fashion_mnist {} } target_accuracy: 0.9"));
+  EXPECT_TRUE(Mentions(regression_on_images, "needs regression targets"));
+  EXPECT_TRUE(Mentions(regression_on_images, "has no accuracy"));
+  EXPECT_TRUE(Mentions(ValidateWorkload(Parse("dataset { synthetic {} }")), "no model given"));
+  EXPECT_TRUE(Mentions(ValidateWorkload(Parse("model { mlp {} }")), "no dataset given"));
+  EXPECT_TRUE(Mentions(ValidateWorkload(Parse("model { timing_only { profile: 'resnet51' } }")),
+                       "unknown profile 'resnet51'"));
+  EXPECT_TRUE(Mentions(ValidateWorkload(Parse("model { timing_only {} }")), "give parameters"));
+  EXPECT_TRUE(Mentions(ValidateWorkload(Parse("model { mlp {} } dataset { synthetic {} } stop_at_target: true")),
+                       "stop_at_target needs a target_accuracy"));
+}
+
+TEST(WorkloadDefaults, FilledAsTheSchemaSays) {
+  const auto w = WorkloadWithDefaults(
+      Parse("model { mlp {} } dataset { synthetic {} sharding: BY_LABEL } optimizer { schedule: STEP step_every: 5 }"));
+  EXPECT_EQ(w.batch_size(), 32u);
+  EXPECT_EQ(w.steps(), 100u);
+  EXPECT_EQ(w.eval_every_steps(), 10u);
+  EXPECT_DOUBLE_EQ(w.optimizer().learning_rate(), 0.1);
+  EXPECT_DOUBLE_EQ(w.optimizer().step_gamma(), 0.1);
+  EXPECT_EQ(w.optimizer().reference_batch(), 32u);
+  ASSERT_EQ(w.model().mlp().hidden_size(), 1);
+  EXPECT_EQ(w.model().mlp().hidden(0), 256u);
+  EXPECT_EQ(w.model().mlp().activation(), sim::scenario::RELU);
+  EXPECT_DOUBLE_EQ(w.dataset().label_skew(), 0.8);
+  EXPECT_EQ(w.dataset().synthetic().train_samples(), 10'000u);
+  EXPECT_EQ(w.dataset().synthetic().features(), 32u);
+  EXPECT_DOUBLE_EQ(w.dataset().synthetic().noise(), 0.1);
+  const auto timing = WorkloadWithDefaults(Parse("model { timing_only { profile: 'resnet50' } } epochs: 1"));
+  EXPECT_EQ(timing.model().timing_only().parameters(), 25'557'032u);
+  EXPECT_EQ(timing.steps(), 0u);
+  EXPECT_EQ(timing.eval_every_steps(), 0u);
+}
+
+TEST(MakeModel, BuildsWhatTheScenarioDescribes) {
+  auto mlp = MakeModel(Parse("model { mlp { hidden: 64 hidden: 32 activation: TANH } }").model(), 784, 10);
+  auto* as_mlp = dynamic_cast<Mlp*>(mlp.get());
+  ASSERT_NE(as_mlp, nullptr);
+  EXPECT_EQ(as_mlp->hidden(), (std::vector<Eigen::Index>{64, 32}));
+  EXPECT_EQ(as_mlp->activation(), Activation::kTanh);
+  // Default hidden [256]: 203,530 parameters (see gradient_test.cc).
+  EXPECT_EQ(MakeModel(Parse("model { mlp {} }").model(), 784, 10)->parameter_count(), 203'530);
+  EXPECT_EQ(MakeModel(Parse("model { softmax_regression {} }").model(), 784, 10)->name(), "softmax_regression");
+  EXPECT_EQ(MakeModel(Parse("model { linear_regression {} }").model(), 32, 0)->parameter_count(), 33);
+  EXPECT_THROW((void)MakeModel(Parse("model { timing_only { profile: 'vgg16' } }").model(), 1, 2), std::invalid_argument);
+  EXPECT_THROW((void)MakeModel(sim::scenario::Model{}, 1, 2), std::invalid_argument);
+  // Same seed, same initial weights; stream "model/init".
+  auto a = MakeModel(Parse("model { mlp {} }").model(), 20, 3);
+  EXPECT_EQ(InitialParameters(*a, 9), InitialParameters(*a, 9));
+  EXPECT_NE(InitialParameters(*a, 9), InitialParameters(*a, 10));
+  // The cost of either kind of model.
+  const ModelCost cost = CostOfModel(Parse("model { softmax_regression {} }").model(), 784, 10);
+  EXPECT_EQ(cost.gradient_bytes().count, 4 * 7'850);
+  EXPECT_DOUBLE_EQ(cost.flops_per_step(32).count, 32 * 31'380.0);
+  EXPECT_EQ(CostOfModel(Parse("model { timing_only { profile: 'vgg16' } }").model(), 0, 0).parameters, 138'357'544);
+}
+
+}  // namespace
+}  // namespace sim::models
