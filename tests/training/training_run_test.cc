@@ -1,0 +1,110 @@
+// A training run end to end: results, evaluation at no simulated time,
+// divergence, time to target, determinism, and async staleness.
+#include "sim/training/run.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "scenario_text.h"
+
+namespace sim {
+namespace {
+
+using testing::kSyntheticMlp;
+using testing::Loaded;
+
+TEST(TrainingRun, EvaluationCostsNoSimulatedTime) {
+  auto often = RunTraining(Loaded(kSyntheticMlp, {"cluster.workers=4", "workload.eval_every_steps=1"}));
+  auto rarely = RunTraining(Loaded(kSyntheticMlp, {"cluster.workers=4", "workload.eval_every_steps=30"}));
+  EXPECT_EQ(often.result.sim_time_s(), rarely.result.sim_time_s());
+  EXPECT_EQ(often.result.final_loss(), rarely.result.final_loss());
+}
+
+TEST(TrainingRun, SameSeedGivesIdenticalResultsApartFromWallTime) {
+  auto a = RunTraining(Loaded(kSyntheticMlp, {"cluster.workers=4", "stragglers.distribution=EXPONENTIAL",
+                                              "stragglers.mean=0.3"}));
+  auto b = RunTraining(Loaded(kSyntheticMlp, {"cluster.workers=4", "stragglers.distribution=EXPONENTIAL",
+                                              "stragglers.mean=0.3"}));
+  a.result.clear_wall_s();
+  b.result.clear_wall_s();
+  EXPECT_EQ(a.result.SerializeAsString(), b.result.SerializeAsString());
+  EXPECT_EQ(a.series_csv, b.series_csv);
+}
+
+TEST(TrainingRun, DivergenceEndsTheRunAndIsReported) {
+  // A learning rate of 1e4 on linear regression blows the loss up to infinity
+  // within a few steps (the update multiplies the error by ~|1 - lr x
+  // ||x||^2| > 1 each step).
+  auto run = RunTraining(Loaded(R"(
+    cluster { workers: 2 device_profile { peak_tflops: 1 } }
+    workload {
+      model { linear_regression {} }
+      dataset { synthetic { train_samples: 1000 test_samples: 200 features: 8 } }
+      steps: 1000 eval_every_steps: 1
+      optimizer { learning_rate: 10000 }
+    }
+  )"));
+  EXPECT_TRUE(run.result.diverged());
+  ASSERT_TRUE(run.result.has_diverged_at_step());
+  EXPECT_LT(run.result.diverged_at_step(), 1000u);
+  EXPECT_EQ(run.result.steps(), run.result.diverged_at_step());
+}
+
+TEST(TrainingRun, TimeToTargetIsTheFirstEvaluationReachingIt) {
+  auto run = RunTraining(Loaded(kSyntheticMlp, {"cluster.workers=4", "workload.target_accuracy=0.5",
+                                                "workload.eval_every_steps=5"}));
+  ASSERT_TRUE(run.result.has_time_to_target_s());
+  EXPECT_GT(run.result.time_to_target_s(), 0.0);
+  EXPECT_LE(run.result.time_to_target_s(), run.result.sim_time_s());
+  EXPECT_EQ(run.result.steps_to_target() % 5, 0u);
+  auto unreachable = RunTraining(Loaded(kSyntheticMlp, {"cluster.workers=4", "workload.target_accuracy=1.0"}));
+  EXPECT_FALSE(unreachable.result.has_time_to_target_s());
+}
+
+TEST(TrainingRun, StopAtTargetEndsTheRunEarly) {
+  auto run = RunTraining(Loaded(kSyntheticMlp, {"cluster.workers=4", "workload.target_accuracy=0.5",
+                                                "workload.eval_every_steps=5", "workload.stop_at_target=true"}));
+  ASSERT_TRUE(run.result.has_steps_to_target());
+  EXPECT_EQ(run.result.steps(), run.result.steps_to_target());
+}
+
+TEST(TrainingRun, TimingOnlyModelRunsWithoutNumerics) {
+  auto run = RunTraining(Loaded(R"(
+    cluster { workers: 8 device: "v100" topology { star { host_link { bandwidth_gbit_per_s: 100 latency_us: 2 } } } }
+    workload { model { timing_only { profile: "resnet50" } } steps: 5 batch_size: 64 }
+  )"));
+  EXPECT_EQ(run.result.steps(), 5u);
+  EXPECT_GT(run.result.compute_s(), 0.0);
+  EXPECT_GT(run.result.comm_s(), 0.0);
+  EXPECT_EQ(run.result.final_loss(), 0.0);
+}
+
+TEST(TrainingRun, AsyncOnSixteenWorkersIsStaleAndLearnsLessPerUpdate) {
+  // Same samples per update (32) and the same number of updates: sync with
+  // 16 workers of batch 2, async with 16 workers of batch 32. Async applies
+  // gradients computed ~15 updates ago (Dutta et al. 2018), so its loss
+  // after the same number of updates is higher.
+  const char* fashion = R"(
+    cluster { workers: 16 device_profile { peak_tflops: 1 } }
+    workload {
+      model { softmax_regression {} }
+      dataset { fashion_mnist { train_samples: 20000 } }
+      steps: 300 eval_every_steps: 100 eval_samples: 2000
+      optimizer { learning_rate: 0.05 momentum: 0.9 }
+    }
+  )";
+  auto sync = RunTraining(Loaded(fashion, {"workload.batch_size=2"}));
+  auto async = RunTraining(Loaded(fashion, {"workload.batch_size=32", "strategy.kind=ASYNC_PS"}));
+  EXPECT_EQ(sync.result.steps(), async.result.steps());
+  EXPECT_GT(async.result.final_loss(), sync.result.final_loss());
+  EXPECT_EQ(sync.result.staleness_max(), 0u);
+  EXPECT_GT(async.result.staleness_mean(), 5.0);
+  ASSERT_GT(async.result.staleness_histogram_size(), 1);
+  double counted = 0;
+  for (double n : async.result.staleness_histogram()) counted += n;
+  EXPECT_EQ(counted, 300.0);
+}
+
+}  // namespace
+}  // namespace sim
