@@ -1,0 +1,204 @@
+// The `sim` program as a user meets it: a run that writes its JSON, bad input
+// that exits 2 and writes nothing, --set, --help and --version, determinism.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "sim/result/result.pb.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+std::string Env(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v ? v : fallback;
+}
+
+std::string Source() { return Env("SIM_SOURCE_DIR", "."); }
+
+Outcome RunSim(const std::string& args) {
+  const std::string command = Env("SIM_BINARY_DIR", "build") + "/sim " + args + " 2>&1";
+  Outcome out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return out;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.output.append(buffer, n);
+  int raw = ::pclose(pipe);
+  out.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return out;
+}
+
+fs::path TempDir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  fs::path dir = fs::temp_directory_path() / "sim-cli-tests" / info->name();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string Write(const fs::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+std::string Read(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Small and fast: synthetic data, 4 workers, 20 steps.
+const char* kSmall = R"(
+name: "small"
+cluster { workers: 4 device_profile { peak_tflops: 1 } }
+workload {
+  model { softmax_regression {} }
+  dataset { synthetic { train_samples: 2000 test_samples: 500 } }
+  steps: 20 eval_every_steps: 5
+}
+)";
+
+TEST(SimCommand, RunWritesTheResultJsonWithTheRequiredFields) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  auto out = RunSim("--scenario " + scenario + " --json " + (dir / "r.json").string());
+  ASSERT_EQ(out.status, 0) << out.output;
+  EXPECT_NE(out.output.find("small: SYNC_ALLREDUCE/RING on 4 workers"), std::string::npos) << out.output;
+  sim::result::RunResult r;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "r.json"), &r).ok());
+  EXPECT_EQ(r.workers(), 4u);
+  EXPECT_EQ(r.strategy(), "SYNC_ALLREDUCE/RING");
+  EXPECT_EQ(r.steps(), 20u);
+  EXPECT_GT(r.sim_time_s(), 0);
+  EXPECT_DOUBLE_EQ(r.mean_step_s(), r.sim_time_s() / 20);
+  EXPECT_GT(r.samples_per_s(), 0);
+  EXPECT_GT(r.compute_s(), 0);
+  EXPECT_GT(r.comm_s(), 0);
+  EXPECT_GT(r.final_loss(), 0);
+  EXPECT_GT(r.final_accuracy(), 0);
+  EXPECT_GT(r.events(), 0);
+  EXPECT_GT(r.wall_s(), 0);
+  EXPECT_EQ(r.effective_scenario().cluster().workers(), 4u);  // the scenario is echoed
+  // Every field the issue names is present in the JSON text itself.
+  const std::string json = Read(dir / "r.json");
+  for (const char* field : {"workers", "strategy", "steps", "sim_time_s", "mean_step_s", "samples_per_s", "compute_s",
+                            "comm_s", "final_loss", "final_accuracy", "events", "wall_s"}) {
+    EXPECT_NE(json.find(std::string("\"") + field + "\""), std::string::npos) << field;
+  }
+}
+
+TEST(SimCommand, TwoRunsAreIdenticalApartFromWallTime) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  ASSERT_EQ(RunSim("-q --scenario " + scenario + " --json " + (dir / "a.json").string()).status, 0);
+  ASSERT_EQ(RunSim("-q --scenario " + scenario + " --json " + (dir / "b.json").string()).status, 0);
+  sim::result::RunResult a, b;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "a.json"), &a).ok());
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "b.json"), &b).ok());
+  a.clear_wall_s();
+  b.clear_wall_s();
+  EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
+}
+
+TEST(SimCommand, SetOverridesAndIsEchoed) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  auto out = RunSim("-q --scenario " + scenario + " --set cluster.workers=8 --set strategy.allreduce=HALVING_DOUBLING" +
+                    " --json " + (dir / "r.json").string());
+  ASSERT_EQ(out.status, 0) << out.output;
+  sim::result::RunResult r;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "r.json"), &r).ok());
+  EXPECT_EQ(r.workers(), 8u);
+  EXPECT_EQ(r.effective_scenario().strategy().allreduce(), sim::scenario::HALVING_DOUBLING);
+}
+
+TEST(SimCommand, SyntaxErrorExits2NamesTheSpotAndWritesNothing) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "bad.pbtxt", "cluster {\n  workers: 4\n  topology { star { host_link { bandwith_gbit_per_s: 10 } } }\n}\n");
+  auto json = dir / "r.json";
+  auto out = RunSim("--scenario " + scenario + " --json " + json.string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(out.status, 2) << out.output;
+  EXPECT_NE(out.output.find(scenario + ":3:"), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("bandwith_gbit_per_s"), std::string::npos) << out.output;
+  EXPECT_FALSE(fs::exists(json));
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+TEST(SimCommand, ThreeSemanticErrorsAreAllListedExit2AndNothingWritten) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "bad.pbtxt", R"(
+    cluster { workers: 0 topology { star { host_link { bandwidth_gbit_per_s: 0 } } } }
+    workload { optimizer { momentum: 1.5 } }
+  )");
+  auto json = dir / "r.json";
+  auto out = RunSim("--scenario " + scenario + " --json " + json.string());
+  EXPECT_EQ(out.status, 2) << out.output;
+  EXPECT_NE(out.output.find("3 problems"), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("cluster.workers must be >= 1, got 0"), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("bandwidth"), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("momentum must be in [0, 1), got 1.5"), std::string::npos) << out.output;
+  EXPECT_FALSE(fs::exists(json));
+}
+
+TEST(SimCommand, UnknownSetPathSuggestsNearestAndExits2) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  auto out = RunSim("--scenario " + scenario + " --set cluster.worker=8");
+  EXPECT_EQ(out.status, 2);
+  EXPECT_NE(out.output.find("nearest valid paths: cluster.workers"), std::string::npos) << out.output;
+}
+
+TEST(SimCommand, MissingScenarioAndBadOptionsExit2) {
+  EXPECT_EQ(RunSim("").status, 2);
+  EXPECT_EQ(RunSim("--scenario /nonexistent.pbtxt").status, 2);
+  EXPECT_EQ(RunSim("--no-such-option").status, 2);
+}
+
+TEST(SimCommand, HelpDocumentsEveryOptionAndVersionPrints) {
+  auto help = RunSim("--help");
+  EXPECT_EQ(help.status, 0);
+  for (const char* option : {"--scenario", "--set", "--seed", "--out", "--json", "--series", "--trace", "--links",
+                             "--quiet", "--version"}) {
+    EXPECT_NE(help.output.find(option), std::string::npos) << option;
+  }
+  auto version = RunSim("--version");
+  EXPECT_EQ(version.status, 0);
+  EXPECT_NE(version.output.find("sim "), std::string::npos);
+}
+
+TEST(SimCommand, OutDirGetsResultSeriesAndTrace) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  auto out = RunSim("-q --scenario " + scenario + " --out " + (dir / "out").string());
+  ASSERT_EQ(out.status, 0) << out.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "result.json"));
+  EXPECT_EQ(Read(dir / "out" / "series.csv").substr(0, 42), "step,sim_time_s,loss,accuracy,staleness\n0,");
+  EXPECT_NE(Read(dir / "out" / "trace.json").find("\"ph\":\"X\""), std::string::npos);
+  // No temporary file is left beside the results.
+  for (const auto& entry : fs::directory_iterator(dir / "out")) {
+    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+  }
+}
+
+TEST(SimCommand, QuickstartScenarioRuns) {
+  auto out = RunSim("-q --scenario " + Source() + "/scenarios/quickstart.pbtxt --set workload.steps=20");
+  EXPECT_EQ(out.status, 0) << out.output;
+}
+
+}  // namespace
