@@ -10,10 +10,12 @@ namespace sim {
 
 Numerics::~Numerics() = default;
 
-Numerics::Numerics(const scenario::Scenario& scenario, std::uint32_t workers) {
+Numerics::Numerics(const scenario::Scenario& scenario, std::uint32_t workers,
+                   std::shared_ptr<const models::TrainTest> data)
+    : data_(std::move(data)) {
   const scenario::Workload& w = scenario.workload();
   const std::uint64_t seed = scenario.seed();
-  data_ = std::make_unique<models::TrainTest>(models::LoadDataset(w.dataset(), seed));
+  if (!data_) data_ = std::make_shared<const models::TrainTest>(models::LoadDataset(w.dataset(), seed));
   model_ = models::MakeModel(w.model(), data_->train.feature_count(), data_->train.classes);
   train_samples_ = data_->train.samples();
   eval_samples_ = w.eval_samples();

@@ -51,8 +51,11 @@ class Numerics {
   Numerics() = default;
   // Real numerics: `workers` workers, each with its shard and sampler, one
   // global model with its optimizer; every replica starts from the same
-  // initial parameters (stream "model/init").
-  Numerics(const scenario::Scenario& scenario, std::uint32_t workers);
+  // initial parameters (stream "model/init"). The data set is loaded from the
+  // scenario, unless `data` (the same set, loaded once for several runs of a
+  // sweep or a benchmark) is given.
+  Numerics(const scenario::Scenario& scenario, std::uint32_t workers,
+           std::shared_ptr<const models::TrainTest> data = nullptr);
   ~Numerics();
   Numerics(const Numerics&) = delete;
   Numerics& operator=(const Numerics&) = delete;
@@ -91,7 +94,7 @@ class Numerics {
   std::shared_ptr<Eigen::VectorXf> writable_global();
 
   std::unique_ptr<models::Model> model_;
-  std::unique_ptr<models::TrainTest> data_;
+  std::shared_ptr<const models::TrainTest> data_;
   std::vector<models::BatchSampler> samplers_;
   std::unique_ptr<models::Sgd> optimizer_;
   std::vector<std::unique_ptr<models::Sgd>> local_optimizers_;

@@ -42,7 +42,7 @@ TrainingRunOutput RunTraining(const scenario::LoadedScenario& loaded, const Trai
   if (options.progress && device.fallback) *options.progress << "sim: " << device.note << "\n";
 
   const bool timing_only = s.workload().model().has_timing_only();
-  Numerics numerics = timing_only ? Numerics() : Numerics(s, workers);
+  Numerics numerics = timing_only ? Numerics() : Numerics(s, workers, options.data);
   const models::ModelCost cost = timing_only ? models::CostOfModel(s.workload().model(), 0, 0)
                                              : models::CostOf(*numerics.model());
 

@@ -3,9 +3,11 @@
 // the strategy; runs the engine dry; gathers what the run predicts.
 #pragma once
 
+#include <memory>
 #include <ostream>
 #include <string>
 
+#include "models/data/dataset.h"
 #include "sim/result/result.pb.h"
 #include "sim/scenario/loader.h"
 
@@ -16,6 +18,9 @@ struct TrainingRunOptions {
   bool keep_trace = false;
   // Where to say what the run is doing (device notes); null: nowhere.
   std::ostream* progress = nullptr;
+  // The scenario's data set, already loaded (sweeps and benchmarks load it
+  // once); null: load it.
+  std::shared_ptr<const models::TrainTest> data;
 };
 
 struct TrainingRunOutput {

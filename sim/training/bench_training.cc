@@ -1,0 +1,116 @@
+// What the simulator costs on top of the numerics it runs, and what memory an
+// async run with many workers holds.
+//
+//   build/bench_training --benchmark_counters_tabular=true
+//
+// BM_PlainTraining: single-process SGD of an MLP (784-256-10) on
+// Fashion-MNIST, `steps` updates of batch 8 x 32, nothing else: the floor.
+// BM_SimulatedSync8: the same samples trained by a simulated 8-worker
+// synchronous ring all-reduce run (8 gradients of batch 32 per step, the
+// network, the engine, the bookkeeping). Issue 6's target: at most 1.3x the
+// floor. Both share one loaded data set, loaded outside the timing.
+//
+// BM_AsyncMemory/256: async parameter server with 256 workers on the same
+// MLP; reports the process's peak resident memory, and what one copy of the
+// parameters weighs, so that the peak can be read as (data set + k copies):
+// k near the gradients in flight plus the versions actually held, not
+// 256 x (replica + gradient + optimizer state).
+#include <benchmark/benchmark.h>
+
+#include <sys/resource.h>
+
+#include <memory>
+
+#include "models/data/global_batch_sampler.h"
+#include "models/data/load_dataset.h"
+#include "models/nn/make_model.h"
+#include "models/optim/make_optimizer.h"
+#include "sim/scenario/loader.h"
+#include "sim/scenario/overrides.h"
+#include "sim/training/run.h"
+
+namespace {
+
+constexpr int kSteps = 100;
+constexpr int kWorkers = 8;
+
+sim::scenario::Scenario MlpScenario(std::uint32_t workers, sim::scenario::StrategyKind kind, int steps) {
+  sim::scenario::Scenario s = sim::scenario::ParseScenario(R"(
+    cluster { device_profile { peak_tflops: 15.7 efficiency: 0.3 } }
+    workload { model { mlp { hidden: 256 } } dataset { fashion_mnist {} } batch_size: 32
+               optimizer { learning_rate: 0.05 momentum: 0.9 } }
+  )", "bench", false);
+  s.set_name("bench");
+  s.mutable_cluster()->set_workers(workers);
+  s.mutable_workload()->set_steps(static_cast<std::uint64_t>(steps));
+  s.mutable_workload()->set_eval_every_steps(static_cast<std::uint64_t>(steps));
+  s.mutable_workload()->set_eval_samples(1000);
+  s.mutable_strategy()->set_kind(kind);
+  sim::scenario::ApplyDefaults(s);
+  return s;
+}
+
+std::shared_ptr<const sim::models::TrainTest> FashionMnist() {
+  static auto data = std::make_shared<const sim::models::TrainTest>(
+      sim::models::LoadDataset(MlpScenario(1, sim::scenario::SYNC_ALLREDUCE, 1).workload().dataset(), 1));
+  return data;
+}
+
+void BM_PlainTraining(benchmark::State& state) {
+  const auto s = MlpScenario(kWorkers, sim::scenario::SYNC_ALLREDUCE, kSteps);
+  const auto data = FashionMnist();
+  for (auto _ : state) {
+    auto model = sim::models::MakeModel(s.workload().model(), data->train.feature_count(), data->train.classes);
+    Eigen::VectorXf params = sim::models::InitialParameters(*model, s.seed());
+    auto shards = sim::models::ShardTrainingSet(s.workload().dataset(), data->train, kWorkers, s.seed());
+    auto sampler = sim::models::MakeGlobalBatchSampler(shards, 32, s.seed());
+    auto sgd = sim::models::MakeOptimizer(s.workload().optimizer(), 32 * kWorkers, kSteps);
+    Eigen::VectorXf grad;
+    for (int t = 0; t < kSteps; ++t) {
+      model->loss_and_gradient(params, sim::models::Batch(data->train, sampler.next()), grad);
+      sgd.apply(params, grad);
+    }
+    benchmark::DoNotOptimize(model->evaluate(params, data->test, 1000).loss);
+  }
+  state.SetItemsProcessed(state.iterations() * kSteps * 32 * kWorkers);
+}
+BENCHMARK(BM_PlainTraining)->Unit(benchmark::kMillisecond);
+
+void BM_SimulatedSync8(benchmark::State& state) {
+  sim::scenario::LoadedScenario loaded{MlpScenario(kWorkers, sim::scenario::SYNC_ALLREDUCE, kSteps), "bench", "."};
+  sim::TrainingRunOptions options;
+  options.data = FashionMnist();
+  for (auto _ : state) {
+    auto out = sim::RunTraining(loaded, options);
+    benchmark::DoNotOptimize(out.result.final_loss());
+  }
+  state.SetItemsProcessed(state.iterations() * kSteps * 32 * kWorkers);
+}
+BENCHMARK(BM_SimulatedSync8)->Unit(benchmark::kMillisecond);
+
+void BM_AsyncMemory(benchmark::State& state) {
+  const auto workers = static_cast<std::uint32_t>(state.range(0));
+  sim::scenario::LoadedScenario loaded{MlpScenario(workers, sim::scenario::ASYNC_PS, 4 * static_cast<int>(workers)),
+                                       "bench", "."};
+  sim::TrainingRunOptions options;
+  options.data = FashionMnist();
+  double staleness = 0;
+  for (auto _ : state) {
+    auto out = sim::RunTraining(loaded, options);
+    staleness = out.result.staleness_mean();
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double model_mb = 4.0 * (784 * 256 + 256 + 256 * 10 + 10) / 1e6;
+  const double data_mb = 4.0 * (70'000.0 * 784) / 1e6;
+  state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  state.counters["dataset_MB"] = data_mb;
+  state.counters["one_copy_MB"] = model_mb;
+  state.counters["copies_above_data"] = (static_cast<double>(usage.ru_maxrss) / 1024.0 - data_mb) / model_mb;
+  state.counters["staleness_mean"] = staleness;
+}
+BENCHMARK(BM_AsyncMemory)->Arg(256)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
