@@ -214,7 +214,8 @@ void Run(const CollectiveOptions& o) {
 
   const double reduction_gbyte_per_s = cluster.resolved.network().reduction_gbyte_per_s();
   std::cout << "# sim collective: " << o.op << ", algorithm " << o.algorithm << ", on " << cluster.label << " ("
-            << topology.host_count() << " hosts x " << topology.devices_per_host() << " devices)\n"
+            << topology.host_count() << " hosts, " << topology.devices_per_host()
+            << (topology.devices_per_host() == 1 ? " device" : " devices") << " each)\n"
             << "# reduction: "
             << (reduction_gbyte_per_s > 0.0 ? std::to_string(reduction_gbyte_per_s) + " GB/s" : std::string("free"))
             << ", chunk: " << (chunk > 0 ? std::to_string(chunk) + " B" : std::string("none"));

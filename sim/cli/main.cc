@@ -19,9 +19,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("sim ") + SIM_VERSION);
   app.require_subcommand(0, 1);
   sim::cli::RegisterRunCommand(app);
-#ifdef SIM_HAS_COLLECTIVE_COMMAND
   sim::cli::RegisterCollectiveCommand(app);
-#endif
   sim::cli::RegisterCalibrateCommand(app);
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include "models/data/load_dataset.h"
 #include "models/nn/make_model.h"
 #include "models/optim/make_optimizer.h"
+#include "sim/training/run_length.h"
 
 namespace sim {
 
@@ -27,7 +28,7 @@ Numerics::Numerics(const scenario::Scenario& scenario, std::uint32_t workers,
   }
   optimizer_spec_ = w.optimizer();
   global_batch_ = static_cast<std::int64_t>(w.batch_size()) * workers;
-  total_steps_ = w.steps();
+  total_steps_ = StepsOf(scenario, train_samples_);
   optimizer_ = std::make_unique<models::Sgd>(models::MakeOptimizer(optimizer_spec_, global_batch_, total_steps_));
   global_ = std::make_shared<Eigen::VectorXf>(models::InitialParameters(*model_, seed));
 }

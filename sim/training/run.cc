@@ -11,26 +11,11 @@
 #include "sim/strategy/strategy.h"
 #include "sim/training/compute_model.h"
 #include "sim/training/numerics.h"
+#include "sim/training/run_length.h"
 #include "sim/training/straggler_model.h"
 #include "topologies/cluster.h"
 
 namespace sim {
-
-std::uint64_t StepsOf(const scenario::Scenario& s, std::int64_t training_samples) {
-  const scenario::Workload& w = s.workload();
-  if (w.steps() > 0) return w.steps();
-  // Samples one update consumes: the global batch for synchronous
-  // strategies, one worker's batch for asynchronous ones; local SGD counts
-  // each worker's local steps, each on its own batch.
-  std::uint64_t per_update = w.batch_size();
-  const auto kind = s.strategy().kind();
-  if (kind == scenario::SYNC_ALLREDUCE || kind == scenario::SYNC_PS || kind == scenario::LOCAL_SGD) {
-    per_update *= s.cluster().workers();
-  } else if (kind == scenario::SYNC_BACKUP) {
-    per_update *= s.cluster().workers() - s.strategy().backup_workers();
-  }
-  return static_cast<std::uint64_t>(std::ceil(w.epochs() * static_cast<double>(training_samples) / per_update));
-}
 
 TrainingRunOutput RunTraining(const scenario::LoadedScenario& loaded, const TrainingRunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();

@@ -31,8 +31,4 @@ struct TrainingRunOutput {
 
 TrainingRunOutput RunTraining(const scenario::LoadedScenario& loaded, const TrainingRunOptions& options = {});
 
-// Updates of the global model the run makes: workload.steps, or its epochs
-// over the training set converted at the strategy's samples per update.
-std::uint64_t StepsOf(const scenario::Scenario& scenario, std::int64_t training_samples);
-
 }  // namespace sim

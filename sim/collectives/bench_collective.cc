@@ -1,0 +1,108 @@
+// bench_collective: wall time to simulate collectives on a 1,024-host
+// fat-tree (k = 16, 100 Gbit/s, 1 us per link: topologies/library's
+// fat_tree_1024 built directly), ranks on hosts 0..p-1.
+//
+// BM_RingAllReduce/p is the target: a 1 GB ring all-reduce, schedule
+// building included, p = 1,024 in under 1 s of wall time (SimGrid: 24 s on
+// this machine kind, DESIGN.md). A ring all-reduce is 2(p-1)p transfers, so
+// the cost is expected to grow as p^2 at fixed n; the counters say how many
+// transfers and simulated seconds each case is.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+
+#include "sim/collectives/collective.h"
+#include "sim/collectives/collective_run.h"
+#include "sim/engine/engine.h"
+#include "sim/network/flow_network.h"
+#include "topologies/builders.h"
+
+namespace {
+
+using namespace sim;
+using namespace sim::collectives;
+
+constexpr std::int64_t kGigabyte = 1'000'000'000;
+
+const topo::Topology& FatTree1024() {
+  static const topo::Topology tree = [] {
+    topo::FatTreeParams params;
+    params.k = 16;
+    params.host_link = {GigabitsPerSecond(100.0), Microseconds(1)};
+    return topo::MakeFatTree(params, topo::HostOptions{.routing = topo::RoutingPolicy::kFatTreeTwoLevel});
+  }();
+  return tree;
+}
+
+void RunOnFatTree(benchmark::State& state, Algorithm algorithm) {
+  const auto p = static_cast<std::uint32_t>(state.range(0));
+  const topo::Topology& tree = FatTree1024();
+  std::vector<EndpointId> endpoints(p);
+  for (std::uint32_t i = 0; i < p; ++i) endpoints[i] = i;
+  double simulated = 0.0;
+  std::size_t transfers = 0;
+  double events = 0.0;
+  for (auto _ : state) {
+    auto schedule = std::make_shared<const Schedule>(
+        BuildSchedule({.op = Op::kAllReduce, .algorithm = algorithm, .ranks = p, .bytes = Bytes{kGigabyte}}));
+    Engine engine;
+    net::FlowNetwork network(engine, tree);
+    CollectiveRun run(engine, network, schedule, endpoints);
+    run.start();
+    engine.run();
+    if (!run.done()) state.SkipWithError("collective did not finish");
+    simulated = run.finish_time().seconds();
+    transfers = schedule->size();
+    events = static_cast<double>(engine.events_fired());
+  }
+  state.counters["events_per_transfer"] = events / static_cast<double>(transfers);
+  state.counters["transfers"] = static_cast<double>(transfers);
+  state.counters["simulated_s"] = simulated;
+  state.counters["transfers_per_s"] =
+      benchmark::Counter(static_cast<double>(transfers), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_RingAllReduce(benchmark::State& state) { RunOnFatTree(state, Algorithm::kRing); }
+BENCHMARK(BM_RingAllReduce)->RangeMultiplier(4)->Range(16, 1024)->Unit(benchmark::kMillisecond);
+
+void BM_HalvingDoublingAllReduce(benchmark::State& state) { RunOnFatTree(state, Algorithm::kHalvingDoubling); }
+BENCHMARK(BM_HalvingDoublingAllReduce)->Arg(1024)->Unit(benchmark::kMillisecond);
+
+void BM_DoubleBinaryTreeAllReduce(benchmark::State& state) { RunOnFatTree(state, Algorithm::kDoubleBinaryTree); }
+BENCHMARK(BM_DoubleBinaryTreeAllReduce)->Arg(1024)->Unit(benchmark::kMillisecond);
+
+// The same ring with its schedule compiled once, outside the timed loop, as a
+// training run does (one all-reduce schedule reused every step).
+void BM_RingAllReduceSimulateOnly(benchmark::State& state) {
+  const auto p = static_cast<std::uint32_t>(state.range(0));
+  const topo::Topology& tree = FatTree1024();
+  std::vector<EndpointId> endpoints(p);
+  for (std::uint32_t i = 0; i < p; ++i) endpoints[i] = i;
+  auto schedule = std::make_shared<const Schedule>(
+      BuildSchedule({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = p, .bytes = Bytes{kGigabyte}}));
+  for (auto _ : state) {
+    Engine engine;
+    net::FlowNetwork network(engine, tree);
+    CollectiveRun run(engine, network, schedule, endpoints);
+    run.start();
+    engine.run();
+    if (!run.done()) state.SkipWithError("collective did not finish");
+  }
+  state.counters["transfers"] = static_cast<double>(schedule->size());
+}
+BENCHMARK(BM_RingAllReduceSimulateOnly)->Arg(256)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond);
+
+// Compiling the schedule alone, to separate it from simulating it.
+void BM_BuildRingSchedule(benchmark::State& state) {
+  const auto p = static_cast<std::uint32_t>(state.range(0));
+  for (auto _ : state) {
+    Schedule s = BuildSchedule({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = p,
+                                .bytes = Bytes{kGigabyte}});
+    benchmark::DoNotOptimize(s.size());
+  }
+}
+BENCHMARK(BM_BuildRingSchedule)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

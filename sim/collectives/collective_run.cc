@@ -1,0 +1,128 @@
+#include "sim/collectives/collective_run.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace sim::collectives {
+
+CollectiveRun::CollectiveRun(Engine& engine, Transport& transport, std::shared_ptr<const Schedule> schedule,
+                             std::vector<EndpointId> endpoint_of_rank, RunOptions options)
+    : engine_(engine),
+      transport_(transport),
+      schedule_(std::move(schedule)),
+      endpoint_(std::move(endpoint_of_rank)),
+      options_(std::move(options)) {
+  if (!schedule_) throw std::invalid_argument("collective run: no schedule");
+  if (!schedule_->sealed()) throw std::invalid_argument("collective run: schedule is not sealed");
+  const std::uint32_t p = schedule_->ranks();
+  if (endpoint_.size() != p) {
+    throw std::invalid_argument("collective run: " + std::to_string(endpoint_.size()) + " endpoints for " +
+                                std::to_string(p) + " ranks");
+  }
+  if (options_.reduction_rate.value < 0.0) {
+    throw std::invalid_argument("collective run: reduction rate must be >= 0 B/s, got " +
+                                std::to_string(options_.reduction_rate.value));
+  }
+  const std::size_t n = schedule_->size();
+  deps_left_.resize(n);
+  transfers_left_of_rank_.assign(p, 0);
+  for (TransferId id = 0; id < n; ++id) {
+    deps_left_[id] = static_cast<std::uint32_t>(schedule_->deps(id).size());
+    const Transfer& t = schedule_->transfer(id);
+    ++transfers_left_of_rank_[t.src];
+    ++transfers_left_of_rank_[t.dst];
+  }
+  roots_of_rank_.resize(p);
+  for (TransferId id = 0; id < n; ++id) {
+    if (deps_left_[id] != 0) continue;
+    const Transfer& t = schedule_->transfer(id);
+    roots_of_rank_[t.src].push_back(id);
+    roots_of_rank_[t.dst].push_back(id);
+  }
+  entered_.assign(p, false);
+  waiting_for_rank_.resize(p);
+  reducer_free_at_.assign(p, Time::zero());
+  rank_finish_.assign(p, Time::zero());
+  ranks_left_ = p;
+}
+
+void CollectiveRun::start() {
+  for (Rank r = 0; r < schedule_->ranks(); ++r) enter(r);
+}
+
+void CollectiveRun::enter(Rank r) {
+  if (r >= schedule_->ranks()) {
+    throw std::out_of_range("collective run: rank " + std::to_string(r) + " is not in [0, " +
+                            std::to_string(schedule_->ranks()) + ")");
+  }
+  if (entered_[r]) return;
+  entered_[r] = true;
+  if (transfers_left_of_rank_[r] == 0) {
+    rank_progress(r);
+    return;
+  }
+  for (TransferId id : roots_of_rank_[r]) {
+    if (deps_left_[id] == 0) try_start(id);
+  }
+  std::vector<TransferId> waiting = std::move(waiting_for_rank_[r]);
+  waiting_for_rank_[r].clear();
+  for (TransferId id : waiting) try_start(id);
+}
+
+void CollectiveRun::try_start(TransferId id) {
+  const Transfer& t = schedule_->transfer(id);
+  if (deps_left_[id] != 0) return;  // not ready, or already started
+  if (!entered_[t.src]) {
+    waiting_for_rank_[t.src].push_back(id);
+  } else if (!entered_[t.dst]) {
+    waiting_for_rank_[t.dst].push_back(id);
+  } else {
+    launch(id);
+  }
+}
+
+void CollectiveRun::launch(TransferId id) {
+  // Marks the transfer as started so that enter() does not start it again.
+  deps_left_[id] = kStarted;
+  const Transfer& t = schedule_->transfer(id);
+  transport_.send(endpoint_[t.src], endpoint_[t.dst], Bytes{t.range.length}, [this, id] { delivered(id); });
+}
+
+void CollectiveRun::delivered(TransferId id) {
+  release(id, true);
+  const Transfer& t = schedule_->transfer(id);
+  if (t.combine == Combine::kReduce && options_.reduction_rate.value > 0.0) {
+    Time& free_at = reducer_free_at_[t.dst];
+    free_at = std::max(free_at, engine_.now()) + TransferTime(Bytes{t.range.length}, options_.reduction_rate);
+    engine_.schedule_at(free_at, [this, id] { complete(id); });
+    return;
+  }
+  complete(id);
+}
+
+void CollectiveRun::release(TransferId id, bool at_delivery) {
+  for (TransferId dep : schedule_->dependents(id)) {
+    if (IsDeliveryOnly(dep) != at_delivery) continue;
+    const TransferId next = DependencyTarget(dep);
+    if (--deps_left_[next] == 0) try_start(next);
+  }
+}
+
+void CollectiveRun::complete(TransferId id) {
+  release(id, false);
+  const Transfer& t = schedule_->transfer(id);
+  if (--transfers_left_of_rank_[t.src] == 0) rank_progress(t.src);
+  if (--transfers_left_of_rank_[t.dst] == 0) rank_progress(t.dst);
+}
+
+void CollectiveRun::rank_progress(Rank r) {
+  rank_finish_[r] = engine_.now();
+  if (options_.on_rank_done) options_.on_rank_done(r, engine_.now());
+  if (--ranks_left_ == 0) {
+    finish_time_ = engine_.now();
+    if (options_.on_done) options_.on_done(finish_time_);
+  }
+}
+
+}  // namespace sim::collectives

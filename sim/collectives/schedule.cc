@@ -1,0 +1,124 @@
+#include "sim/collectives/schedule.h"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+namespace sim::collectives {
+
+ByteRange Partition(ByteRange whole, std::int64_t parts, std::int64_t index) noexcept {
+  const std::int64_t base = whole.length / parts;
+  const std::int64_t extra = whole.length % parts;
+  const std::int64_t offset = whole.offset + index * base + std::min(index, extra);
+  return ByteRange{offset, base + (index < extra ? 1 : 0)};
+}
+
+Schedule::Schedule(std::uint32_t ranks, Bytes data_bytes) : ranks_(ranks), data_bytes_(data_bytes) {
+  if (ranks == 0) throw std::invalid_argument("schedule: ranks must be >= 1, got 0");
+  if (data_bytes.count < 0) {
+    throw std::invalid_argument("schedule: data size must be >= 0 bytes, got " + std::to_string(data_bytes.count));
+  }
+}
+
+TransferId Schedule::add(Rank src, Rank dst, ByteRange range, Combine combine, std::span<const TransferId> deps) {
+  const auto id = static_cast<TransferId>(transfers_.size());
+  auto where = [&] {
+    return "schedule: transfer " + std::to_string(id) + " (" + std::to_string(src) + "->" + std::to_string(dst) + ")";
+  };
+  if (sealed_) throw std::logic_error(where() + ": schedule is sealed");
+  if (src >= ranks_ || dst >= ranks_) {
+    throw std::invalid_argument(where() + ": rank out of range [0, " + std::to_string(ranks_) + ")");
+  }
+  if (src == dst) throw std::invalid_argument(where() + ": a rank cannot send to itself");
+  if (range.offset < 0 || range.length < 0 || range.end() > data_bytes_.count) {
+    throw std::invalid_argument(where() + ": range [" + std::to_string(range.offset) + ", " +
+                                std::to_string(range.end()) + ") leaves the data space of " +
+                                std::to_string(data_bytes_.count) + " bytes");
+  }
+  if (id >= kDeliveryOnlyBit) throw std::length_error(where() + ": more than 2^31 transfers");
+  for (TransferId d : deps) {
+    if (DependencyTarget(d) >= id) {
+      throw std::invalid_argument(where() + ": depends on transfer " + std::to_string(DependencyTarget(d)) +
+                                  ", which is not earlier");
+    }
+  }
+  transfers_.push_back(Transfer{src, dst, combine, range});
+  deps_.insert(deps_.end(), deps.begin(), deps.end());
+  dep_begin_.push_back(static_cast<std::uint32_t>(deps_.size()));
+  return id;
+}
+
+void Schedule::reserve(std::size_t transfers, std::size_t deps) {
+  transfers_.reserve(transfers_.size() + transfers);
+  dep_begin_.reserve(dep_begin_.size() + transfers);
+  deps_.reserve(deps_.size() + deps);
+}
+
+void Schedule::seal() {
+  if (sealed_) return;
+  const std::size_t n = transfers_.size();
+  // Counting sort of the edges by target: dependent_begin_[d + 1] first counts
+  // d's dependents, then (prefix sums) becomes the end of d's list; filling
+  // walks each list's cursor from its start, which leaves dependent_begin_[d]
+  // at d's end, so one shift puts every start back.
+  dependent_begin_.assign(n + 1, 0);
+  for (TransferId d : deps_) ++dependent_begin_[DependencyTarget(d) + 1];
+  for (std::size_t i = 0; i < n; ++i) dependent_begin_[i + 1] += dependent_begin_[i];
+  dependents_.resize(deps_.size());
+  // Visiting transfers in id order leaves each dependents list sorted.
+  for (TransferId id = 0; id < n; ++id) {
+    for (TransferId d : deps(id)) {
+      dependents_[dependent_begin_[DependencyTarget(d)]++] = id | (d & kDeliveryOnlyBit);
+    }
+  }
+  for (std::size_t i = n; i > 0; --i) dependent_begin_[i] = dependent_begin_[i - 1];
+  dependent_begin_[0] = 0;
+  sealed_ = true;
+}
+
+Bytes Schedule::bytes_sent(Rank rank) const noexcept {
+  std::int64_t total = 0;
+  for (const Transfer& t : transfers_) {
+    if (t.src == rank) total += t.range.length;
+  }
+  return Bytes{total};
+}
+
+Bytes Schedule::bytes_received(Rank rank) const noexcept {
+  std::int64_t total = 0;
+  for (const Transfer& t : transfers_) {
+    if (t.dst == rank) total += t.range.length;
+  }
+  return Bytes{total};
+}
+
+std::size_t Schedule::critical_path_transfers() const {
+  std::vector<std::uint32_t> depth(transfers_.size(), 1);
+  std::uint32_t longest = 0;
+  for (TransferId id = 0; id < transfers_.size(); ++id) {
+    for (TransferId d : deps(id)) depth[id] = std::max(depth[id], depth[DependencyTarget(d)] + 1);
+    longest = std::max(longest, depth[id]);
+  }
+  return longest;
+}
+
+std::string Schedule::describe() const {
+  std::ostringstream out;
+  for (TransferId id = 0; id < transfers_.size(); ++id) {
+    const Transfer& t = transfers_[id];
+    out << id << ": " << t.src << "->" << t.dst << (t.combine == Combine::kReduce ? " reduce" : " copy") << " ["
+        << t.range.offset << "," << t.range.end() << ")";
+    auto d = deps(id);
+    if (!d.empty()) {
+      out << " after {";
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        out << (i ? "," : "") << DependencyTarget(d[i]) << (IsDeliveryOnly(d[i]) ? "~" : "");
+      }
+      out << "}";
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace sim::collectives

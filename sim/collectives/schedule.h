@@ -1,0 +1,130 @@
+// A collective as data: the point-to-point transfers it is made of and the
+// order they must respect (DESIGN.md, decision 5).
+//
+// A Schedule is a DAG. Each transfer moves one byte range of the collective's
+// data space from one rank to another, and either overwrites the receiver's
+// copy of that range (kCopy) or adds into it (kReduce). A transfer may start
+// once every transfer it depends on has completed: been delivered and, for a
+// reduce, added at the receiver. A dependency marked AfterDelivery() is met
+// at delivery already: that is how a sender waits for its channel to be free
+// without waiting for the receiver's arithmetic. Dependencies always point to
+// earlier transfers, so the insertion order is a topological order and a
+// schedule can never contain a cycle.
+//
+// Contract with whoever runs a schedule (the executor, the symbolic checker):
+// each rank adds incoming reductions one at a time in the order they were
+// delivered.
+//
+// The "data space" is a logical byte array: for an all-reduce it is the
+// vector being reduced; for an all-to-all it is the p send buffers laid end to
+// end (see collective.h). Ranges exist so that a schedule can be checked
+// symbolically (symbolic_check.h) without a network; the executor only uses
+// their lengths.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/core/units.h"
+
+namespace sim::collectives {
+
+using Rank = std::uint32_t;
+using TransferId = std::uint32_t;
+
+struct ByteRange {
+  std::int64_t offset = 0;
+  std::int64_t length = 0;
+  [[nodiscard]] constexpr std::int64_t end() const noexcept { return offset + length; }
+  constexpr bool operator==(const ByteRange&) const noexcept = default;
+};
+
+// Piece `index` of `parts` near-equal consecutive pieces of `whole`: the first
+// (length mod parts) pieces are one byte longer. Every byte belongs to exactly
+// one piece; pieces may be empty when length < parts.
+[[nodiscard]] ByteRange Partition(ByteRange whole, std::int64_t parts, std::int64_t index) noexcept;
+
+enum class Combine : std::uint8_t {
+  kCopy,    // the receiver's range becomes the sender's
+  kReduce,  // the receiver adds the sender's range into its own
+};
+
+// A dependency is a TransferId, with the top bit set when delivery of that
+// transfer suffices (its reduction at the receiver need not be finished).
+inline constexpr TransferId kDeliveryOnlyBit = 0x80000000u;
+[[nodiscard]] constexpr TransferId AfterDelivery(TransferId id) noexcept { return id | kDeliveryOnlyBit; }
+[[nodiscard]] constexpr TransferId DependencyTarget(TransferId dep) noexcept { return dep & ~kDeliveryOnlyBit; }
+[[nodiscard]] constexpr bool IsDeliveryOnly(TransferId dep) noexcept { return (dep & kDeliveryOnlyBit) != 0; }
+
+struct Transfer {
+  Rank src = 0;
+  Rank dst = 0;
+  Combine combine = Combine::kCopy;
+  ByteRange range;
+};
+
+// Per rank, the transfers that must complete before a phase may touch that
+// rank's buffer (on entry to a schedule generator), and those that wrote its
+// result (on return). Composition of phases (hierarchical all-reduce) threads
+// one Frontier through its generators.
+using Frontier = std::vector<std::vector<TransferId>>;
+
+class Schedule {
+ public:
+  // `ranks` >= 1 ranks sharing a data space of `data_bytes` bytes.
+  Schedule(std::uint32_t ranks, Bytes data_bytes);
+
+  // Appends a transfer that may start once all of `deps` completed. Throws
+  // std::invalid_argument naming the problem if src or dst is out of range,
+  // src == dst, the range leaves the data space, or a dependency is not an
+  // earlier transfer.
+  TransferId add(Rank src, Rank dst, ByteRange range, Combine combine, std::span<const TransferId> deps = {});
+
+  [[nodiscard]] std::uint32_t ranks() const noexcept { return ranks_; }
+  [[nodiscard]] Bytes data_bytes() const noexcept { return data_bytes_; }
+  [[nodiscard]] std::size_t size() const noexcept { return transfers_.size(); }
+  [[nodiscard]] const Transfer& transfer(TransferId id) const noexcept { return transfers_[id]; }
+  [[nodiscard]] const std::vector<Transfer>& transfers() const noexcept { return transfers_; }
+  [[nodiscard]] std::span<const TransferId> deps(TransferId id) const noexcept {
+    return {deps_.data() + dep_begin_[id], deps_.data() + dep_begin_[id + 1]};
+  }
+  // Room for `transfers` more transfers with `deps` dependencies in all, so
+  // that a generator that knows its size fills memory once.
+  void reserve(std::size_t transfers, std::size_t deps);
+
+  // Builds the reverse edges; after it, add() throws and dependents() works.
+  // BuildSchedule() returns sealed schedules.
+  void seal();
+  [[nodiscard]] bool sealed() const noexcept { return sealed_; }
+  // The transfers that depend on `id`, each with kDeliveryOnlyBit set if
+  // delivery of `id` is all it waits for. Requires sealed().
+  [[nodiscard]] std::span<const TransferId> dependents(TransferId id) const noexcept {
+    return {dependents_.data() + dependent_begin_[id], dependents_.data() + dependent_begin_[id + 1]};
+  }
+
+  // Bytes that `rank` sends / receives over the whole schedule.
+  [[nodiscard]] Bytes bytes_sent(Rank rank) const noexcept;
+  [[nodiscard]] Bytes bytes_received(Rank rank) const noexcept;
+  // Longest chain of dependent transfers (the "step count" of an algorithm:
+  // 2(p-1) for a ring all-reduce).
+  [[nodiscard]] std::size_t critical_path_transfers() const;
+
+  // One line per transfer, "id: src->dst reduce [off,end) after {deps}" (a
+  // delivery-only dependency is written "id~"), for reading a small schedule
+  // by eye (`sim collective --dump`).
+  [[nodiscard]] std::string describe() const;
+
+ private:
+  std::uint32_t ranks_;
+  Bytes data_bytes_;
+  std::vector<Transfer> transfers_;
+  std::vector<std::uint32_t> dep_begin_{0};
+  std::vector<TransferId> deps_;
+  bool sealed_ = false;
+  std::vector<std::uint32_t> dependent_begin_;
+  std::vector<TransferId> dependents_;
+};
+
+}  // namespace sim::collectives

@@ -1,0 +1,257 @@
+// The executor and the parameter-server primitives, on a test double of the
+// Transport whose every message takes latency + bytes / bandwidth regardless
+// of other traffic. That isolates what these classes decide (when a transfer
+// may start, the reduction and apply queues, entry of late ranks, callbacks)
+// from what the network decides; timing on the real flow network, with
+// sharing, is in timing_test.cc.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "sim/collectives/collective.h"
+#include "sim/collectives/collective_run.h"
+#include "sim/collectives/parameter_servers.h"
+#include "sim/engine/engine.h"
+
+namespace sim::collectives {
+namespace {
+
+class FixedDelayTransport final : public Transport {
+ public:
+  FixedDelayTransport(Engine& engine, Time latency, BytesPerSecond bandwidth)
+      : engine_(engine), latency_(latency), bandwidth_(bandwidth) {}
+  void send(EndpointId src, EndpointId dst, Bytes size, Delivered on_delivered) override {
+    ++messages_;
+    const Time delay = src == dst ? Time::zero() : latency_ + TransferTime(size, bandwidth_);
+    engine_.schedule_in(delay, std::move(on_delivered));
+  }
+  [[nodiscard]] int messages() const noexcept { return messages_; }
+
+ private:
+  Engine& engine_;
+  Time latency_;
+  BytesPerSecond bandwidth_;
+  int messages_ = 0;
+};
+
+std::vector<EndpointId> Identity(std::uint32_t p) {
+  std::vector<EndpointId> e(p);
+  for (std::uint32_t i = 0; i < p; ++i) e[i] = i;
+  return e;
+}
+
+std::shared_ptr<const Schedule> Build(CollectiveSpec spec) {
+  return std::make_shared<const Schedule>(BuildSchedule(spec));
+}
+
+// 1 us per message plus 1 ns per byte (1 GB/s): round numbers in picoseconds.
+constexpr Time kAlpha = Microseconds(1);
+const BytesPerSecond kBandwidth = GigabytesPerSecond(1.0);
+
+TEST(CollectiveRun, RingAllReduceTakesTwoPMinusOneLockstepSteps) {
+  // Patarasuk & Yuan 2009 without contention: 2(p-1) steps of alpha + (n/p)/B.
+  // p = 4, n = 4000: piece 1000 B = 1 us, step 2 us, 6 steps = 12 us.
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  CollectiveRun run(engine, net, Build({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = 4,
+                                        .bytes = Bytes{4000}}),
+                    Identity(4));
+  run.start();
+  engine.run();
+  ASSERT_TRUE(run.done());
+  EXPECT_EQ(run.finish_time(), Microseconds(12));
+  EXPECT_EQ(net.messages(), 2 * 3 * 4);
+}
+
+TEST(CollectiveRun, ReductionCostIsPaidPerReceivedPieceAfterDelivery) {
+  // p = 2, n = 2000, reduction at 0.5 GB/s. Reduce-scatter: one step, 1000 B
+  // at each rank: 1 us + 1 us transfer, then 1000 B / 0.5 GB/s = 2 us adding.
+  // All-gather: one copy step, 2 us, no reduction. Total 2 + 2 + 2 = 6 us.
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  CollectiveRun run(engine, net, Build({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = 2,
+                                        .bytes = Bytes{2000}}),
+                    Identity(2), RunOptions{.reduction_rate = GigabytesPerSecond(0.5)});
+  run.start();
+  engine.run();
+  EXPECT_EQ(run.finish_time(), Microseconds(6));
+}
+
+TEST(CollectiveRun, ReductionsArrivingTogetherQueueAtTheReceiver) {
+  // Binary tree on 3 ranks: root at position 2 (rank 1), leaves ranks 0 and 2.
+  // Both leaves send n = 1000 B up at t = 0, arriving at 2 us; rank 1 adds one
+  // after the other at 0.5 GB/s (2 us each): done at 6 us. Then the result
+  // goes down to both leaves at once: 2 us more. Total 8 us.
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  std::vector<Time> rank_done(3);
+  CollectiveRun run(
+      engine, net,
+      Build({.op = Op::kAllReduce, .algorithm = Algorithm::kBinaryTree, .ranks = 3, .bytes = Bytes{1000}}),
+      Identity(3),
+      RunOptions{.reduction_rate = GigabytesPerSecond(0.5),
+                 .on_rank_done = [&](Rank r, Time t) { rank_done[r] = t; }});
+  run.start();
+  engine.run();
+  EXPECT_EQ(run.finish_time(), Microseconds(8));
+  // The root finishes when its last transfer (a send down) is delivered.
+  EXPECT_EQ(rank_done[1], Microseconds(8));
+}
+
+TEST(CollectiveRun, ALateRankHoldsBackOnlyWhatDependsOnIt) {
+  // Ring all-reduce, p = 2, n = 2000 (steps of 2 us): rank 1 enters at 5 us.
+  // Nothing can move before both have entered (each step involves both), so
+  // the all-reduce ends at 5 + 2 x 2 = 9 us; rank 0's entry at 0 changes nothing.
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  CollectiveRun run(engine, net, Build({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = 2,
+                                        .bytes = Bytes{2000}}),
+                    Identity(2));
+  run.enter(0);
+  engine.schedule_at(Microseconds(5), [&] { run.enter(1); });
+  engine.run();
+  EXPECT_EQ(run.finish_time(), Microseconds(9));
+}
+
+TEST(CollectiveRun, ChainBroadcastFinishesRanksInChainOrder) {
+  // Broadcast from rank 2 on a chain 2 -> 3 -> 0 -> 1, one chunk of 1000 B
+  // (2 us per hop): rank 3 is done at 4 us (it forwards: its last transfer is
+  // the send to 0, delivered at 4 us), rank 0 at 6 us, rank 1 at 6 us (last
+  // hop), the root at 2 us. on_done fires once, at 6 us.
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  std::vector<Time> rank_done(4, Time::max());
+  int done_calls = 0;
+  CollectiveRun run(engine, net,
+                    Build({.op = Op::kBroadcast, .algorithm = Algorithm::kRing, .ranks = 4, .bytes = Bytes{1000},
+                           .root = 2}),
+                    Identity(4),
+                    RunOptions{.on_rank_done = [&](Rank r, Time t) { rank_done[r] = t; },
+                               .on_done = [&](Time) { ++done_calls; }});
+  run.start();
+  engine.run();
+  EXPECT_EQ(rank_done[2], Microseconds(2));
+  EXPECT_EQ(rank_done[3], Microseconds(4));
+  EXPECT_EQ(rank_done[0], Microseconds(6));
+  EXPECT_EQ(rank_done[1], Microseconds(6));
+  EXPECT_EQ(done_calls, 1);
+}
+
+TEST(CollectiveRun, ConcurrentRunsOnOneEngineAreIndependent) {
+  // Two 4-rank rings on endpoints {0..3} and {4..7}, one schedule shared, the
+  // second started 3 us later: on a transport without sharing each takes the
+  // 12 us of the first test.
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  auto schedule = Build({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = 4, .bytes = Bytes{4000}});
+  CollectiveRun a(engine, net, schedule, {0, 1, 2, 3});
+  CollectiveRun b(engine, net, schedule, {4, 5, 6, 7});
+  a.start();
+  engine.schedule_at(Microseconds(3), [&] { b.start(); });
+  engine.run();
+  EXPECT_EQ(a.finish_time(), Microseconds(12));
+  EXPECT_EQ(b.finish_time(), Microseconds(15));
+}
+
+TEST(CollectiveRun, OneRankIsDoneAtOnce) {
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  bool done = false;
+  CollectiveRun run(engine, net, Build({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = 1,
+                                        .bytes = Bytes{4000}}),
+                    Identity(1), RunOptions{.on_done = [&](Time) { done = true; }});
+  run.start();
+  EXPECT_TRUE(done);
+  EXPECT_EQ(net.messages(), 0);
+}
+
+TEST(CollectiveRun, RejectsMismatchedEndpointsAndUnsealedSchedules) {
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  auto schedule = Build({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = 4, .bytes = Bytes{4000}});
+  EXPECT_THROW(CollectiveRun(engine, net, schedule, Identity(3)), std::invalid_argument);
+  auto unsealed = std::make_shared<const Schedule>(4, Bytes{10});
+  EXPECT_THROW(CollectiveRun(engine, net, unsealed, Identity(4)), std::invalid_argument);
+}
+
+// ------------------------------------------------------ parameter servers --
+
+TEST(ParameterServers, ShardsPartitionTheVectorAndAppliesQueuePerServer) {
+  // 3 servers over n = 3001 B: shards of 1001, 1000, 1000 (Partition).
+  // Two pushes of shard 0 arrive together at 2.001 us (1 us + 1001 ns); at
+  // 1.001 GB/s an apply of 1001 B takes 1 us, so they are applied at 3.001 and
+  // 4.001 us, one after the other.
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  ParameterServers ps(engine, net, {.parameters = Bytes{3001}, .servers = {10, 11, 12},
+                                    .apply_rate = BytesPerSecond{1.001e9}});
+  EXPECT_EQ(ps.shard(0), (ByteRange{0, 1001}));
+  EXPECT_EQ(ps.shard(2), (ByteRange{2001, 1000}));
+  std::vector<Time> applied;
+  for (EndpointId w : {0u, 1u}) {
+    ps.push_shard(w, 0, [&] { ps.apply(0, [&] { applied.push_back(engine.now()); }); });
+  }
+  engine.run();
+  ASSERT_EQ(applied.size(), 2u);
+  EXPECT_EQ(applied[0], Nanoseconds(3001));
+  EXPECT_EQ(applied[1], Nanoseconds(4001));
+}
+
+TEST(ParameterServers, SyncRoundWaitsForEveryPushThenEveryonePulls) {
+  // 2 workers, 2 servers, n = 2000: shards of 1000 B (2 us per message).
+  // Pushes arrive at 2 us; each server applies 2 shards at 1 GB/s, 1 us each:
+  // done at 4 us; pulls arrive at 6 us. Worker 1 enters at 1 us, so its pushes
+  // arrive at 3 us and the applies end at 3 + 1 = 4 us anyway (worker 0's
+  // was applied 2..3 us). Round ends at 6 us.
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  ParameterServers ps(engine, net, {.parameters = Bytes{2000}, .servers = {10, 11},
+                                    .apply_rate = GigabytesPerSecond(1.0)});
+  std::vector<Time> applied(2);
+  int pushes = 0;
+  SyncRound round(ps, {0, 1},
+                  {.on_pushed = [&](std::uint32_t, ServerIndex, Time) { ++pushes; },
+                   .on_applied = [&](ServerIndex s, Time t) { applied[s] = t; },
+                   .on_worker_done = {},
+                   .on_done = {}});
+  round.enter(0);
+  engine.schedule_at(Microseconds(1), [&] { round.enter(1); });
+  engine.run();
+  EXPECT_EQ(pushes, 4);
+  EXPECT_EQ(applied[0], Microseconds(4));
+  EXPECT_EQ(applied[1], Microseconds(4));
+  EXPECT_EQ(round.last_push_arrival(), Microseconds(3));
+  EXPECT_EQ(round.finish_time(), Microseconds(6));
+}
+
+TEST(ParameterServers, AsyncPushApplyPullComposesFromThePrimitives) {
+  // The asynchronous pattern: a worker pushes, the server applies on arrival,
+  // then that worker alone pulls. One worker, one server, n = 1000, no apply
+  // cost: 2 us push + 2 us pull = 4 us; the other worker is not involved.
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  ParameterServers ps(engine, net, {.parameters = Bytes{1000}, .servers = {10}, .apply_rate = {}});
+  Time pulled = Time::max();
+  ps.push(0, {}, [&] { ps.apply(0, [&] { ps.pull(0, {}, [&] { pulled = engine.now(); }); }); });
+  engine.run();
+  EXPECT_EQ(pulled, Microseconds(4));
+  EXPECT_EQ(net.messages(), 2);
+}
+
+TEST(ParameterServers, RejectsAConfigListingEveryProblem) {
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  try {
+    ParameterServers ps(engine, net, {.parameters = Bytes{-1}, .servers = {}, .apply_rate = BytesPerSecond{-1.0}});
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("at least one server"), std::string::npos) << what;
+    EXPECT_NE(what.find("parameters must be >= 0"), std::string::npos) << what;
+    EXPECT_NE(what.find("apply rate"), std::string::npos) << what;
+  }
+}
+
+}  // namespace
+}  // namespace sim::collectives
