@@ -196,6 +196,36 @@ TEST(SimCommand, OutDirGetsResultSeriesAndTrace) {
   }
 }
 
+TEST(SimCommand, CalibrateWritesAHostProfileThatRunsUse) {
+  // The measured rate itself is this machine's; what is checked is that it is
+  // written as a valid profile and that a run with device "host" reads it.
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  auto profile = dir / "host.pbtxt";
+  auto out = RunSim("calibrate --scenario " + scenario + " --rounds 1 --out " + profile.string());
+  ASSERT_EQ(out.status, 0) << out.output;
+  const std::string text = Read(profile);
+  EXPECT_NE(text.find("name: \"host\""), std::string::npos) << text;
+  EXPECT_NE(text.find("peak_tflops: "), std::string::npos) << text;
+  // The same scenario on device "host", first without, then with the profile.
+  std::string on_host = kSmall;
+  on_host.replace(on_host.find("device_profile { peak_tflops: 1 }"), 33, "device: \"host\"");
+  auto host_scenario = Write(dir / "host.pbtxt.scenario.pbtxt", on_host);
+  ASSERT_EQ(::setenv("SIM_HOST_PROFILE", (dir / "none.pbtxt").c_str(), 1), 0);
+  auto fallback = RunSim("--scenario " + host_scenario + " --json " + (dir / "f.json").string());
+  ASSERT_EQ(::setenv("SIM_HOST_PROFILE", profile.c_str(), 1), 0);
+  auto calibrated = RunSim("-q --scenario " + host_scenario + " --json " + (dir / "c.json").string());
+  ::unsetenv("SIM_HOST_PROFILE");
+  ASSERT_EQ(fallback.status, 0) << fallback.output;
+  ASSERT_EQ(calibrated.status, 0) << calibrated.output;
+  EXPECT_NE(fallback.output.find("sim calibrate"), std::string::npos) << "the fallback says how to calibrate";
+  sim::result::RunResult f, c;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "f.json"), &f).ok());
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "c.json"), &c).ok());
+  EXPECT_GT(c.compute_s(), 0);
+  EXPECT_NE(c.compute_s(), f.compute_s());  // the profile, not the fallback, set the rate
+}
+
 TEST(SimCommand, QuickstartScenarioRuns) {
   auto out = RunSim("-q --scenario " + Source() + "/scenarios/quickstart.pbtxt --set workload.steps=20");
   EXPECT_EQ(out.status, 0) << out.output;
