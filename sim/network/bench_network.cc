@@ -1,0 +1,98 @@
+// Flow-level network benchmark (issue 4; DESIGN.md "Max-min sharing is the
+// hot path"). BM_FatTreePermutation: N concurrent flows between random host
+// pairs (src != dst) on the 1,024-host k = 16 fat-tree of the library
+// (100 Gbit/s, two-level routing), sizes uniform in [1 MB, 100 MB], all sent
+// at t = 0 and run to completion.
+//
+//   build/bench_network --benchmark_counters_tabular=true
+//
+// Counters: recomputations = solves (one per instant with starts or ends),
+// recomputations_per_s = solves per wall second, flows_rerated_per_solve =
+// mean component size recomputed, reschedules = completion events moved,
+// sim_s = simulated makespan. SimGrid 3.32 needs 92 s for N = 10,000 on this
+// machine kind (shared/reference/README.md).
+#include <benchmark/benchmark.h>
+
+#include <google/protobuf/text_format.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/random.h"
+#include "sim/engine/engine.h"
+#include "sim/network/flow_network.h"
+#include "topologies/cluster.h"
+
+namespace {
+
+sim::topo::Topology FatTree1024() {
+  sim::scenario::Cluster cluster;
+  cluster.mutable_topology()->set_library("fat_tree_1024");
+  return sim::topo::BuildTopology(cluster, ".");
+}
+
+void BM_FatTreePermutation(benchmark::State& state) {
+  const auto flows = static_cast<std::uint32_t>(state.range(0));
+  const sim::topo::Topology topology = FatTree1024();
+  const auto hosts = static_cast<std::uint64_t>(topology.endpoint_count());
+  std::uint64_t solves = 0, rerated = 0, reschedules = 0, delivered = 0;
+  double makespan_s = 0.0;
+  for (auto _ : state) {
+    sim::Engine engine;
+    sim::net::FlowNetwork network(engine, topology);
+    sim::RandomStream rng = sim::NamedStream(1, "bench_network/flows");
+    for (std::uint32_t i = 0; i < flows; ++i) {
+      const auto src = static_cast<sim::EndpointId>(rng.uniform_index(hosts));
+      auto dst = static_cast<sim::EndpointId>(rng.uniform_index(hosts - 1));
+      if (dst >= src) ++dst;
+      const auto bytes = static_cast<std::int64_t>(1e6 + rng.uniform() * 99e6);
+      network.send(src, dst, sim::Bytes{bytes}, [&delivered] { ++delivered; });
+    }
+    engine.run();
+    solves += network.rate_recomputations();
+    rerated += network.flows_recomputed();
+    reschedules += network.reschedules();
+    makespan_s = engine.now().seconds();
+  }
+  if (delivered != flows * static_cast<std::uint64_t>(state.iterations())) state.SkipWithError("not every flow was delivered");
+  const double iterations = static_cast<double>(state.iterations());
+  state.counters["recomputations"] = static_cast<double>(solves) / iterations;
+  state.counters["recomputations_per_s"] = benchmark::Counter(static_cast<double>(solves), benchmark::Counter::kIsRate);
+  state.counters["flows_rerated_per_solve"] = static_cast<double>(rerated) / static_cast<double>(solves);
+  state.counters["reschedules"] = static_cast<double>(reschedules) / iterations;
+  state.counters["sim_s"] = makespan_s;
+}
+BENCHMARK(BM_FatTreePermutation)->Arg(1'000)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Building the library's 1,024-host fat-tree from its scenario description
+// (library lookup, text-format parse, validation, graph): routes come later,
+// on demand.
+void BM_BuildFatTree1024(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(FatTree1024().link_count());
+}
+BENCHMARK(BM_BuildFatTree1024)->Unit(benchmark::kMillisecond);
+
+// Routes between random host pairs on a fresh fat-tree: the first route to
+// each destination pays its BFS, later ones only the walk.
+void BM_FatTreeRoutes(benchmark::State& state) {
+  const auto routes = static_cast<std::uint32_t>(state.range(0));
+  std::vector<sim::topo::LinkId> path;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const sim::topo::Topology topology = FatTree1024();
+    sim::RandomStream rng = sim::NamedStream(1, "bench_network/routes");
+    state.ResumeTiming();
+    for (std::uint32_t i = 0; i < routes; ++i) {
+      path.clear();
+      topology.append_route(static_cast<sim::EndpointId>(rng.uniform_index(1024)),
+                            static_cast<sim::EndpointId>(rng.uniform_index(1024)), path);
+      benchmark::DoNotOptimize(path.data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * routes);
+}
+BENCHMARK(BM_FatTreeRoutes)->Arg(10'000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,212 @@
+#include "sim/network/flow_network.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace sim::net {
+namespace {
+
+// Time holds 2^63 ps, about 106 days; a drain must fit with room to spare.
+constexpr double kLongestDrainSeconds = 1e6;
+
+double Efficiency(const scenario::NetworkCalibration& c) {
+  const double e = c.bandwidth_efficiency() == 0.0 ? 1.0 : c.bandwidth_efficiency();
+  if (!(e > 0.0 && e <= 1.0)) {
+    throw std::invalid_argument("network.bandwidth_efficiency must be in (0, 1], got " + std::to_string(e));
+  }
+  return e;
+}
+
+Time Overhead(const scenario::NetworkCalibration& c) {
+  const double us = c.per_message_overhead_us();
+  if (!(us >= 0.0) || !std::isfinite(us)) {
+    throw std::invalid_argument("network.per_message_overhead_us must be >= 0, got " + std::to_string(us));
+  }
+  return Picoseconds(std::llround(us * 1e6));
+}
+
+}  // namespace
+
+FlowNetwork::FlowNetwork(Engine& engine, const topo::Topology& topology, const scenario::NetworkCalibration& calibration)
+    : engine_(engine), topology_(topology), per_message_overhead_(Overhead(calibration)) {
+  const double efficiency = Efficiency(calibration);
+  const bool half_duplex = calibration.duplex() == scenario::HALF_DUPLEX;
+  const std::size_t n = topology.link_count();
+  resource_of_link_.assign(n, 0);
+  links_.resize(n);
+  for (topo::LinkId l = 0; l < n; ++l) {
+    const topo::Link& link = topology.link(l);
+    const topo::LinkId reverse = link.reverse;
+    if (half_duplex && reverse != topo::kNoLink && reverse < l) {
+      // The cable's capacity was created with its first direction.
+      resource_of_link_[l] = resource_of_link_[reverse];
+      continue;
+    }
+    double capacity = link.params.bandwidth.value;
+    if (half_duplex && reverse != topo::kNoLink) {
+      capacity = std::min(capacity, topology.link(reverse).params.bandwidth.value);
+    }
+    resource_of_link_[l] = solver_.add_resource(capacity * efficiency);
+  }
+}
+
+std::uint32_t FlowNetwork::allocate_slot() {
+  if (!free_slots_.empty()) {
+    const std::uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    return slot;
+  }
+  slots_.emplace_back();
+  return static_cast<std::uint32_t>(slots_.size() - 1);
+}
+
+void FlowNetwork::send(EndpointId src, EndpointId dst, Bytes size, Delivered on_delivered) {
+  if (size.count < 0) throw std::invalid_argument("message size must be >= 0 bytes, got " + std::to_string(size.count));
+  if (src == dst) {
+    engine_.schedule_in(Time::zero(), std::move(on_delivered));
+    return;
+  }
+  const std::uint32_t slot = allocate_slot();
+  Flow& f = slots_[slot];
+  f.route.clear();
+  topology_.append_route(src, dst, f.route);
+  f.size = size;
+  f.on_delivered = std::move(on_delivered);
+  Time latency = per_message_overhead_;
+  for (topo::LinkId l : f.route) latency += topology_.link(l).params.latency;
+  if (size.count == 0) {
+    // Nothing to drain: delivered after overhead and latency alone.
+    engine_.schedule_in(latency, [this, slot] { finish(slot); });
+  } else {
+    engine_.schedule_in(latency, [this, slot] { start_draining(slot); });
+  }
+}
+
+void FlowNetwork::start_draining(std::uint32_t slot) {
+  Flow& f = slots_[slot];
+  f.draining = true;
+  f.remaining_bytes = static_cast<double>(f.size.count);
+  f.rate = 0.0;
+  f.last_update = engine_.now();
+  scratch_resources_.clear();
+  for (topo::LinkId l : f.route) {
+    scratch_resources_.push_back(resource_of_link_[l]);
+    LinkCounters& c = links_[l];
+    if (c.draining++ == 0) c.busy_since = engine_.now();
+  }
+  f.variable = solver_.add_variable(scratch_resources_);
+  if (slot_of_variable_.size() <= f.variable) slot_of_variable_.resize(f.variable + 1);
+  slot_of_variable_[f.variable] = slot;
+  request_solve();
+}
+
+void FlowNetwork::finish(std::uint32_t slot) {
+  Flow& f = slots_[slot];
+  if (f.draining) {
+    for (topo::LinkId l : f.route) {
+      LinkCounters& c = links_[l];
+      c.bytes += static_cast<double>(f.size.count);
+      if (--c.draining == 0) c.busy += engine_.now() - c.busy_since;
+    }
+    solver_.remove_variable(f.variable);
+    f.draining = false;
+    request_solve();
+  }
+  f.completion = EventId{};
+  Delivered delivered = std::move(f.on_delivered);
+  f.on_delivered = nullptr;
+  free_slots_.push_back(slot);
+  // Last: the callback may send, which may grow slots_ and invalidate `f`.
+  delivered();
+}
+
+void FlowNetwork::request_solve() {
+  if (solve_pending_) return;
+  solve_pending_ = true;
+  // At the current instant, after every event already queued for it: all
+  // starts and ends of this instant are then solved together.
+  engine_.schedule_in(Time::zero(), [this] { solve(); });
+}
+
+void FlowNetwork::solve() {
+  solve_pending_ = false;
+  ++solves_;
+  const Time now = engine_.now();
+  for (VariableId v : solver_.solve()) {
+    const std::uint32_t slot = slot_of_variable_[v];
+    Flow& f = slots_[slot];
+    if (f.rate > 0.0) {
+      f.remaining_bytes = std::max(0.0, f.remaining_bytes - f.rate * (now - f.last_update).seconds());
+    }
+    f.last_update = now;
+    f.rate = solver_.rate(v);
+    assert(f.rate > 0.0);
+    const double drain_s = f.remaining_bytes / f.rate;
+    if (drain_s > kLongestDrainSeconds) {
+      throw std::range_error("a message of " + std::to_string(f.size.count) + " bytes would drain for " +
+                             std::to_string(drain_s) + " s at " + std::to_string(f.rate) +
+                             " B/s, beyond the simulated clock's range");
+    }
+    if (f.completion.valid()) {
+      engine_.cancel(f.completion);
+      ++reschedules_;
+    }
+    f.completion = engine_.schedule_at(now + Seconds(drain_s), [this, slot] { finish(slot); });
+  }
+}
+
+double FlowNetwork::drained_bytes(const Flow& f) const {
+  if (!f.draining) return 0.0;
+  const double remaining = f.remaining_bytes - f.rate * (engine_.now() - f.last_update).seconds();
+  return static_cast<double>(f.size.count) - std::max(0.0, remaining);
+}
+
+BytesPerSecond FlowNetwork::link_throughput(topo::LinkId link) const {
+  double total = 0.0;
+  for (const Flow& f : slots_) {
+    if (f.draining && std::find(f.route.begin(), f.route.end(), link) != f.route.end()) total += f.rate;
+  }
+  return BytesPerSecond{total};
+}
+
+LinkUsage FlowNetwork::link_usage(topo::LinkId link) const {
+  const LinkCounters& c = links_.at(link);
+  LinkUsage u;
+  u.link = link;
+  u.name = topology_.link(link).name;
+  double bytes = c.bytes;
+  if (c.draining > 0) {
+    for (const Flow& f : slots_) {
+      if (f.draining && std::find(f.route.begin(), f.route.end(), link) != f.route.end()) bytes += drained_bytes(f);
+    }
+  }
+  u.bytes = Bytes{std::llround(bytes)};
+  Time busy = c.busy;
+  if (c.draining > 0) busy += engine_.now() - c.busy_since;
+  u.busy_s = busy.seconds();
+  const double elapsed = engine_.now().seconds();
+  const double capacity = solver_.capacity(resource_of_link_[link]);
+  u.utilisation = elapsed > 0.0 ? bytes / (capacity * elapsed) : 0.0;
+  return u;
+}
+
+std::vector<LinkUsage> FlowNetwork::busiest_links(std::size_t n) const {
+  std::vector<LinkUsage> all;
+  for (topo::LinkId l = 0; l < links_.size(); ++l) {
+    if (links_[l].bytes > 0.0 || links_[l].draining > 0) all.push_back(link_usage(l));
+  }
+  auto busier = [](const LinkUsage& a, const LinkUsage& b) {
+    if (a.utilisation != b.utilisation) return a.utilisation > b.utilisation;
+    if (a.bytes != b.bytes) return a.bytes > b.bytes;
+    return a.link < b.link;
+  };
+  const std::size_t keep = std::min(n, all.size());
+  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(), busier);
+  all.resize(keep);
+  return all;
+}
+
+}  // namespace sim::net

@@ -1,0 +1,230 @@
+#include "sim/network/max_min_solver.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+namespace sim::net {
+
+ResourceId MaxMinSolver::add_resource(double capacity) {
+  assert(capacity > 0.0);
+  Resource r;
+  r.capacity = capacity;
+  r.units_per_rate = std::ldexp(1.0, 40) / capacity;
+  resources_.push_back(std::move(r));
+  return static_cast<ResourceId>(resources_.size() - 1);
+}
+
+VariableId MaxMinSolver::add_variable(std::span<const ResourceId> resources) {
+  assert(!resources.empty());
+  VariableId v;
+  if (!free_.empty()) {
+    v = free_.back();
+    free_.pop_back();
+  } else {
+    v = static_cast<VariableId>(rate_.size());
+    rate_.push_back(0.0);
+    marks_.emplace_back();
+    hops_.emplace_back();
+    new_rate_.push_back(0.0);
+  }
+  rate_[v] = 0.0;
+  std::vector<Hop>& hops = hops_[v];
+  hops.clear();
+  for (std::uint32_t h = 0; h < resources.size(); ++h) {
+    Resource& r = resources_[resources[h]];
+    hops.push_back({resources[h], static_cast<std::uint32_t>(r.users.size())});
+    r.users.push_back({v, h});
+    mark_dirty(resources[h]);
+  }
+  added_.push_back(v);
+  return v;
+}
+
+void MaxMinSolver::remove_variable(VariableId v) {
+  for (const Hop& hop : hops_[v]) {
+    // Swap-remove this variable's entry; the entry moved into its place
+    // learns its new position.
+    auto& users = resources_[hop.resource].users;
+    const Use moved = users.back();
+    users[hop.position] = moved;
+    hops_[moved.var][moved.hop].position = hop.position;
+    users.pop_back();
+    mark_dirty(hop.resource);
+  }
+  // A removed flow acts at levels below its rate no more than it did before.
+  if (rate_[v] > 0.0) change_level_ = std::min(change_level_, rate_[v]);
+  set_rate(v, 0.0);
+  hops_[v].clear();
+  free_.push_back(v);
+}
+
+namespace {
+// Rounds a non-negative rate in load units (below 2^63) to the nearest unit.
+std::int64_t Units(double rate, double units_per_rate) noexcept {
+  return static_cast<std::int64_t>(rate * units_per_rate + 0.5);
+}
+}  // namespace
+
+void MaxMinSolver::set_rate(VariableId v, double rate) {
+  for (const Hop& hop : hops_[v]) {
+    Resource& r = resources_[hop.resource];
+    r.load_units += Units(rate, r.units_per_rate) - Units(rate_[v], r.units_per_rate);
+  }
+  rate_[v] = rate;
+}
+
+void MaxMinSolver::mark_dirty(ResourceId r) {
+  if (!resources_[r].dirty) {
+    resources_[r].dirty = true;
+    dirty_.push_back(r);
+  }
+}
+
+const std::vector<VariableId>& MaxMinSolver::solve() {
+  changed_.clear();
+  if (dirty_.empty()) return changed_;
+  ++epoch_;
+  set_resources_.clear();
+  set_variables_.clear();
+  compute_change_level();
+  for (ResourceId r : dirty_) {
+    resources_[r].dirty = false;
+    touch(r, true);
+  }
+  dirty_.clear();
+  grow();
+  while (fill()) grow();
+  for (VariableId v : set_variables_) {
+    const double old = rate_[v];
+    const double now = new_rate_[v];
+    if (old == 0.0 || std::abs(now - old) > kRateTolerance * old) {
+      set_rate(v, now);
+      changed_.push_back(v);
+    }
+  }
+  variables_solved_ += set_variables_.size();
+  change_level_ = std::numeric_limits<double>::infinity();
+  return changed_;
+}
+
+// An added variable is never saturated below min over its resources of
+// capacity / users (at that level each of its resources carries at most its
+// capacity), so its rate will be at least that.
+// Added variables start S.
+void MaxMinSolver::compute_change_level() {
+  for (VariableId v : added_) {
+    for (const Hop& hop : hops_[v]) {  // empty if removed meanwhile
+      const Resource& r = resources_[hop.resource];
+      change_level_ = std::min(change_level_, r.capacity / static_cast<double>(r.users.size()));
+    }
+  }
+  for (VariableId v : added_) {
+    if (!hops_[v].empty() && !in_set(v)) absorb(v);
+  }
+  added_.clear();
+}
+
+// Below the change level with a margin, so that round-off in a kept rate
+// never freezes a variable that the change can reach.
+bool MaxMinSolver::keeps_rate(VariableId v) const noexcept {
+  return rate_[v] > 0.0 && rate_[v] < change_level_ * (1.0 - kTightTolerance);
+}
+
+// Records that S uses resource r; schedules it for expansion when asked to
+// (a marked resource) or when it is tight under the current rates.
+void MaxMinSolver::touch(ResourceId id, bool expand) {
+  Resource& r = resources_[id];
+  if (r.seen != epoch_) {
+    r.seen = epoch_;
+    set_resources_.push_back(id);
+    r.load = static_cast<double>(r.load_units) / r.units_per_rate;
+    r.load_of_set = 0.0;
+    r.in_set = 0;
+  }
+  if (!expand) expand = r.load >= r.capacity * (1.0 - kTightTolerance);
+  if (expand && r.expanded != epoch_) {
+    r.expanded = epoch_;
+    to_expand_.push_back(id);
+  }
+}
+
+void MaxMinSolver::absorb(VariableId v) {
+  marks_[v].in_set = epoch_;
+  set_variables_.push_back(v);
+  for (const Hop& hop : hops_[v]) {
+    touch(hop.resource, false);
+    Resource& r = resources_[hop.resource];
+    r.load_of_set += rate_[v];
+    ++r.in_set;
+  }
+}
+
+// Closes S over expanded resources: each brings in the variables it
+// bottlenecks, those at its level (the fastest rate on it), unless the level
+// cut keeps them.
+void MaxMinSolver::grow() {
+  while (!to_expand_.empty()) {
+    const ResourceId id = to_expand_.back();
+    to_expand_.pop_back();
+    const std::vector<Use>& users = resources_[id].users;
+    double level = 0.0;
+    for (const Use& use : users) level = std::max(level, rate_[use.var]);
+    const double at_level = level * (1.0 - kTightTolerance);
+    for (const Use& use : users) {
+      if (!in_set(use.var) && rate_[use.var] >= at_level && !keeps_rate(use.var)) absorb(use.var);
+    }
+  }
+}
+
+// Progressive filling of S on the capacity that the variables outside S
+// leave, with the check of cut 3 on the way: a variable outside S that is
+// faster than the level at which a resource fixes variables of S joins S.
+bool MaxMinSolver::fill() {
+  ++round_;
+  levels_.clear();
+  for (ResourceId id : set_resources_) {
+    Resource& r = resources_[id];
+    r.remaining = r.capacity - (r.load - r.load_of_set);
+    r.unfixed = r.in_set;
+    if (r.unfixed > 0) levels_.push(std::max(r.remaining, 0.0) / r.unfixed, id);
+  }
+  violators_.clear();
+  std::size_t unfixed_variables = set_variables_.size();
+  while (unfixed_variables > 0) {
+    const RadixHeap::Entry top = levels_.pop();
+    const Resource& r = resources_[top.id];
+    if (r.unfixed == 0) continue;
+    const double share = std::max(r.remaining, 0.0) / r.unfixed;
+    if (share > top.key()) {  // stale key: the share has grown since
+      levels_.push(share, top.id);
+      continue;
+    }
+    // The bottleneck at this level: every variable still unfixed on it gets `share`.
+    const double faster = share * (1.0 + kRateTolerance);
+    for (std::size_t u = 0; u < r.users.size(); ++u) {
+      const VariableId var = r.users[u].var;
+      Marks& marks = marks_[var];
+      if (marks.in_set != epoch_) {
+        if (rate_[var] > faster) violators_.push_back(var);
+        continue;
+      }
+      if (marks.fixed == round_) continue;
+      marks.fixed = round_;
+      new_rate_[var] = share;
+      for (const Hop& hop : hops_[var]) {
+        Resource& other = resources_[hop.resource];
+        other.remaining -= share;
+        --other.unfixed;
+      }
+      --unfixed_variables;
+    }
+  }
+  const std::size_t set_size = set_variables_.size();
+  for (VariableId v : violators_) {
+    if (!in_set(v)) absorb(v);
+  }
+  return set_variables_.size() > set_size;
+}
+
+}  // namespace sim::net

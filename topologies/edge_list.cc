@@ -1,0 +1,92 @@
+// A custom graph from named hosts, optional named switches and cables, given
+// inline or read from a file of "a b gbit_per_s latency_us" lines.
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "topologies/builders.h"
+#include "topologies/topology_error.h"
+
+namespace sim::topo {
+
+Topology MakeEdgeList(const std::vector<std::string>& hosts, const std::vector<EdgeSpec>& edges,
+                      const std::vector<std::string>& switches, const HostOptions& options) {
+  std::vector<std::string> problems;
+  TopologyBuilder b;
+  // std::map, not unordered: new switches are numbered in order of first
+  // appearance, and nothing here may depend on hash order.
+  std::map<std::string, NodeId, std::less<>> ids;
+  for (const auto& h : hosts) {
+    if (ids.count(h)) {
+      problems.push_back("host '" + h + "' is listed twice");
+      continue;
+    }
+    ids[h] = b.add_host(h);
+  }
+  for (const auto& s : switches) {
+    if (ids.count(s)) {
+      problems.push_back("switch '" + s + "' is listed twice or is also a host");
+      continue;
+    }
+    ids[s] = b.add_switch(s);
+  }
+  auto node = [&](const std::string& name, const std::string& edge) -> NodeId {
+    auto it = ids.find(name);
+    if (it != ids.end()) return it->second;
+    if (!switches.empty()) {
+      problems.push_back("edge " + edge + " names missing node '" + name + "' (neither a host nor a listed switch)");
+      return kNoNode;
+    }
+    return ids[name] = b.add_switch(name);
+  };
+  for (const auto& e : edges) {
+    const std::string label = "'" + e.a + "'-'" + e.b + "'";
+    if (e.a.empty() || e.b.empty()) {
+      problems.push_back("edge " + label + " has an empty node name");
+      continue;
+    }
+    if (e.a == e.b) {
+      problems.push_back("edge " + label + " joins a node to itself");
+      continue;
+    }
+    const NodeId a = node(e.a, label);
+    const NodeId c = node(e.b, label);
+    if (a == kNoNode || c == kNoNode) continue;
+    if (e.one_way) {
+      b.add_link(a, c, e.link);
+    } else {
+      b.add_cable(a, c, e.link);
+    }
+  }
+  for (auto& p : b.problems(options)) problems.push_back(std::move(p));
+  if (!problems.empty()) throw TopologyError(std::move(problems));
+  return std::move(b).finish(options);
+}
+
+std::vector<EdgeSpec> ReadEdgeListFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw TopologyError({"cannot read edge list file '" + path + "'"});
+  std::vector<EdgeSpec> edges;
+  std::vector<std::string> problems;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::istringstream fields(line);
+    EdgeSpec e;
+    double gbit = 0.0, latency_us = 0.0;
+    std::string extra;
+    if (!(fields >> e.a)) continue;  // blank or comment-only line
+    if (!(fields >> e.b >> gbit >> latency_us) || (fields >> extra)) {
+      problems.push_back(path + ":" + std::to_string(number) + ": expected 'a b gbit_per_s latency_us', got '" +
+                         line + "'");
+      continue;
+    }
+    e.link = {GigabitsPerSecond(gbit), Picoseconds(std::llround(latency_us * 1e6))};
+    edges.push_back(std::move(e));
+  }
+  if (!problems.empty()) throw TopologyError(std::move(problems));
+  return edges;
+}
+
+}  // namespace sim::topo
