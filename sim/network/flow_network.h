@@ -15,9 +15,9 @@
 //
 // Calibration (scenario.proto NetworkCalibration): every link's capacity is
 // bandwidth x bandwidth_efficiency; FULL_DUPLEX makes the two directions of a
-// cable independent; HALF_DUPLEX makes them share one capacity (SimGrid's
-// SHARED policy; measured on Open MPI's blocking exchange,
-// shared/notes/emulated-cluster.md).
+// cable independent; HALF_DUPLEX makes them share one capacity, the smaller
+// direction's (SimGrid's SHARED policy; measured on Open MPI's blocking
+// exchange, shared/notes/emulated-cluster.md). A one-way link keeps its own.
 //
 // Hot path (DESIGN.md, "Max-min sharing is the hot path"): starts and ends at
 // one instant are batched into one solve (a solve event scheduled at the
@@ -44,7 +44,8 @@ namespace sim::net {
 
 class FlowNetwork final : public Transport {
  public:
-  // Throws std::invalid_argument on a calibration outside its range
+  // The network's pending events point to it: keep it alive while the engine
+  // runs. Throws std::invalid_argument on a calibration outside its range
   // (bandwidth_efficiency in (0, 1], 0 meaning the default 1;
   // per_message_overhead_us >= 0).
   FlowNetwork(Engine& engine, const topo::Topology& topology, const scenario::NetworkCalibration& calibration = {});

@@ -85,13 +85,14 @@ TEST(FlowNetwork, DisjointFlowsAreIndependent) {
 }
 
 TEST(FlowNetwork, TextbookThreeFlowsOnAChain) {
-  // Chain a - s - b - c with links a->s 10 GB/s... built so that flow 1
-  // (a -> c) crosses s->b (4 GB/s) and b->c (10 GB/s); flow 2 (s2 -> c)
-  // enters at b and shares b->c; flow 3 (a2 -> b) shares s->b. Progressive
-  // filling: s->b share 4/2 = 2, b->c share 10/2 = 5: s->b saturates at 2
-  // (flows 1, 3); b->c leaves 10 - 2 = 8 to flow 2. With 8 GB each and no
-  // latency: flow 1 and 3 end at 8/2 = 4 s... until flow 3 or 1 ends. Both
-  // end together at 4 s; flow 2 drains 8 GB at 8 GB/s: 1 s.
+  // The textbook system of max_min_solver_test as a network: switch s and
+  // host b joined by s->b of 4 GB/s, b->c of 10 GB/s, all other links 100
+  // GB/s, no latency. Flow 1 (a -> c) crosses s->b and b->c; flow 2 (x -> c)
+  // only b->c; flow 3 (a2 -> b) only s->b. Progressive filling: s->b share
+  // 4/2 = 2, b->c share 10/2 = 5: s->b saturates first, flows 1 and 3 get 2
+  // GB/s; b->c has 10 - 2 = 8 left: flow 2 gets 8 GB/s. With 8 GB each, flow
+  // 2 ends at 8/8 = 1 s; flows 1 and 3 stay limited by s->b (2 GB/s each)
+  // and end at 8/2 = 4 s.
   const topo::LinkParams wide{GigabytesPerSecond(100.0), Time::zero()};
   const topo::LinkParams four{GigabytesPerSecond(4.0), Time::zero()};
   const topo::LinkParams ten{GigabytesPerSecond(10.0), Time::zero()};

@@ -47,10 +47,10 @@ TEST(MaxMinSolver, TextbookThreeFlowsTwoLinks) {
   EXPECT_NEAR(s.rate(f3), 2.0, 2.0 * kRelTol);
 }
 
-TEST(MaxMinSolver, BertsekasGallagerFourSessions) {
-  // The example of Bertsekas & Gallager sec. 6.5.2 (fig. 6.18 layout): links
-  // of capacity 1, except link 3 of capacity 2 (our variant to get three
-  // levels). Sessions: s0 = {L1, L2, L3}, s1 = {L1}, s2 = {L2, L3}, s3 = {L3}.
+TEST(MaxMinSolver, FourSessionsTwoLevels) {
+  // A four-session system in the style of Bertsekas & Gallager's sec. 6.5.2
+  // examples (our numbers): L1 and L2 of capacity 1, L3 of capacity 2.
+  // Sessions: s0 = {L1, L2, L3}, s1 = {L1}, s2 = {L2, L3}, s3 = {L3}.
   //   Level 1: shares L1 1/2, L2 1/2, L3 2/3 -> L1 and L2 saturate at 1/2:
   //            s0, s1, s2 fixed at 1/2.
   //   Level 2: L3 has 2 - 1/2 - 1/2 = 1 left for s3 alone: s3 = 1.

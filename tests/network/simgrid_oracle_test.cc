@@ -152,10 +152,6 @@ std::vector<Flow> RandomFlows(const topo::Topology& t, std::uint64_t seed, int c
 }
 
 void CompareWithSimGrid(const topo::Topology& t, bool half_duplex, bool latency_in_start, std::uint64_t seed) {
-  if (kOracle == nullptr) {
-    GTEST_SKIP() << "SimGrid not found when configuring (pkg-config simgrid): the max-min oracle was not built. "
-                    "Install libsimgrid-dev and re-run cmake.";
-  }
   const auto flows = RandomFlows(t, seed, 60);
   const auto ours = OurTimes(t, flows, half_duplex);
   const auto theirs = OracleTimes(t, flows, half_duplex, latency_in_start);
@@ -174,22 +170,32 @@ void CompareWithSimGrid(const topo::Topology& t, bool half_duplex, bool latency_
 
 const topo::LinkParams kHostLink{GigabytesPerSecond(1.25), Microseconds(5)};
 
-TEST(SimGridOracle, RandomFlowsOnAStar) {
+class SimGridOracle : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (kOracle == nullptr) {
+      GTEST_SKIP() << "SimGrid not found when configuring (pkg-config simgrid): the max-min oracle was not built. "
+                      "Install libsimgrid-dev and re-run cmake.";
+    }
+  }
+};
+
+TEST_F(SimGridOracle, RandomFlowsOnAStar) {
   for (std::uint64_t seed : {1, 2, 3}) CompareWithSimGrid(topo::MakeStar(8, kHostLink), false, false, seed);
 }
 
-TEST(SimGridOracle, RandomFlowsOnAnOversubscribedFatTree) {
+TEST_F(SimGridOracle, RandomFlowsOnAnOversubscribedFatTree) {
   // k = 4, 2:1 at the edge, ECMP: contention at hosts and at uplinks.
   topo::HostOptions ecmp{1, {GigabitsPerSecond(2400), Microseconds(1)}, topo::RoutingPolicy::kEcmp};
   const topo::LinkParams host{GigabitsPerSecond(10.0), Microseconds(1)};
   for (std::uint64_t seed : {4, 5}) CompareWithSimGrid(topo::MakeFatTree({4, host, 2.0, 1.0}, ecmp), false, true, seed);
 }
 
-TEST(SimGridOracle, RandomFlowsOnAHalfDuplexStar) {
+TEST_F(SimGridOracle, RandomFlowsOnAHalfDuplexStar) {
   for (std::uint64_t seed : {6, 7}) CompareWithSimGrid(topo::MakeStar(6, kHostLink), true, false, seed);
 }
 
-TEST(SimGridOracle, RandomFlowsOnATorusWithDevices) {
+TEST_F(SimGridOracle, RandomFlowsOnATorusWithDevices) {
   // 2 x 3 torus, 2 devices per host: multi-hop routes and intra-node links.
   topo::HostOptions two{2, {GigabytesPerSecond(30.0), Microseconds(1)}, topo::RoutingPolicy::kShortest};
   CompareWithSimGrid(topo::MakeTorus2D(2, 3, kHostLink, two), false, true, 8);
