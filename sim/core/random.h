@@ -34,8 +34,10 @@ class RandomStream {
     __extension__ using u128 = unsigned __int128;
     return static_cast<std::uint64_t>((static_cast<u128>(next_u64()) * n) >> 64);
   }
-  // Exponential with the given mean, by inversion.
-  double exponential(double mean) noexcept { return -mean * std::log1p(-uniform()); }
+  // Exponential with the given mean, by inversion: -mean ln(1 - U), 1 - U in
+  // (0, 1]. (log rather than log1p: the same values to within rounding, and
+  // markedly cheaper; this draw sits on the engine benchmark's hot path.)
+  double exponential(double mean) noexcept { return -mean * std::log(1.0 - uniform()); }
   // Standard normal, Box-Muller (one of the pair is discarded for simplicity).
   double normal() noexcept {
     double u1 = 1.0 - uniform();  // (0, 1]

@@ -1,0 +1,210 @@
+// From measurements to the simulator's calibration (validate/calibration.h).
+// The measurements here are synthetic, made from the link model itself,
+//   t(m) = t(1 byte) + m / (efficiency x B)               (one message)
+//   t(m) = t(1 byte) + directions x m / (efficiency x B)  (an exchange),
+// so that every fitted number has a closed form to be checked against.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+#include "sim/scenario/loader.h"
+#include "sim/scenario/overrides.h"
+#include "validate/calibration.h"
+
+namespace sim::validate {
+namespace {
+
+constexpr double kTolerance = 1e-9;       // relative, for closed forms in doubles
+constexpr double kB = 0.1e9 / 8.0;         // 100 Mbit/s in bytes per second
+constexpr std::int64_t kGradient = 407080;  // MLP-128 on Fashion-MNIST, bytes
+
+std::string Source() {
+  const char* dir = std::getenv("SIM_SOURCE_DIR");
+  return dir ? dir : ".";
+}
+
+scenario::Scenario Scenario(const std::string& file, std::uint32_t workers) {
+  return scenario::LoadScenario(Source() + "/validate/scenarios/" + file, {"cluster.workers=" + std::to_string(workers)})
+      .scenario;
+}
+
+void Add(google::protobuf::RepeatedPtrField<SizeTime>* times, std::int64_t bytes, double seconds) {
+  SizeTime* t = times->Add();
+  t->set_bytes(bytes);
+  t->set_seconds(seconds);
+}
+
+// One-way messages at efficiency 0.9: t(m) = 50 us + m / (0.9 B), 1-byte
+// messages taking the 50 us.
+HostMeasurements LinkMeasurements(const std::vector<std::int64_t>& sizes) {
+  HostMeasurements m;
+  m.set_nominal_gbit_per_s(0.1);
+  m.set_small_message_s(50e-6);
+  for (std::int64_t b : sizes) Add(m.mutable_one_way(), b, 50e-6 + static_cast<double>(b) / (0.9 * kB));
+  return m;
+}
+
+TEST(Calibration, PatternFollowsStrategyAndImplementation) {
+  const auto ring2 = Scenario("mlp_ring_100mbit.pbtxt", 2), ring4 = Scenario("mlp_ring_100mbit.pbtxt", 4);
+  EXPECT_EQ(PatternOf(ring2, AllreduceImplementation::kPointToPointRing, kGradient), TrafficPattern::kPairExchange);
+  EXPECT_EQ(PatternOf(ring4, AllreduceImplementation::kPointToPointRing, kGradient), TrafficPattern::kRingExchange);
+  // Open MPI runs Rabenseifner here: pairwise exchanges.
+  EXPECT_EQ(PatternOf(ring4, AllreduceImplementation::kMpiAllreduce, kGradient), TrafficPattern::kPairExchange);
+  EXPECT_EQ(PatternOf(Scenario("mlp_ring_100mbit.pbtxt", 1), AllreduceImplementation::kPointToPointRing, kGradient),
+            TrafficPattern::kNone);
+  EXPECT_EQ(PatternOf(Scenario("mlp_sync_ps_100mbit.pbtxt", 1), AllreduceImplementation::kPointToPointRing, kGradient),
+            TrafficPattern::kOneWay);
+  auto local = ring4;
+  local.mutable_strategy()->set_kind(scenario::LOCAL_SGD);
+  EXPECT_THROW((void)PatternOf(local, AllreduceImplementation::kPointToPointRing, kGradient), std::invalid_argument);
+}
+
+TEST(Calibration, SizesAreThoseTheRunSends) {
+  // Ring chunks: ceil(407080 / 4) = 101770.
+  EXPECT_EQ(MessageSizes(Scenario("mlp_ring_100mbit.pbtxt", 4), AllreduceImplementation::kPointToPointRing, kGradient),
+            (std::vector<std::int64_t>{101770}));
+  // Recursive halving on 8 ranks: n/8, n/4, n/2.
+  EXPECT_EQ(MessageSizes(Scenario("mlp_ring_100mbit.pbtxt", 8), AllreduceImplementation::kMpiAllreduce, kGradient),
+            (std::vector<std::int64_t>{50885, 101770, 203540}));
+  // One server: whole gradients.
+  EXPECT_EQ(MessageSizes(Scenario("mlp_sync_ps_100mbit.pbtxt", 4), AllreduceImplementation::kPointToPointRing,
+                         kGradient),
+            (std::vector<std::int64_t>{407080}));
+  EXPECT_TRUE(MessageSizes(Scenario("mlp_ring_100mbit.pbtxt", 1), AllreduceImplementation::kPointToPointRing, kGradient)
+                  .empty());
+}
+
+TEST(Calibration, OneWayLinkGivesEfficiencyAndLatency) {
+  const LinkFit fit = FitLink(LinkMeasurements({203540}), TrafficPattern::kOneWay, {203540});
+  EXPECT_NEAR(fit.bandwidth_efficiency, 0.9, 0.9 * kTolerance);
+  EXPECT_EQ(fit.duplex, scenario::FULL_DUPLEX);
+  // Two links per path: latency = 50 us / 2; no overhead.
+  EXPECT_NEAR(fit.latency_us, 25.0, 25.0 * kTolerance);
+  EXPECT_EQ(fit.per_message_overhead_us, 0.0);
+}
+
+TEST(Calibration, EfficiencyMakesTheSummedTimeOfTheRunsSizesExact) {
+  // A 200 us handshake on top of the line: t(m) = 250 us + m / (0.9 B). With
+  // no overhead in the model, the efficiency absorbs it so that
+  //   sum (2 latency + m / (efficiency B)) = sum t(m)
+  // over the run's sizes.
+  HostMeasurements m;
+  m.set_nominal_gbit_per_s(0.1);
+  m.set_small_message_s(50e-6);
+  const std::vector<std::int64_t> sizes = {101770, 203540};
+  double measured = 0;
+  for (std::int64_t b : sizes) {
+    const double t = 250e-6 + static_cast<double>(b) / (0.9 * kB);
+    Add(m.mutable_one_way(), b, t);
+    measured += t;
+  }
+  const LinkFit fit = FitLink(m, TrafficPattern::kOneWay, sizes);
+  double predicted = 0;
+  for (std::int64_t b : sizes) {
+    predicted += 2 * fit.latency_us * 1e-6 + static_cast<double>(b) / (fit.bandwidth_efficiency * kB);
+  }
+  EXPECT_NEAR(predicted, measured, measured * kTolerance);
+  EXPECT_LT(fit.bandwidth_efficiency, 0.9);
+}
+
+TEST(Calibration, ExchangeAtHalfSpeedIsHalfDuplex) {
+  HostMeasurements m = LinkMeasurements({101770, 203540});
+  // Both directions in 2m / (0.9 B): exactly half speed each.
+  for (std::int64_t b : {101770, 203540}) {
+    Add(m.mutable_pair_exchange(), b, 50e-6 + 2.0 * static_cast<double>(b) / (0.9 * kB));
+  }
+  const LinkFit fit = FitLink(m, TrafficPattern::kPairExchange, {101770, 203540});
+  EXPECT_NEAR(fit.exchange_ratio, 2.0, 2.0 * kTolerance);
+  EXPECT_EQ(fit.duplex, scenario::HALF_DUPLEX);
+  EXPECT_NEAR(fit.bandwidth_efficiency, 0.9, 0.9 * kTolerance);
+}
+
+TEST(Calibration, ExchangeBetweenOneAndTwoTimesIsASlowerFullDuplexLink) {
+  HostMeasurements m = LinkMeasurements({101770});
+  // 1.6x the one-way seconds per byte: as half duplex that would be an
+  // efficiency of 2 x 0.9 / 1.6 = 1.125 > 1, so it is full duplex at
+  // 0.9 / 1.6 = 0.5625.
+  Add(m.mutable_ring_exchange(), 101770, 50e-6 + 1.6 * 101770.0 / (0.9 * kB));
+  const LinkFit fit = FitLink(m, TrafficPattern::kRingExchange, {101770});
+  EXPECT_NEAR(fit.exchange_ratio, 1.6, 1.6 * kTolerance);
+  EXPECT_EQ(fit.duplex, scenario::FULL_DUPLEX);
+  EXPECT_NEAR(fit.bandwidth_efficiency, 0.5625, 0.5625 * kTolerance);
+}
+
+TEST(Calibration, MissingMeasurementsAreAllReported) {
+  HostMeasurements m;
+  m.set_nominal_gbit_per_s(0.1);
+  try {
+    (void)FitLink(m, TrafficPattern::kRingExchange, {101770, 203540});
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("small_message_s"), std::string::npos) << what;
+    EXPECT_NE(what.find("need ring exchange times at every size"), std::string::npos) << what;
+    EXPECT_NE(what.find("need one-way times at every size"), std::string::npos) << what;
+  }
+}
+
+// Two workers: the ring's chunks are 203,540 bytes; so are Rabenseifner's.
+HostMeasurements FullMeasurements() {
+  HostMeasurements m = LinkMeasurements({203540});
+  Add(m.mutable_pair_exchange(), 203540, 50e-6 + 2.0 * 203540.0 / (0.9 * kB));
+  m.set_workers(2);
+  m.set_ranks(2);
+  m.set_gradient_bytes(kGradient);
+  m.set_flops_per_step(13099648);  // MLP-128 x batch 32
+  m.set_lockstep_step_s(0.5e-3);
+  m.set_optimizer_step_s(80e-6);
+  m.set_add_gradient_s(10e-6);
+  return m;
+}
+
+TEST(Calibration, DeviceAndArithmeticComeFromTheComputeMeasurements) {
+  const Calibration c =
+      Calibrate(FullMeasurements(), Scenario("mlp_ring_100mbit.pbtxt", 2), AllreduceImplementation::kPointToPointRing);
+  // 13,099,648 FLOP in 0.5 ms = 26.2 GFLOP/s = 0.0261993 TFLOP/s.
+  EXPECT_NEAR(c.device.peak_tflops(), 13099648 / 0.5e-3 / 1e12, 1e-15);
+  // Copy + scale (two passes of adding speed) + optimizer: 10 + 10 + 80 us.
+  EXPECT_NEAR(c.device.step_overhead_us(), 100.0, 100.0 * kTolerance);
+  // 407,080 bytes added in 10 us = 40.708 GB/s.
+  EXPECT_NEAR(c.reduction_gbyte_per_s, 40.708, 40.708 * kTolerance);
+  EXPECT_EQ(c.pattern, TrafficPattern::kPairExchange);
+  EXPECT_EQ(c.link.duplex, scenario::HALF_DUPLEX);
+  EXPECT_EQ(c.allreduce, scenario::ALLREDUCE_UNSPECIFIED);  // our ring: the scenario's own RING
+}
+
+TEST(Calibration, MpiAllreduceIsSimulatedAsOpenMpisChoice) {
+  const Calibration c =
+      Calibrate(FullMeasurements(), Scenario("mlp_ring_100mbit.pbtxt", 2), AllreduceImplementation::kMpiAllreduce);
+  EXPECT_EQ(c.allreduce, scenario::HALVING_DOUBLING);
+  const auto overrides = CalibrationOverrides(c);
+  EXPECT_EQ(overrides.back(), "strategy.allreduce=HALVING_DOUBLING");
+}
+
+TEST(Calibration, OverridesLoadIntoTheScenario) {
+  const Calibration c =
+      Calibrate(FullMeasurements(), Scenario("mlp_ring_100mbit.pbtxt", 2), AllreduceImplementation::kPointToPointRing);
+  std::vector<std::string> overrides = CalibrationOverrides(c);
+  overrides.push_back("cluster.workers=2");
+  const auto loaded = scenario::LoadScenario(Source() + "/validate/scenarios/mlp_ring_100mbit.pbtxt", overrides);
+  const auto& cluster = loaded.scenario.cluster();
+  EXPECT_EQ(cluster.network().duplex(), scenario::HALF_DUPLEX);
+  EXPECT_NEAR(cluster.network().bandwidth_efficiency(), 0.9, 1e-8);
+  EXPECT_NEAR(cluster.topology().star().host_link().latency_us(), 25.0, 1e-6);
+  EXPECT_NEAR(cluster.topology().star().host_link().bandwidth_gbit_per_s(), 0.1, 1e-12);
+  EXPECT_NEAR(cluster.device_profile().peak_tflops(), c.device.peak_tflops(), 1e-12);
+}
+
+TEST(Calibration, FileTextRoundTripsThroughTheParser) {
+  const Calibration c =
+      Calibrate(FullMeasurements(), Scenario("mlp_ring_100mbit.pbtxt", 2), AllreduceImplementation::kPointToPointRing);
+  const std::string text = CalibrationFileText(c, "first line\nsecond line");
+  EXPECT_EQ(text.rfind("# first line\n# second line\n", 0), 0u) << text;
+  EXPECT_EQ(ParseOverridesFile(text), CalibrationOverrides(c));
+  EXPECT_EQ(ParseOverridesFile("  # comment\n\n  a.b=1  \r\n"), (std::vector<std::string>{"a.b=1"}));
+}
+
+}  // namespace
+}  // namespace sim::validate

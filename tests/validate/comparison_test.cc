@@ -1,0 +1,123 @@
+// The error report: series parsing, loss-trajectory agreement, step-time
+// error, the median verdict and the CSV layout the issue fixes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "validate/comparison.h"
+
+namespace sim::validate {
+namespace {
+
+constexpr double kTolerance = 1e-12;
+
+const char* kSeries =
+    "step,sim_time_s,loss,accuracy,staleness\n"
+    "0,0,2.5,0.1,0\n"
+    "10,0.5,1.25,0.6,0.5\n";
+
+TEST(Comparison, ParsesTheSeriesLayoutOfSim) {
+  const auto rows = ParseSeriesCsv(kSeries, "s.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].step, 10u);
+  EXPECT_DOUBLE_EQ(rows[1].time_s, 0.5);
+  EXPECT_DOUBLE_EQ(rows[1].loss, 1.25);
+  EXPECT_DOUBLE_EQ(rows[1].accuracy, 0.6);
+  EXPECT_DOUBLE_EQ(rows[1].staleness, 0.5);
+}
+
+TEST(Comparison, BadSeriesNameTheFileAndLine) {
+  EXPECT_THROW((void)ParseSeriesCsv("step,loss\n", "s.csv"), std::invalid_argument);
+  try {
+    (void)ParseSeriesCsv("step,sim_time_s,loss,accuracy,staleness\n0,0,1,0,0\n1,0,x,0,0\n", "s.csv");
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("s.csv:3: 'x' is not a number"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Comparison, TrajectoryDifferenceIsRelativeToThePrediction) {
+  auto predicted = ParseSeriesCsv(kSeries, "p");
+  auto measured = predicted;
+  EXPECT_EQ(CompareLossTrajectories(predicted, measured).max_relative_difference, 0.0);
+  // 1.25 -> 1.25 x (1 + 2e-4): relative difference 2e-4 at step 10.
+  measured[1].loss = 1.25 * (1 + 2e-4);
+  const TrajectoryAgreement a = CompareLossTrajectories(predicted, measured);
+  EXPECT_TRUE(a.same_steps);
+  EXPECT_NEAR(a.max_relative_difference, 2e-4, 1e-12);
+  EXPECT_EQ(a.worst_step, 10u);
+  EXPECT_FALSE(a.within(1e-4));
+  EXPECT_TRUE(a.within(3e-4));
+  measured[1].step = 11;
+  EXPECT_FALSE(CompareLossTrajectories(predicted, measured).same_steps);
+  measured.pop_back();
+  EXPECT_FALSE(CompareLossTrajectories(predicted, measured).same_steps);
+}
+
+TEST(Comparison, NanOnOneSideIsTheWorstDifference) {
+  auto predicted = ParseSeriesCsv(kSeries, "p");
+  auto measured = predicted;
+  measured[1].loss = std::nan("");
+  EXPECT_TRUE(std::isinf(CompareLossTrajectories(predicted, measured).max_relative_difference));
+}
+
+ComparisonRow Row(double predicted, double measured) {
+  ComparisonRow r;
+  r.scenario = "s";
+  r.strategy = "SYNC_ALLREDUCE/RING";
+  r.p = 4;
+  r.predicted_step_s = predicted;
+  r.measured_step_s = measured;
+  return r;
+}
+
+TEST(Comparison, ErrorIsSignedRelativeToTheMeasurement) {
+  // 100 x (1.05 - 1.00) / 1.00 = +5; 100 x (0.9 - 1.2) / 1.2 = -25.
+  EXPECT_NEAR(Row(1.05, 1.0).error_pct(), 5.0, kTolerance * 100);
+  EXPECT_NEAR(Row(0.9, 1.2).error_pct(), -25.0, kTolerance * 100);
+  EXPECT_THROW((void)Row(1.0, 0.0).error_pct(), std::invalid_argument);
+}
+
+TEST(Comparison, MedianOfAbsoluteErrors) {
+  // |+1|, |-3|, |+10| -> median 3; with |-4| added: (3 + 4) / 2 = 3.5.
+  std::vector<ComparisonRow> rows = {Row(1.01, 1.0), Row(0.97, 1.0), Row(1.1, 1.0)};
+  EXPECT_NEAR(MedianAbsoluteErrorPct(rows), 3.0, 1e-9);
+  rows.push_back(Row(0.96, 1.0));
+  EXPECT_NEAR(MedianAbsoluteErrorPct(rows), 3.5, 1e-9);
+  EXPECT_EQ(MedianAbsoluteErrorPct({}), 0.0);
+}
+
+TEST(Comparison, CsvHasTheIssuesColumns) {
+  ComparisonRow r = Row(0.105, 0.1);
+  r.scenario = "a,b";  // quoted (RFC 4180)
+  r.predicted_final_loss = 0.5;
+  r.measured_final_loss = 0.5;
+  const std::string csv = ComparisonCsv({r});
+  EXPECT_EQ(csv,
+            "scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,measured_final_loss\n"
+            "\"a,b\",SYNC_ALLREDUCE/RING,4,0.105,0.1,5.0000,0.5,0.5\n");
+}
+
+TEST(Comparison, VerdictJudgesTheMedianAndEverySyncTrajectory) {
+  std::vector<ComparisonRow> rows = {Row(1.01, 1.0), Row(0.97, 1.0), Row(1.1, 1.0)};
+  EXPECT_TRUE(Verdict(rows, 5.0, 1e-4).empty());
+  EXPECT_EQ(Verdict(rows, 2.0, 1e-4).size(), 1u);  // median 3% > 2%
+  TrajectoryAgreement off;
+  off.same_steps = true;
+  off.max_relative_difference = 2e-4;
+  off.worst_step = 30;
+  rows[0].trajectory = off;
+  const auto problems = Verdict(rows, 5.0, 1e-4);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("at step 30"), std::string::npos) << problems[0];
+  EXPECT_FALSE(Verdict({}, 5.0, 1e-4).empty());
+}
+
+TEST(Comparison, TableEndsWithTheMedian) {
+  const std::string table = ComparisonTable({Row(1.01, 1.0), Row(0.97, 1.0), Row(1.1, 1.0)}, 1e-4);
+  EXPECT_NE(table.find("median |error| 3.00% over 3 runs"), std::string::npos) << table;
+}
+
+}  // namespace
+}  // namespace sim::validate

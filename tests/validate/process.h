@@ -1,0 +1,81 @@
+// Running the validation's programs and scripts from a test: a shell command,
+// its exit status and its output; where the build and the sources are.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <google/protobuf/util/json_util.h>
+
+#include "sim/result/result.pb.h"
+
+namespace sim::validate::testing {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+inline std::string Env(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v ? v : fallback;
+}
+
+inline std::string Source() { return Env("SIM_SOURCE_DIR", "."); }
+inline std::string Build() { return Env("SIM_BINARY_DIR", "build"); }
+
+inline Outcome Shell(const std::string& command) {
+  Outcome out;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return out;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.output.append(buffer, n);
+  const int raw = ::pclose(pipe);
+  out.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return out;
+}
+
+inline bool Have(const std::string& program) { return Shell("command -v " + program).status == 0; }
+
+inline fs::path TempDir(const std::string& suite) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  fs::path dir = fs::temp_directory_path() / suite / info->name();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+inline std::string Read(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline result::RunResult ReadResult(const fs::path& path) {
+  result::RunResult r;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(Read(path), &r, options).ok()) << path;
+  return r;
+}
+
+// mpirun for a test on this machine: as root it must be allowed, and more
+// ranks than cores must be allowed too.
+inline std::string LocalMpirun() {
+  std::string command = "mpirun --oversubscribe --mca mpi_yield_when_idle 1";
+  if (::geteuid() == 0) command += " --allow-run-as-root";
+  return command;
+}
+
+}  // namespace sim::validate::testing

@@ -1,0 +1,75 @@
+// The real run's record of its global model, replayed into the simulator's
+// TrainingLog, and the shards that split a vector across ranks.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "sim/collectives/schedule.h"
+#include "validate/mpi_train/rank_layout.h"
+#include "validate/mpi_train/training_trace.h"
+
+namespace sim::validate {
+namespace {
+
+TEST(TrainingTrace, ReplayScoresSnapshotsInOrderWithStalenessWindows) {
+  TrainingTrace trace;
+  const std::vector<float> a = {1.0f}, b = {2.0f};
+  trace.evaluation_point(0, 0.0, a);
+  trace.applied(0);
+  trace.applied(2);
+  trace.evaluation_point(2, 0.25, b);
+  // The score is the snapshot's single value: loss = v, accuracy = v / 10.
+  const TrainingLog log = Replay(
+      trace, [](const Eigen::VectorXf& v) { return TestScore{v[0], v[0] / 10.0}; }, 0.0);
+  // Window staleness of the second evaluation: (0 + 2) / 2 = 1.
+  EXPECT_EQ(log.series_csv(),
+            "step,sim_time_s,loss,accuracy,staleness\n"
+            "0,0,1,0.100000,0.0000\n"
+            "2,0.25,2,0.200000,1.0000\n");
+  EXPECT_DOUBLE_EQ(log.staleness_mean(), 1.0);
+  EXPECT_EQ(log.staleness_max(), 2u);
+}
+
+TEST(TrainingTrace, EventsSurviveTheirEncoding) {
+  TrainingTrace trace;
+  const std::vector<float> v = {3.0f};
+  trace.applied(7);
+  trace.evaluation_point(1, 0.5, v);
+  TrainingTrace copy;
+  copy.decode_events(trace.encoded_events());
+  ASSERT_EQ(copy.events().size(), 2u);
+  EXPECT_FALSE(copy.events()[0].evaluation);
+  EXPECT_EQ(copy.events()[0].value, 7u);
+  EXPECT_TRUE(copy.events()[1].evaluation);
+  EXPECT_EQ(copy.events()[1].value, 1u);
+  EXPECT_DOUBLE_EQ(copy.events()[1].time_s, 0.5);
+  EXPECT_THROW(copy.decode_events(std::vector<double>{1.0, 2.0}), std::invalid_argument);
+}
+
+TEST(TrainingTrace, ReplayWithoutSnapshotIsAnError) {
+  TrainingTrace trace;
+  trace.decode_events(std::vector<double>{1.0, 0.0, 0.0});  // an evaluation, no snapshot
+  EXPECT_THROW((void)Replay(trace, [](const Eigen::VectorXf&) { return TestScore{}; }, 0.0), std::logic_error);
+}
+
+TEST(RankLayout, PiecesFollowCollectivesPartition) {
+  // 10 elements in 4 pieces: 3, 3, 2, 2 (the first 10 mod 4 = 2 one longer),
+  // the rule of collectives::Partition.
+  for (std::int64_t i = 0; i < 4; ++i) {
+    const ElementRange r = Piece(10, 4, i);
+    const collectives::ByteRange expected = collectives::Partition({0, 10}, 4, i);
+    EXPECT_EQ(r.begin, expected.offset) << i;
+    EXPECT_EQ(r.size(), expected.length) << i;
+  }
+  EXPECT_EQ(Piece(10, 4, 3).end, 10);
+}
+
+TEST(RankLayout, ServersComeAfterTheWorkers) {
+  const RankLayout layout{5, 6, 4, 2};
+  EXPECT_FALSE(layout.is_worker());
+  EXPECT_EQ(layout.server(), 1u);
+  EXPECT_EQ(layout.server_rank(0), 4);
+}
+
+}  // namespace
+}  // namespace sim::validate

@@ -1,0 +1,164 @@
+#include "validate/comparison.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+namespace sim::validate {
+namespace {
+
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> fields;
+  std::string field;
+  std::istringstream in(line);
+  while (std::getline(in, field, ',')) fields.push_back(field);
+  if (!line.empty() && line.back() == ',') fields.emplace_back();
+  return fields;
+}
+
+double ParseNumber(const std::string& text, const std::string& where) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) throw std::invalid_argument(where + ": '" + text + "' is not a number");
+  return value;
+}
+
+std::string Format(const char* format, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
+// CSV-safe: a field with a comma or a quote is quoted (RFC 4180).
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::vector<SeriesRow> ParseSeriesCsv(const std::string& text, const std::string& source) {
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != "step,sim_time_s,loss,accuracy,staleness") {
+    throw std::invalid_argument(source + ":1: expected the header step,sim_time_s,loss,accuracy,staleness");
+  }
+  std::vector<SeriesRow> rows;
+  for (int number = 2; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    const std::string where = source + ":" + std::to_string(number);
+    const auto f = SplitCsv(line);
+    if (f.size() != 5) throw std::invalid_argument(where + ": expected 5 fields, got " + std::to_string(f.size()));
+    const double step = ParseNumber(f[0], where);
+    if (step < 0 || step != std::floor(step)) throw std::invalid_argument(where + ": step must be a whole number");
+    rows.push_back({static_cast<std::uint64_t>(step), ParseNumber(f[1], where), ParseNumber(f[2], where),
+                    ParseNumber(f[3], where), ParseNumber(f[4], where)});
+  }
+  return rows;
+}
+
+TrajectoryAgreement CompareLossTrajectories(const std::vector<SeriesRow>& predicted,
+                                            const std::vector<SeriesRow>& measured) {
+  TrajectoryAgreement a;
+  a.same_steps = predicted.size() == measured.size() && !predicted.empty();
+  for (std::size_t i = 0; a.same_steps && i < predicted.size(); ++i) {
+    if (predicted[i].step != measured[i].step) a.same_steps = false;
+  }
+  const std::size_t n = std::min(predicted.size(), measured.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const double scale = std::max(std::abs(predicted[i].loss), 1e-30);
+    const double d = std::abs(measured[i].loss - predicted[i].loss) / scale;
+    // A NaN difference (a diverged run on one side only) is the worst.
+    if (std::isnan(d) || d > a.max_relative_difference) {
+      a.max_relative_difference = std::isnan(d) ? INFINITY : d;
+      a.worst_step = predicted[i].step;
+    }
+  }
+  return a;
+}
+
+double ComparisonRow::error_pct() const {
+  if (!(measured_step_s > 0)) {
+    throw std::invalid_argument(scenario + " p=" + std::to_string(p) + ": measured_step_s must be > 0, got " +
+                                Format("%g", measured_step_s));
+  }
+  return 100.0 * (predicted_step_s - measured_step_s) / measured_step_s;
+}
+
+double MedianAbsoluteErrorPct(const std::vector<ComparisonRow>& rows) {
+  if (rows.empty()) return 0;
+  std::vector<double> e;
+  for (const auto& r : rows) e.push_back(std::abs(r.error_pct()));
+  std::sort(e.begin(), e.end());
+  const std::size_t mid = e.size() / 2;
+  return e.size() % 2 == 1 ? e[mid] : 0.5 * (e[mid - 1] + e[mid]);
+}
+
+std::string ComparisonCsv(const std::vector<ComparisonRow>& rows) {
+  std::string out =
+      "scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,measured_final_loss\n";
+  for (const auto& r : rows) {
+    out += CsvField(r.scenario) + "," + CsvField(r.strategy) + "," + std::to_string(r.p) + "," +
+           Format("%.9g", r.predicted_step_s) + "," + Format("%.9g", r.measured_step_s) + "," +
+           Format("%.4f", r.error_pct()) + "," + Format("%.9g", r.predicted_final_loss) + "," +
+           Format("%.9g", r.measured_final_loss) + "\n";
+  }
+  return out;
+}
+
+std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_tolerance) {
+  std::string out;
+  char line[320];
+  std::snprintf(line, sizeof line, "%-24s %-40s %3s %12s %12s %8s %11s %11s  %s\n", "scenario", "strategy", "p",
+                "predicted_s", "measured_s", "error%", "pred_loss", "meas_loss", "loss trajectory");
+  out += line;
+  for (const auto& r : rows) {
+    std::string check = "(async: not compared)";
+    if (r.trajectory) {
+      check = !r.trajectory->same_steps ? "steps differ"
+                                        : Format("max rel diff %.2e", r.trajectory->max_relative_difference) +
+                                              (r.trajectory->within(loss_tolerance) ? " ok" : " FAIL");
+    }
+    std::snprintf(line, sizeof line, "%-24s %-40s %3u %12.6f %12.6f %+8.2f %11.6f %11.6f  %s\n", r.scenario.c_str(),
+                  r.strategy.c_str(), r.p, r.predicted_step_s, r.measured_step_s, r.error_pct(), r.predicted_final_loss,
+                  r.measured_final_loss, check.c_str());
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "median |error| %.2f%% over %zu runs\n", MedianAbsoluteErrorPct(rows), rows.size());
+  out += line;
+  return out;
+}
+
+std::vector<std::string> Verdict(const std::vector<ComparisonRow>& rows, double max_error_pct, double loss_tolerance) {
+  std::vector<std::string> problems;
+  if (rows.empty()) problems.push_back("no runs to compare");
+  const double median = MedianAbsoluteErrorPct(rows);
+  if (median > max_error_pct) {
+    problems.push_back("median |step-time error| " + Format("%.2f", median) + "% exceeds " +
+                       Format("%.2f", max_error_pct) + "%");
+  }
+  for (const auto& r : rows) {
+    if (!r.trajectory || r.trajectory->within(loss_tolerance)) continue;
+    problems.push_back(r.scenario + " " + r.strategy + " p=" + std::to_string(r.p) + ": loss trajectory " +
+                       (r.trajectory->same_steps ? "differs by " + Format("%.3g", r.trajectory->max_relative_difference) +
+                                                       " (relative) at step " +
+                                                       std::to_string(r.trajectory->worst_step)
+                                                 : std::string("logged different steps")) +
+                       ", tolerance " + Format("%.3g", loss_tolerance));
+  }
+  return problems;
+}
+
+}  // namespace sim::validate

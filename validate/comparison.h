@@ -1,0 +1,79 @@
+// The error report of a validation: for each scenario x node count, the
+// predicted and the measured step time and final loss, the step-time error,
+// and, for synchronous runs, whether the two loss trajectories agree at every
+// logged step.
+//
+// error_pct = 100 x (predicted - measured) / measured: positive when the
+// simulator is pessimistic. The verdict is the median of |error_pct| over the
+// rows (robust to one odd configuration), against a threshold.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sim::validate {
+
+// One row of a series CSV (sim/result/training_log.h's layout).
+struct SeriesRow {
+  std::uint64_t step = 0;
+  double time_s = 0;
+  double loss = 0;
+  double accuracy = 0;
+  double staleness = 0;
+};
+
+// Parses "step,sim_time_s,loss,accuracy,staleness" and its rows. Throws
+// std::invalid_argument naming `source` and the line for a bad header or row.
+[[nodiscard]] std::vector<SeriesRow> ParseSeriesCsv(const std::string& text, const std::string& source);
+
+struct TrajectoryAgreement {
+  bool same_steps = false;  // both logged the same steps
+  double max_relative_difference = 0;
+  std::uint64_t worst_step = 0;
+  [[nodiscard]] bool within(double tolerance) const noexcept {
+    return same_steps && max_relative_difference <= tolerance;
+  }
+};
+
+// |measured - predicted| / max(|predicted|, tiny) of the loss at every step
+// both logged; same_steps false when the logged steps differ.
+[[nodiscard]] TrajectoryAgreement CompareLossTrajectories(const std::vector<SeriesRow>& predicted,
+                                                          const std::vector<SeriesRow>& measured);
+
+struct ComparisonRow {
+  std::string scenario;
+  std::string strategy;
+  std::uint32_t p = 0;
+  double predicted_step_s = 0;
+  double measured_step_s = 0;
+  double predicted_final_loss = 0;
+  double measured_final_loss = 0;
+  // Synchronous runs: the trajectory check (absent for asynchronous ones,
+  // whose update order is the network's).
+  std::optional<TrajectoryAgreement> trajectory;
+
+  // 100 x (predicted - measured) / measured; throws std::invalid_argument if
+  // measured_step_s <= 0.
+  [[nodiscard]] double error_pct() const;
+};
+
+// Median of |error_pct| over `rows` (0 for none).
+[[nodiscard]] double MedianAbsoluteErrorPct(const std::vector<ComparisonRow>& rows);
+
+// scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,
+// predicted_final_loss,measured_final_loss; one line per row.
+[[nodiscard]] std::string ComparisonCsv(const std::vector<ComparisonRow>& rows);
+
+// A fixed-width table for the terminal, with the median at the bottom and
+// the loss-trajectory check of the synchronous rows.
+[[nodiscard]] std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_tolerance);
+
+// The verdict: problems (empty when the validation passes): the median
+// absolute error above max_error_pct, and every synchronous row whose loss
+// trajectory disagrees beyond loss_tolerance.
+[[nodiscard]] std::vector<std::string> Verdict(const std::vector<ComparisonRow>& rows, double max_error_pct,
+                                               double loss_tolerance);
+
+}  // namespace sim::validate

@@ -1,0 +1,173 @@
+// build/mpi_calibrate: measures, on the ranks a scenario's real run will use
+// (launched exactly as mpi_train is), what the simulator's calibration needs
+// and nothing it is judged on: the workers' gradient time with all of them
+// computing at once, the optimizer and reduction arithmetic, and messages
+// between ranks (1-byte latency, one-way, pair exchange and ring step at the
+// sizes the run sends). Writes measurements.proto as JSON; turn it into
+// scenario overrides with `build/validate calibration`.
+//
+//   mpirun -np P build/mpi_calibrate -s scenario.pbtxt --set cluster.workers=P
+//     [--allreduce ring|mpi] --out measured.json
+#include <mpi.h>
+
+#include <CLI/CLI.hpp>
+#include <google/protobuf/util/json_util.h>
+
+#include <iostream>
+#include <memory>
+
+#include "models/data/load_dataset.h"
+#include "sim/training/numerics.h"
+#include "models/optim/make_optimizer.h"
+#include "models/optim/sgd.h"
+#include "sim/result/atomic_file.h"
+#include "sim/scenario/loader.h"
+#include "sim/scenario/validate.h"
+#include "validate/calibration.h"
+#include "validate/mpi_calibrate/probes.h"
+
+namespace sim::validate {
+namespace {
+
+int Main(int argc, char** argv) {
+  int rank = 0, ranks = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+
+  std::string scenario_path, allreduce = "ring", out;
+  std::vector<std::string> overrides;
+  int repetitions = 11;
+  double compute_seconds = 1.0;
+  CLI::App app{"mpi_calibrate: measure compute and links for a scenario's real run", "mpi_calibrate"};
+  app.add_option("-s,--scenario", scenario_path, "Scenario file")->required()->check(CLI::ExistingFile);
+  app.add_option("--set", overrides, "Override a scenario field (repeatable)")->allow_extra_args(false);
+  app.add_option("--allreduce", allreduce, "ring or mpi: which all-reduce the real run will use")
+      ->capture_default_str();
+  app.add_option("--out", out, "Write the measurements (JSON) here")->required();
+  app.add_option("--repetitions", repetitions, "Timed blocks per network measurement")->capture_default_str();
+  app.add_option("--compute-seconds", compute_seconds, "Wall time of the free-running compute measurement")
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (rank == 0) app.exit(e);
+    return e.get_exit_code() == 0 ? 0 : 2;
+  }
+  if (allreduce != "ring" && allreduce != "mpi") {
+    if (rank == 0) std::cerr << "mpi_calibrate: --allreduce must be ring or mpi, got '" << allreduce << "'\n";
+    return 2;
+  }
+
+  scenario::LoadedScenario loaded;
+  try {
+    loaded = scenario::LoadScenario(scenario_path, overrides);
+  } catch (const scenario::ScenarioError& e) {
+    if (rank == 0) std::cerr << e.what() << "\n";
+    return 2;
+  }
+  const scenario::Scenario& s = loaded.scenario;
+  const std::uint32_t workers = s.cluster().workers();
+  const std::uint32_t expected = workers + scenario::DedicatedServers(s.strategy());
+  std::vector<std::string> problems;
+  if (static_cast<std::uint32_t>(ranks) != expected) {
+    problems.push_back("launched on " + std::to_string(ranks) + " ranks, the scenario's run uses " +
+                       std::to_string(expected) + ": use mpirun -np " + std::to_string(expected));
+  }
+  if (!s.cluster().topology().has_star()) problems.push_back("cluster.topology must be a star (as the emulated cluster)");
+  if (s.workload().model().has_timing_only()) problems.push_back("workload.model.timing_only has no numerics");
+  if (!problems.empty()) {
+    if (rank == 0) {
+      std::cerr << "mpi_calibrate: " << scenario_path << ":\n";
+      for (const auto& p : problems) std::cerr << "  " << p << "\n";
+    }
+    return 2;
+  }
+
+  // The workers' gradients as the run computes them: the same numerics,
+  // shard and sampler (sim/training/numerics.h).
+  auto data = std::make_shared<const models::TrainTest>(models::LoadDataset(s.workload().dataset(), s.seed()));
+  Numerics numerics(s, workers, data);
+  const models::Model* model = numerics.model();
+  const std::int64_t batch = s.workload().batch_size();
+  const std::int64_t parameters = model->parameter_count();
+  const std::int64_t gradient_bytes = parameters * 4;
+  const bool computes = static_cast<std::uint32_t>(rank) < workers;
+  const auto implementation =
+      allreduce == "mpi" ? AllreduceImplementation::kMpiAllreduce : AllreduceImplementation::kPointToPointRing;
+
+  HostMeasurements m;
+  m.set_scenario(s.name());
+  m.set_workers(workers);
+  m.set_ranks(static_cast<std::uint32_t>(ranks));
+  m.set_gradient_bytes(gradient_bytes);
+  m.set_flops_per_step(model->flops_per_sample().count * static_cast<double>(batch));
+  m.set_nominal_gbit_per_s(s.cluster().topology().star().host_link().bandwidth_gbit_per_s());
+
+  // Compute: every worker at once, servers waiting (as in the run).
+  const auto worker = static_cast<std::uint32_t>(rank);
+  const auto global_batch = static_cast<std::int64_t>(batch) * workers;
+  const models::Sgd optimizer = models::MakeOptimizer(s.workload().optimizer(), global_batch, s.workload().steps());
+  const auto compute = [&] { (void)numerics.compute_gradient(worker, numerics.current()); };
+  // A step's local arithmetic besides the gradient (copy, scale, optimizer
+  // step on whole-length vectors), run between timed computations.
+  models::Sgd local_optimizer = optimizer;
+  Eigen::VectorXf local_params = *numerics.current().values, local_update = local_params;
+  const auto between = [&] {
+    local_update = local_params;
+    local_update *= 1e-3f;
+    local_optimizer.apply(local_params, local_update);
+  };
+  const auto free_running = FreeRunningStepSeconds(MPI_COMM_WORLD, computes, compute, compute_seconds);
+  for (double t : free_running) m.add_free_running_step_s(t);
+  m.set_lockstep_step_s(LockstepStepSeconds(MPI_COMM_WORLD, computes, compute, between, 41));
+  m.set_optimizer_step_s(OptimizerStepSeconds(MPI_COMM_WORLD, computes, optimizer, parameters, 51));
+  m.set_add_gradient_s(AddGradientSeconds(MPI_COMM_WORLD, computes, parameters, 51));
+
+  // Network: the sizes the run sends.
+  if (ranks >= 2) {
+    std::vector<std::int64_t> sizes = MessageSizes(s, implementation, gradient_bytes);
+    if (sizes.empty()) sizes = {gradient_bytes / 4, gradient_bytes / 2};
+    m.set_sizes_note("sizes of " + std::string(Name(PatternOf(s, implementation, gradient_bytes))) + " traffic");
+    m.set_small_message_s(OneWaySeconds(MPI_COMM_WORLD, 1, 4 * repetitions));
+    for (std::int64_t bytes : sizes) {
+      SizeTime* t = m.add_one_way();
+      t->set_bytes(bytes);
+      t->set_seconds(OneWaySeconds(MPI_COMM_WORLD, bytes, repetitions));
+      t = m.add_pair_exchange();
+      t->set_bytes(bytes);
+      t->set_seconds(PairExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions));
+      if (ranks >= 3) {
+        t = m.add_ring_exchange();
+        t->set_bytes(bytes);
+        t->set_seconds(RingExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions));
+      }
+    }
+  }
+
+  if (rank == 0) {
+    std::string json;
+    google::protobuf::util::JsonPrintOptions options;
+    options.add_whitespace = true;
+    options.preserve_proto_field_names = true;
+    options.always_print_primitive_fields = true;
+    (void)google::protobuf::util::MessageToJsonString(m, &json, options);
+    WriteFileAtomically(out, json);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace sim::validate
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int status = 1;
+  try {
+    status = sim::validate::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "mpi_calibrate: " << e.what() << "\n";
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  MPI_Finalize();
+  return status;
+}

@@ -1,0 +1,188 @@
+#include "validate/mpi_calibrate/probes.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "sim/core/random.h"
+
+
+namespace sim::validate {
+namespace {
+
+// Back-to-back operations per timed block: the barrier before a block and
+// its exit skew are spread over them.
+constexpr int kPerBlock = 4;
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t mid = v.size() / 2;
+  return v.size() % 2 == 1 ? v[mid] : 0.5 * (v[mid - 1] + v[mid]);
+}
+
+int Rank(MPI_Comm comm) {
+  int r = 0;
+  MPI_Comm_rank(comm, &r);
+  return r;
+}
+
+int Size(MPI_Comm comm) {
+  int s = 1;
+  MPI_Comm_size(comm, &s);
+  return s;
+}
+
+// Times `repetitions` blocks of `op` on every rank; per block the slowest
+// rank's time divided by kPerBlock; the median block, on rank 0.
+template <typename Op>
+double TimeBlocks(MPI_Comm comm, int repetitions, Op op) {
+  std::vector<double> blocks;
+  for (int b = 0; b < repetitions; ++b) {
+    MPI_Barrier(comm);
+    const double start = MPI_Wtime();
+    for (int k = 0; k < kPerBlock; ++k) op();
+    const double mine = (MPI_Wtime() - start) / kPerBlock;
+    double slowest = 0;
+    MPI_Reduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
+    blocks.push_back(slowest);
+  }
+  return Median(blocks);
+}
+
+// Each rank's value (or nothing from ranks with `has` false), on rank 0.
+std::vector<double> GatherValues(MPI_Comm comm, bool has, double value) {
+  const double mine = has ? value : -1.0;
+  std::vector<double> all(Rank(comm) == 0 ? static_cast<std::size_t>(Size(comm)) : 0);
+  MPI_Gather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, comm);
+  std::vector<double> out;
+  for (double v : all) {
+    if (v >= 0) out.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
+  if (Size(comm) < 2) throw std::invalid_argument("OneWaySeconds needs 2 ranks or more");
+  const int rank = Rank(comm);
+  std::vector<char> buffer(static_cast<std::size_t>(std::max<std::int64_t>(bytes, 1)));
+  const int count = static_cast<int>(bytes);
+  // A round trip is two one-way messages.
+  return TimeBlocks(comm, repetitions, [&] {
+           if (rank == 0) {
+             MPI_Send(buffer.data(), count, MPI_BYTE, 1, 0, comm);
+             MPI_Recv(buffer.data(), count, MPI_BYTE, 1, 0, comm, MPI_STATUS_IGNORE);
+           } else if (rank == 1) {
+             MPI_Recv(buffer.data(), count, MPI_BYTE, 0, 0, comm, MPI_STATUS_IGNORE);
+             MPI_Send(buffer.data(), count, MPI_BYTE, 0, 0, comm);
+           }
+         }) /
+         2.0;
+}
+
+double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
+  if (Size(comm) < 2) throw std::invalid_argument("PairExchangeSeconds needs 2 ranks or more");
+  const int rank = Rank(comm);
+  std::vector<char> out(static_cast<std::size_t>(bytes)), in(static_cast<std::size_t>(bytes));
+  const int count = static_cast<int>(bytes);
+  return TimeBlocks(comm, repetitions, [&] {
+    if (rank > 1) return;
+    const int peer = 1 - rank;
+    MPI_Request requests[2];
+    MPI_Irecv(in.data(), count, MPI_BYTE, peer, 1, comm, &requests[0]);
+    MPI_Isend(out.data(), count, MPI_BYTE, peer, 1, comm, &requests[1]);
+    MPI_Waitall(2, requests, MPI_STATUSES_IGNORE);
+  });
+}
+
+double RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
+  const int p = Size(comm);
+  if (p < 3) throw std::invalid_argument("RingExchangeSeconds needs 3 ranks or more");
+  const int rank = Rank(comm);
+  std::vector<char> out(static_cast<std::size_t>(bytes)), in(static_cast<std::size_t>(bytes));
+  const int count = static_cast<int>(bytes);
+  return TimeBlocks(comm, repetitions, [&] {
+    MPI_Request requests[2];
+    MPI_Irecv(in.data(), count, MPI_BYTE, (rank + p - 1) % p, 2, comm, &requests[0]);
+    MPI_Isend(out.data(), count, MPI_BYTE, (rank + 1) % p, 2, comm, &requests[1]);
+    MPI_Waitall(2, requests, MPI_STATUSES_IGNORE);
+  });
+}
+
+std::vector<double> FreeRunningStepSeconds(MPI_Comm comm, bool computes, const std::function<void()>& compute,
+                                           double seconds) {
+  double mean = 0;
+  if (computes) {
+    for (int i = 0; i < 3; ++i) compute();
+    std::vector<double> calls;
+    const double start = MPI_Wtime();
+    while (MPI_Wtime() - start < seconds) {
+      const double t = MPI_Wtime();
+      compute();
+      calls.push_back(MPI_Wtime() - t);
+    }
+    for (double c : calls) mean += c;
+    mean /= static_cast<double>(calls.size());
+  }
+  return GatherValues(comm, computes, mean);
+}
+
+double LockstepStepSeconds(MPI_Comm comm, bool computes, const std::function<void()>& compute,
+                           const std::function<void()>& between, int rounds) {
+  const auto phase = [&](bool with_compute) {
+    double sum = 0;
+    for (int r = 0; r < rounds; ++r) {
+      if (computes) between();
+      MPI_Barrier(comm);
+      const double start = MPI_Wtime();
+      if (computes && with_compute) compute();
+      MPI_Barrier(comm);
+      sum += MPI_Wtime() - start;
+    }
+    return sum / rounds;
+  };
+  if (computes) compute();
+  const double with_compute = phase(true);
+  const double barriers_only = phase(false);
+  return std::max(0.0, with_compute - barriers_only);
+}
+
+double OptimizerStepSeconds(MPI_Comm comm, bool computes, models::Sgd optimizer, std::int64_t parameters,
+                            int repetitions) {
+  double median = 0;
+  if (computes) {
+    RandomStream rng = NamedStream(1, "calibration/optimizer");
+    Eigen::VectorXf params(parameters), grad(parameters);
+    for (Eigen::Index i = 0; i < parameters; ++i) {
+      params[i] = static_cast<float>(rng.normal());
+      grad[i] = static_cast<float>(rng.normal() * 1e-3);
+    }
+    std::vector<double> times;
+    for (int k = 0; k < repetitions; ++k) {
+      const double t = MPI_Wtime();
+      optimizer.apply(params, grad);
+      times.push_back(MPI_Wtime() - t);
+    }
+    median = Median(times);
+  }
+  return Median(GatherValues(comm, computes, median));
+}
+
+double AddGradientSeconds(MPI_Comm comm, bool computes, std::int64_t parameters, int repetitions) {
+  double median = 0;
+  if (computes) {
+    Eigen::VectorXf sum = Eigen::VectorXf::Constant(parameters, 1.0f), g = Eigen::VectorXf::Constant(parameters, 1e-7f);
+    std::vector<double> times;
+    for (int k = 0; k < repetitions; ++k) {
+      const double t = MPI_Wtime();
+      sum += g;
+      times.push_back(MPI_Wtime() - t);
+    }
+    median = Median(times);
+    if (!(sum[0] > 0)) median = -1;  // keeps the additions from being optimised away
+  }
+  return Median(GatherValues(comm, computes, median));
+}
+
+}  // namespace sim::validate

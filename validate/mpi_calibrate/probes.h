@@ -1,0 +1,49 @@
+// The measurements of build/mpi_calibrate, each a small MPI program of its
+// own. Every probe is collective over `comm` (all ranks call it; ranks with
+// no part wait), and returns its result on rank 0. Message times are medians
+// over repetitions, so that one late wake-up does not move a link's fit;
+// compute times are means, because a step's expected length includes the
+// host's occasional interruptions.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "models/optim/sgd.h"
+
+namespace sim::validate {
+
+// One-way time of `bytes` between ranks 0 and 1: half the round trip of a
+// ping-pong (0 sends, 1 answers with the same size).
+[[nodiscard]] double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
+// Ranks 0 and 1 send each other `bytes` at once (Isend + Irecv + Waitall):
+// time until both are done (the slower of the two).
+[[nodiscard]] double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
+// Every rank sends `bytes` to rank+1 and receives from rank-1 at once (one
+// ring step): time until all are done. Needs 3 ranks or more.
+[[nodiscard]] double RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
+
+// `compute` (one gradient, as the run computes it) on every rank with
+// `computes` true, all at once. Returns (on rank 0) each computing rank's own
+// mean over back-to-back calls for `seconds` of wall time.
+[[nodiscard]] std::vector<double> FreeRunningStepSeconds(MPI_Comm comm, bool computes,
+                                                         const std::function<void()>& compute, double seconds);
+// The compute phase of a synchronous step: from a barrier until every
+// computing rank has its gradient (all computing at once on the shared
+// cores), measured barrier to barrier on rank 0's clock alone (no clock is
+// compared across hosts), minus the same rounds without computing; mean over
+// `rounds`. Before each round every computing rank runs `between` (untimed:
+// the rest of a step's local arithmetic, so that the caches hold what they
+// hold in a run).
+[[nodiscard]] double LockstepStepSeconds(MPI_Comm comm, bool computes, const std::function<void()>& compute,
+                                         const std::function<void()>& between, int rounds);
+// Median over ranks that compute of their median time of one optimizer step
+// on a vector of `parameters` floats; and likewise of adding two such vectors.
+[[nodiscard]] double OptimizerStepSeconds(MPI_Comm comm, bool computes, models::Sgd optimizer,
+                                          std::int64_t parameters, int repetitions);
+[[nodiscard]] double AddGradientSeconds(MPI_Comm comm, bool computes, std::int64_t parameters, int repetitions);
+
+}  // namespace sim::validate

@@ -1,0 +1,317 @@
+// build/mpi_train: the real twin of a scenario (issue: validation). Runs the
+// scenario's model, data, seed and strategy for real on MPI ranks and writes
+// what `sim` writes for the same scenario: a RunResult JSON (--json) and the
+// series CSV (--series), with wall-clock seconds where sim has simulated
+// ones. Launch it with one rank per worker, plus one per dedicated parameter
+// server:
+//
+//   mpirun -np P build/mpi_train -s scenario.pbtxt --set cluster.workers=P
+//     [--allreduce ring|mpi] --json real.json --series real.csv
+//
+// Strategies: SYNC_ALLREDUCE (our ring over point-to-point, or MPI_Allreduce),
+// SYNC_PS and ASYNC_PS with dedicated servers. Exit status: 0 success, 2 bad
+// input (nothing written), 1 any other failure.
+#include <mpi.h>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/data/batch.h"
+#include "models/data/load_dataset.h"
+#include "sim/result/atomic_file.h"
+#include "sim/result/report.h"
+#include "sim/scenario/loader.h"
+#include "sim/scenario/validate.h"
+#include "sim/strategy/strategy.h"
+#include "sim/training/run_length.h"
+#include "sim/training/straggler_model.h"
+#include "validate/mpi_train/real_run.h"
+#include "validate/openmpi_allreduce_choice.h"
+
+namespace sim::validate {
+namespace {
+
+struct Options {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::string allreduce = "ring";
+  std::string json, series, steps_csv;
+  bool quiet = false;
+};
+
+// Every reason this scenario cannot run for real on `ranks` ranks.
+std::vector<std::string> Problems(const scenario::Scenario& s, int ranks, const Options& o) {
+  std::vector<std::string> p;
+  const auto& st = s.strategy();
+  const auto kind = st.kind();
+  if (kind != scenario::SYNC_ALLREDUCE && kind != scenario::SYNC_PS && kind != scenario::ASYNC_PS) {
+    p.push_back("strategy.kind " + scenario::StrategyKind_Name(kind) +
+                ": mpi_train runs SYNC_ALLREDUCE, SYNC_PS and ASYNC_PS");
+  }
+  if (scenario::UsesParameterServers(st) && st.colocated_servers()) {
+    p.push_back("strategy.colocated_servers: mpi_train runs dedicated server ranks only");
+  }
+  const std::uint32_t expected = s.cluster().workers() + scenario::DedicatedServers(st);
+  if (static_cast<std::uint32_t>(ranks) != expected) {
+    p.push_back("launched on " + std::to_string(ranks) + " ranks, the scenario needs " + std::to_string(expected) +
+                " (" + std::to_string(s.cluster().workers()) + " workers + " +
+                std::to_string(scenario::DedicatedServers(st)) + " servers): use mpirun -np " +
+                std::to_string(expected));
+  }
+  if (s.workload().model().has_timing_only()) {
+    p.push_back("workload.model.timing_only has no numerics to run for real");
+  }
+  if (s.workload().stop_at_target()) p.push_back("workload.stop_at_target: mpi_train always runs every step");
+  if (scenario::UsesParameterServers(st) && st.servers() > 1 && s.workload().optimizer().clip_norm() > 0) {
+    p.push_back("workload.optimizer.clip_norm needs the whole gradient's norm: mpi_train clips only with 1 server");
+  }
+  if (o.allreduce != "ring" && o.allreduce != "mpi") {
+    p.push_back("--allreduce must be ring or mpi, got '" + o.allreduce + "'");
+  }
+  return p;
+}
+
+void SendVector(std::span<const double> v, int to, int tag) {
+  const auto size = static_cast<int>(v.size());
+  MPI_Send(&size, 1, MPI_INT, to, tag, MPI_COMM_WORLD);
+  MPI_Send(v.data(), size, MPI_DOUBLE, to, tag, MPI_COMM_WORLD);
+}
+
+std::vector<double> ReceiveVector(int from, int tag) {
+  int size = 0;
+  MPI_Recv(&size, 1, MPI_INT, from, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  std::vector<double> v(static_cast<std::size_t>(size));
+  MPI_Recv(v.data(), size, MPI_DOUBLE, from, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  return v;
+}
+
+// With parameter servers, rank 0 collects server 0's events and every
+// server's shard of every snapshot, and puts whole snapshots together.
+void CollectTrace(const RankLayout& layout, std::int64_t n, RankOutcome& out) {
+  constexpr int kEventsTag = 101, kSnapshotTag = 102;
+  if (layout.servers == 0) return;
+  if (!layout.is_worker()) {
+    if (layout.server() == 0) {
+      std::vector<double> header = out.trace.encoded_events();
+      header.push_back(static_cast<double>(out.updates));
+      header.push_back(static_cast<double>(out.samples));
+      SendVector(header, 0, kEventsTag);
+    }
+    for (const Eigen::VectorXf& shard : out.trace.snapshots()) {
+      MPI_Send(shard.data(), static_cast<int>(shard.size()), MPI_FLOAT, 0, kSnapshotTag, MPI_COMM_WORLD);
+    }
+    return;
+  }
+  if (layout.rank != 0) return;
+  std::vector<double> header = ReceiveVector(layout.server_rank(0), kEventsTag);
+  out.samples = static_cast<std::uint64_t>(header.back());
+  header.pop_back();
+  out.updates = static_cast<std::uint64_t>(header.back());
+  header.pop_back();
+  TrainingTrace whole;
+  whole.decode_events(header);
+  std::size_t evaluations = 0;
+  for (const auto& e : whole.events()) evaluations += e.evaluation ? 1 : 0;
+  auto& snapshots = whole.snapshots();
+  snapshots.assign(evaluations, Eigen::VectorXf(n));
+  for (std::uint32_t s = 0; s < layout.servers; ++s) {
+    const ElementRange r = Piece(n, layout.servers, s);
+    for (Eigen::VectorXf& snapshot : snapshots) {
+      MPI_Recv(snapshot.data() + r.begin, static_cast<int>(r.size()), MPI_FLOAT, layout.server_rank(s), kSnapshotTag,
+               MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    }
+  }
+  out.trace = std::move(whole);
+}
+
+// Every rank's steps, on rank 0, as "rank,step,start_s,computed_s,end_s" rows
+// (each rank's own clock since its start; workers only: servers take none).
+std::string GatherStepsCsv(const std::vector<StepRecord>& steps, int rank, int ranks) {
+  constexpr int kStepsTag = 103;
+  std::vector<double> mine;
+  for (const StepRecord& r : steps) mine.insert(mine.end(), {static_cast<double>(r.step), r.start_s, r.computed_s, r.end_s});
+  if (rank != 0) {
+    SendVector(mine, 0, kStepsTag);
+    return {};
+  }
+  std::string text = "rank,step,start_s,computed_s,end_s\n";
+  char row[160];
+  for (int from = 0; from < ranks; ++from) {
+    const std::vector<double> v = from == 0 ? mine : ReceiveVector(from, kStepsTag);
+    for (std::size_t i = 0; i + 3 < v.size(); i += 4) {
+      std::snprintf(row, sizeof row, "%d,%.0f,%.9f,%.9f,%.9f\n", from, v[i], v[i + 1], v[i + 2], v[i + 3]);
+      text += row;
+    }
+  }
+  return text;
+}
+
+std::string StrategyLabel(const scenario::Scenario& s, AllreduceImplementation implementation, std::int64_t bytes) {
+  if (s.strategy().kind() != scenario::SYNC_ALLREDUCE) return StrategyName(s.strategy());
+  if (implementation == AllreduceImplementation::kPointToPointRing) return "SYNC_ALLREDUCE/RING";
+  const AllreduceChoice choice = OpenMpiAllreduceChoice(s.cluster().workers(), bytes);
+  return "SYNC_ALLREDUCE/MPI_Allreduce(" + std::string(Name(choice.runs)) + ")";
+}
+
+int Main(int argc, char** argv) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  int rank = 0, ranks = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+
+  Options o;
+  CLI::App app{"mpi_train: run a scenario for real on MPI ranks (workers, then parameter servers)", "mpi_train"};
+  app.add_option("-s,--scenario", o.scenario, "Scenario file (.pbtxt or .json)")->required()->check(CLI::ExistingFile);
+  app.add_option("--set", o.overrides, "Override a scenario field, as for sim (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--allreduce", o.allreduce, "SYNC_ALLREDUCE: ring (ours, point-to-point) or mpi (MPI_Allreduce)")
+      ->capture_default_str();
+  app.add_option("--json", o.json, "Write the RunResult as JSON to this file (rank 0)");
+  app.add_option("--series", o.series, "Write the series CSV (step,sim_time_s,loss,accuracy,staleness)");
+  app.add_option("--steps", o.steps_csv, "Write every worker's per-step wall times (rank,step,start_s,computed_s,end_s)");
+  app.add_flag("-q,--quiet", o.quiet, "Print nothing but errors");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (rank == 0) app.exit(e);
+    return e.get_exit_code() == 0 ? 0 : 2;
+  }
+
+  scenario::LoadedScenario loaded;
+  try {
+    loaded = scenario::LoadScenario(o.scenario, o.overrides);
+  } catch (const scenario::ScenarioError& e) {
+    if (rank == 0) std::cerr << e.what() << "\n";
+    return 2;
+  }
+  const scenario::Scenario& s = loaded.scenario;
+  if (const auto problems = Problems(s, ranks, o); !problems.empty()) {
+    if (rank == 0) {
+      std::cerr << "mpi_train: " << o.scenario << ": cannot run for real:\n";
+      for (const auto& p : problems) std::cerr << "  " << p << "\n";
+    }
+    return 2;
+  }
+
+  const std::uint32_t workers = s.cluster().workers();
+  const RankLayout layout{rank, ranks, workers, scenario::DedicatedServers(s.strategy())};
+  auto data = std::make_shared<const models::TrainTest>(models::LoadDataset(s.workload().dataset(), s.seed()));
+  Numerics numerics(s, workers, data);
+  auto stragglers = MakeStragglerModel(s.stragglers(), workers, s.seed());
+  const std::uint64_t steps = StepsOf(s, numerics.training_samples());
+  const std::uint64_t eval_every =
+      s.workload().eval_every_steps() > 0 ? s.workload().eval_every_steps() : std::max<std::uint64_t>(1, steps / 10);
+  const auto implementation =
+      o.allreduce == "mpi" ? AllreduceImplementation::kMpiAllreduce : AllreduceImplementation::kPointToPointRing;
+  const std::int64_t n = numerics.model()->parameter_count();
+
+  // Warm-up outside the clock: the first gradient sizes the model's
+  // workspaces, as MeasureHostRate's warm-up does for the calibration.
+  if (layout.is_worker()) {
+    auto model = numerics.model()->clone();
+    Eigen::VectorXf grad;
+    const auto rows = models::RowRange(0, s.workload().batch_size());
+    (void)model->loss_and_gradient(*numerics.current().values, models::Batch(data->train, rows), grad);
+  }
+
+  MPI_Barrier(MPI_COMM_WORLD);
+  RealRunContext context{s, layout, MPI_COMM_WORLD, numerics, *stragglers, steps, eval_every, implementation,
+                         MPI_Wtime()};
+  RankOutcome out = s.strategy().kind() == scenario::SYNC_ALLREDUCE ? RunSyncAllReduce(context)
+                                                                    : RunParameterServers(context);
+  MPI_Barrier(MPI_COMM_WORLD);
+
+  // Per-rank times to rank 0.
+  const double mine[5] = {out.compute_s, out.comm_s, out.wait_s, static_cast<double>(out.computations), out.end_s};
+  std::vector<double> all(rank == 0 ? 5 * static_cast<std::size_t>(ranks) : 0);
+  MPI_Gather(mine, 5, MPI_DOUBLE, all.data(), 5, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  CollectTrace(layout, n, out);
+  const std::string steps_csv = o.steps_csv.empty() ? std::string() : GatherStepsCsv(out.steps, rank, ranks);
+  if (rank != 0) return 0;
+
+  auto model = numerics.model()->clone();
+  const std::uint32_t eval_samples = s.workload().eval_samples();
+  const TrainingLog log = Replay(
+      out.trace,
+      [&](const Eigen::VectorXf& params) {
+        const models::Evaluation e = model->evaluate(params, data->test, eval_samples);
+        return TestScore{e.loss, e.accuracy.value_or(0.0)};
+      },
+      s.workload().target_accuracy());
+
+  result::RunResult r;
+  r.set_scenario(s.name());
+  r.set_version(SIM_VERSION);
+  r.set_seed(s.seed());
+  r.set_workers(workers);
+  r.set_strategy(StrategyLabel(s, implementation, n * 4));
+  r.set_steps(static_cast<std::uint32_t>(out.updates));
+  r.set_samples(static_cast<double>(out.samples));
+  double end_s = 0;
+  for (int k = 0; k < ranks; ++k) end_s = std::max(end_s, all[5 * static_cast<std::size_t>(k) + 4]);
+  r.set_sim_time_s(end_s);
+  r.set_mean_step_s(r.steps() > 0 ? end_s / r.steps() : 0.0);
+  r.set_samples_per_s(end_s > 0 ? r.samples() / end_s : 0.0);
+  double compute_s = 0, comm_s = 0, wait_s = 0;
+  for (std::uint32_t w = 0; w < workers; ++w) {
+    result::WorkerTime* wt = r.add_per_worker();
+    wt->set_worker(w);
+    wt->set_compute_s(all[5 * w]);
+    wt->set_comm_s(all[5 * w + 1]);
+    wt->set_wait_s(all[5 * w + 2]);
+    wt->set_computations(static_cast<std::uint32_t>(all[5 * w + 3]));
+    compute_s += wt->compute_s();
+    comm_s += wt->comm_s();
+    wait_s += wt->wait_s();
+  }
+  r.set_compute_s(compute_s / workers);
+  r.set_comm_s(comm_s / workers);
+  r.set_wait_s(wait_s / workers);
+  if (!log.evaluations().empty()) {
+    r.set_final_loss(log.evaluations().back().loss);
+    r.set_final_accuracy(log.evaluations().back().accuracy);
+  }
+  if (auto t = log.time_to_target()) {
+    r.set_time_to_target_s(t->seconds());
+    r.set_steps_to_target(static_cast<std::uint32_t>(*log.steps_to_target()));
+  }
+  r.set_diverged(log.diverged());
+  if (auto step = log.diverged_at_step()) r.set_diverged_at_step(static_cast<std::uint32_t>(*step));
+  r.set_staleness_mean(log.staleness_mean());
+  r.set_staleness_max(static_cast<std::uint32_t>(log.staleness_max()));
+  for (std::uint64_t k : log.staleness_histogram()) r.add_staleness_histogram(static_cast<double>(k));
+  *r.mutable_effective_scenario() = s;
+  r.set_wall_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
+
+  if (!o.json.empty()) WriteFileAtomically(o.json, ResultJson(r));
+  if (!o.series.empty()) WriteFileAtomically(o.series, log.series_csv());
+  if (!o.steps_csv.empty()) WriteFileAtomically(o.steps_csv, steps_csv);
+  if (!o.quiet) {
+    std::printf("%s: %s, %u workers, %u steps: %.6f s per step (wall), final loss %.6f, accuracy %.4f\n",
+                s.name().c_str(), r.strategy().c_str(), workers, r.steps(), r.mean_step_s(), r.final_loss(),
+                r.final_accuracy());
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace sim::validate
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int status = 1;
+  try {
+    status = sim::validate::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "mpi_train: " << e.what() << "\n";
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  MPI_Finalize();
+  return status;
+}

@@ -1,0 +1,78 @@
+// One rank's part of a real training run: what it needs (the scenario, its
+// place among the ranks, its numerics and straggler streams, the clock) and
+// what it reports (its time split, the steps it saw, and, on the ranks that
+// hold the global model, the training trace).
+//
+// Every rank builds the same Numerics as the simulation (same data, shards,
+// samplers, initial parameters and optimizer; sim/training/numerics.h) and
+// uses only its own part: worker k draws only from sampler k, a server
+// updates only its shard. Stragglers draw from the same named streams
+// ("straggler/worker/K") in the same order as the simulation, one draw per
+// gradient computed, and become real sleeps of (slowdown - 1) x the measured
+// compute time of that gradient, so the step lasts slowdown x its compute.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/scenario/scenario.pb.h"
+#include "sim/training/numerics.h"
+#include "sim/training/straggler_model.h"
+#include "validate/calibration.h"
+#include "validate/mpi_train/rank_layout.h"
+#include "validate/mpi_train/training_trace.h"
+
+namespace sim::validate {
+
+struct RealRunContext {
+  const scenario::Scenario& scenario;
+  RankLayout layout;
+  MPI_Comm comm;
+  Numerics& numerics;
+  StragglerModel& stragglers;
+  std::uint64_t steps = 0;
+  std::uint64_t eval_every = 1;
+  AllreduceImplementation allreduce = AllreduceImplementation::kPointToPointRing;
+  // MPI_Wtime() when every rank left the starting barrier.
+  double start_wtime = 0;
+
+  [[nodiscard]] double now() const { return MPI_Wtime() - start_wtime; }
+};
+
+// One step as this rank saw it, seconds since the start.
+struct StepRecord {
+  std::uint64_t step = 0;
+  double start_s = 0;
+  double computed_s = 0;  // gradient (and straggler sleep) done
+  double end_s = 0;       // new parameters in hand
+};
+
+struct RankOutcome {
+  double compute_s = 0;
+  double comm_s = 0;
+  double wait_s = 0;
+  std::uint32_t computations = 0;
+  // When the run ended as this rank can tell (0: it cannot); the run's end is
+  // the latest over ranks.
+  double end_s = 0;
+  // Updates of the global model and samples in them (on trace holders).
+  std::uint64_t updates = 0;
+  std::uint64_t samples = 0;
+  TrainingTrace trace;  // rank 0 (all-reduce) or each server (its shard)
+  std::vector<StepRecord> steps;
+};
+
+// SYNC_ALLREDUCE: compute, all-reduce (our ring or MPI_Allreduce), mean,
+// optimizer step on every rank.
+[[nodiscard]] RankOutcome RunSyncAllReduce(RealRunContext& context);
+// SYNC_PS and ASYNC_PS with dedicated servers (the last S ranks).
+[[nodiscard]] RankOutcome RunParameterServers(RealRunContext& context);
+
+// Worker `worker`'s next gradient on `at`, followed by its straggler sleep;
+// adds the time taken to `outcome.compute_s`.
+[[nodiscard]] Gradient ComputeGradient(RealRunContext& context, std::uint32_t worker, const ParameterVersion& at,
+                                       RankOutcome& outcome);
+
+}  // namespace sim::validate
