@@ -54,7 +54,7 @@ scenario::AllReduceAlgorithm ScenarioAlgorithm(collectives::Algorithm algorithm)
 std::string_view Name(TrafficPattern pattern) noexcept {
   switch (pattern) {
     case TrafficPattern::kNone: return "none";
-    case TrafficPattern::kOneWay: return "one-way";
+    case TrafficPattern::kFanInOut: return "fan-in/out";
     case TrafficPattern::kPairExchange: return "pair exchange";
     case TrafficPattern::kRingExchange: return "ring exchange";
   }
@@ -67,7 +67,7 @@ TrafficPattern PatternOf(const scenario::Scenario& s, AllreduceImplementation im
   switch (s.strategy().kind()) {
     case scenario::SYNC_PS:
     case scenario::ASYNC_PS:
-      return TrafficPattern::kOneWay;
+      return TrafficPattern::kFanInOut;
     case scenario::SYNC_ALLREDUCE: {
       if (workers <= 1) return TrafficPattern::kNone;
       if (implementation == AllreduceImplementation::kMpiAllreduce) {
@@ -75,7 +75,7 @@ TrafficPattern PatternOf(const scenario::Scenario& s, AllreduceImplementation im
         if (choice.runs == OpenMpiAllreduce::kRabenseifner || choice.runs == OpenMpiAllreduce::kRecursiveDoubling) {
           return TrafficPattern::kPairExchange;
         }
-        if (choice.runs != OpenMpiAllreduce::kRing) return TrafficPattern::kOneWay;
+        if (choice.runs != OpenMpiAllreduce::kRing) return TrafficPattern::kFanInOut;
       }
       return workers == 2 ? TrafficPattern::kPairExchange : TrafficPattern::kRingExchange;
     }
@@ -128,7 +128,16 @@ LinkFit FitLink(const HostMeasurements& m, TrafficPattern pattern, const std::ve
   std::string listed;
   for (std::int64_t b : sizes) listed += (listed.empty() ? "" : ", ") + std::to_string(b);
   const std::string kind(Name(pattern));
-  const auto per_byte = SecondsPerByte(PatternTimes(m, pattern), sizes, m.small_message_s());
+  std::optional<double> per_byte;
+  if (pattern == TrafficPattern::kFanInOut) {
+    // p workers' flows share the server's link: p x m bytes per message time,
+    // pushes and pulls weighed alike.
+    const auto in = SecondsPerByte(m.fan_in(), sizes, m.small_message_s());
+    const auto out = SecondsPerByte(m.fan_out(), sizes, m.small_message_s());
+    if (in && out) per_byte = (*in + *out) / 2.0 / std::max<double>(1.0, m.workers());
+  } else {
+    per_byte = SecondsPerByte(PatternTimes(m, pattern), sizes, m.small_message_s());
+  }
   const auto one_way = SecondsPerByte(m.one_way(), sizes, m.small_message_s());
   if (!per_byte) problems.push_back("need " + kind + " times at every size of the run (" + listed + " bytes)");
   if (!one_way) problems.push_back("need one-way times at every size of the run (" + listed + " bytes)");
@@ -140,7 +149,7 @@ LinkFit FitLink(const HostMeasurements& m, TrafficPattern pattern, const std::ve
     throw std::invalid_argument(text);
   }
 
-  fit.exchange_ratio = pattern == TrafficPattern::kOneWay ? 1.0 : *per_byte / *one_way;
+  fit.exchange_ratio = pattern == TrafficPattern::kFanInOut ? 1.0 : *per_byte / *one_way;
   // A half-duplex exchange moves 2m over the shared capacity, so seconds per
   // byte = directions / (efficiency x B). Half duplex only when the exchange
   // is that slow: one between 1x and 2x the one-way time (a ring step above
@@ -193,7 +202,7 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::Scenario& s, Al
   // arithmetic, and its cost is the apply rate below.
   const double local_s = m.optimizer_step_s() + 2.0 * m.add_gradient_s();
   c.device.set_step_overhead_us(allreduce ? local_s * 1e6 : 0.0);
-  c.notes.push_back(std::string("compute: ") + (sync ? "slowest of " : "mean of ") + std::to_string(m.workers()) +
+  c.notes.push_back(std::string("compute: ") + (sync ? "phase of " : "mean of ") + std::to_string(m.workers()) +
                     " workers computing at once, " + Number(step_s * 1e3) + " ms per step of " +
                     Number(m.flops_per_step() / 1e6) + " MFLOP" +
                     (allreduce ? ", + copy, scale and optimizer step " + Number(local_s * 1e6) + " us" : ""));

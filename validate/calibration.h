@@ -13,8 +13,11 @@
 // no per-message overhead, and the efficiency that makes the summed time of
 // the message sizes the run really sends (MessageSizes, each as often as the
 // run sends it: once each for our patterns) equal to what was measured for
-// them in the exchange pattern the run really uses (PatternOf):
-//   sum_i (t(m_i) - t(1 byte)) = directions x sum_i m_i / (efficiency x B).
+// them in the pattern the run really uses (PatternOf), every rank taking part
+// as in the run (so that the cores' load is the run's too):
+//   sum_i (t(m_i) - t(1 byte)) = directions x sharers x sum_i m_i / (efficiency x B)
+// with sharers = p for a fan-in or fan-out of p workers through a server's
+// link (pushes and pulls summed), else 1.
 // A straight line t = a + m/b fitted instead fails here: Open MPI's time is
 // not one line across its eager limit (64 KiB on TCP), a ring of 8 ranks
 // sends 50,885-byte chunks just below it while twice that is above, and a
@@ -53,7 +56,7 @@ enum class AllreduceImplementation {
 // How the messages of a run meet on the links.
 enum class TrafficPattern {
   kNone,          // one worker: nothing is sent
-  kOneWay,        // parameter servers: a pair of ranks never sends both ways at once
+  kFanInOut,      // parameter servers: p workers push to a server at once, and pull
   kPairExchange,  // pairs of ranks send each other at once (ring of 2, recursive halving)
   kRingExchange,  // each rank sends to one peer and receives from another (ring of >= 3)
 };

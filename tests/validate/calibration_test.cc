@@ -55,7 +55,7 @@ TEST(Calibration, PatternFollowsStrategyAndImplementation) {
   EXPECT_EQ(PatternOf(Scenario("mlp_ring_100mbit.pbtxt", 1), AllreduceImplementation::kPointToPointRing, kGradient),
             TrafficPattern::kNone);
   EXPECT_EQ(PatternOf(Scenario("mlp_sync_ps_100mbit.pbtxt", 1), AllreduceImplementation::kPointToPointRing, kGradient),
-            TrafficPattern::kOneWay);
+            TrafficPattern::kFanInOut);
   auto local = ring4;
   local.mutable_strategy()->set_kind(scenario::LOCAL_SGD);
   EXPECT_THROW((void)PatternOf(local, AllreduceImplementation::kPointToPointRing, kGradient), std::invalid_argument);
@@ -76,8 +76,14 @@ TEST(Calibration, SizesAreThoseTheRunSends) {
                   .empty());
 }
 
-TEST(Calibration, OneWayLinkGivesEfficiencyAndLatency) {
-  const LinkFit fit = FitLink(LinkMeasurements({203540}), TrafficPattern::kOneWay, {203540});
+TEST(Calibration, ServerLinkIsSharedByTheWorkersFlows) {
+  // 4 workers push (and pull) 407,080 bytes through the server's link at
+  // once: t = 50 us + 4 m / (0.9 B).
+  HostMeasurements m = LinkMeasurements({407080});
+  m.set_workers(4);
+  Add(m.mutable_fan_in(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
+  Add(m.mutable_fan_out(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
+  const LinkFit fit = FitLink(m, TrafficPattern::kFanInOut, {407080});
   EXPECT_NEAR(fit.bandwidth_efficiency, 0.9, 0.9 * kTolerance);
   EXPECT_EQ(fit.duplex, scenario::FULL_DUPLEX);
   // Two links per path: latency = 50 us / 2; no overhead.
@@ -98,9 +104,11 @@ TEST(Calibration, EfficiencyMakesTheSummedTimeOfTheRunsSizesExact) {
   for (std::int64_t b : sizes) {
     const double t = 250e-6 + static_cast<double>(b) / (0.9 * kB);
     Add(m.mutable_one_way(), b, t);
+    Add(m.mutable_ring_exchange(), b, t);
     measured += t;
   }
-  const LinkFit fit = FitLink(m, TrafficPattern::kOneWay, sizes);
+  const LinkFit fit = FitLink(m, TrafficPattern::kRingExchange, sizes);
+  EXPECT_EQ(fit.duplex, scenario::FULL_DUPLEX);
   double predicted = 0;
   for (std::int64_t b : sizes) {
     predicted += 2 * fit.latency_us * 1e-6 + static_cast<double>(b) / (fit.bandwidth_efficiency * kB);

@@ -82,11 +82,10 @@ TEST_F(EmulatedCluster, ComparePipelineWritesTheTable) {
   // (the step-time threshold is set out of reach: unit tests assert no
   // timings).
   const std::string out = (dir_ / "compare").string();
-  const Outcome o = Shell("SIM_BUILD_DIR=" + Build() + " " + Source() + "/validate/compare -s " + Source() +
-                        "/validate/scenarios/mlp_ring_100mbit.pbtxt --p 2 --set workload.steps=10 "
-                        "--max-error-pct 1e9 --out " + out);
-  // compare uses the default prefix; it must not be left behind either.
-  EXPECT_EQ(Shell("ip netns list | grep -E '^simvh[0-9]+'").output, "");
+  const Outcome o = Shell("SIM_CLUSTER_PREFIX=" + std::string(kPrefix) + " SIM_CLUSTER_SUBNET=10.213.9 SIM_BUILD_DIR=" +
+                          Build() + " " + Source() + "/validate/compare -s " + Source() +
+                          "/validate/scenarios/mlp_ring_100mbit.pbtxt --p 2 --set workload.steps=10 "
+                          "--max-error-pct 1e9 --out " + out);
   ASSERT_EQ(o.status, 0) << o.output;
   const std::string csv = Read(fs::path(out) / "comparison.csv");
   EXPECT_EQ(csv.rfind("scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,"

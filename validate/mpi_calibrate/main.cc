@@ -119,7 +119,8 @@ int Main(int argc, char** argv) {
   };
   const auto free_running = FreeRunningStepSeconds(MPI_COMM_WORLD, computes, compute, compute_seconds);
   for (double t : free_running) m.add_free_running_step_s(t);
-  m.set_lockstep_step_s(LockstepStepSeconds(MPI_COMM_WORLD, computes, compute, between, 41));
+  const bool shared_clock = SharedClock(MPI_COMM_WORLD);
+  m.set_lockstep_step_s(LockstepStepSeconds(MPI_COMM_WORLD, computes, compute, between, 41, shared_clock));
   m.set_optimizer_step_s(OptimizerStepSeconds(MPI_COMM_WORLD, computes, optimizer, parameters, 51));
   m.set_add_gradient_s(AddGradientSeconds(MPI_COMM_WORLD, computes, parameters, 51));
 
@@ -140,6 +141,15 @@ int Main(int argc, char** argv) {
         t = m.add_ring_exchange();
         t->set_bytes(bytes);
         t->set_seconds(RingExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions));
+      }
+      if (scenario::UsesParameterServers(s.strategy())) {
+        const int hub = ranks - 1, senders = static_cast<int>(workers);
+        t = m.add_fan_in();
+        t->set_bytes(bytes);
+        t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, true, bytes, repetitions));
+        t = m.add_fan_out();
+        t->set_bytes(bytes);
+        t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, false, bytes, repetitions));
       }
     }
   }

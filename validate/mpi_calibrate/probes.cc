@@ -1,6 +1,7 @@
 #include "validate/mpi_calibrate/probes.h"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include "sim/core/random.h"
@@ -61,6 +62,10 @@ std::vector<double> GatherValues(MPI_Comm comm, bool has, double value) {
   return out;
 }
 
+double MachineSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
 double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
@@ -82,17 +87,45 @@ double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
 }
 
 double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
-  if (Size(comm) < 2) throw std::invalid_argument("PairExchangeSeconds needs 2 ranks or more");
+  const int p = Size(comm);
+  if (p < 2) throw std::invalid_argument("PairExchangeSeconds needs 2 ranks or more");
   const int rank = Rank(comm);
+  const int peer = rank ^ 1;
   std::vector<char> out(static_cast<std::size_t>(bytes)), in(static_cast<std::size_t>(bytes));
   const int count = static_cast<int>(bytes);
   return TimeBlocks(comm, repetitions, [&] {
-    if (rank > 1) return;
-    const int peer = 1 - rank;
+    if (peer >= p) return;
     MPI_Request requests[2];
     MPI_Irecv(in.data(), count, MPI_BYTE, peer, 1, comm, &requests[0]);
     MPI_Isend(out.data(), count, MPI_BYTE, peer, 1, comm, &requests[1]);
     MPI_Waitall(2, requests, MPI_STATUSES_IGNORE);
+  });
+}
+
+double FanSeconds(MPI_Comm comm, int hub, int senders, bool inward, std::int64_t bytes, int repetitions) {
+  if (hub < senders || hub >= Size(comm)) throw std::invalid_argument("FanSeconds: hub must be a rank after the senders");
+  const int rank = Rank(comm);
+  const int count = static_cast<int>(bytes);
+  std::vector<char> buffer(static_cast<std::size_t>(bytes) * static_cast<std::size_t>(rank == hub ? senders : 1));
+  std::vector<MPI_Request> requests(static_cast<std::size_t>(senders));
+  return TimeBlocks(comm, repetitions, [&] {
+    if (rank == hub) {
+      for (int w = 0; w < senders; ++w) {
+        char* slot = buffer.data() + static_cast<std::size_t>(w) * static_cast<std::size_t>(bytes);
+        if (inward) {
+          MPI_Irecv(slot, count, MPI_BYTE, w, 5, comm, &requests[static_cast<std::size_t>(w)]);
+        } else {
+          MPI_Isend(slot, count, MPI_BYTE, w, 5, comm, &requests[static_cast<std::size_t>(w)]);
+        }
+      }
+      MPI_Waitall(senders, requests.data(), MPI_STATUSES_IGNORE);
+    } else if (rank < senders) {
+      if (inward) {
+        MPI_Send(buffer.data(), count, MPI_BYTE, hub, 5, comm);
+      } else {
+        MPI_Recv(buffer.data(), count, MPI_BYTE, hub, 5, comm, MPI_STATUS_IGNORE);
+      }
+    }
   });
 }
 
@@ -129,23 +162,42 @@ std::vector<double> FreeRunningStepSeconds(MPI_Comm comm, bool computes, const s
 }
 
 double LockstepStepSeconds(MPI_Comm comm, bool computes, const std::function<void()>& compute,
-                           const std::function<void()>& between, int rounds) {
-  const auto phase = [&](bool with_compute) {
-    double sum = 0;
-    for (int r = 0; r < rounds; ++r) {
-      if (computes) between();
-      MPI_Barrier(comm);
-      const double start = MPI_Wtime();
-      if (computes && with_compute) compute();
-      MPI_Barrier(comm);
-      sum += MPI_Wtime() - start;
-    }
-    return sum / rounds;
-  };
+                           const std::function<void()>& between, int rounds, bool shared_clock) {
   if (computes) compute();
-  const double with_compute = phase(true);
-  const double barriers_only = phase(false);
-  return std::max(0.0, with_compute - barriers_only);
+  double sum = 0;
+  for (int r = 0; r < rounds; ++r) {
+    if (computes) between();
+    MPI_Barrier(comm);
+    // The machine's monotonic clock: MPI_Wtime counts from each process's
+    // own start in Open MPI, so it cannot be compared across ranks.
+    const double start = MachineSeconds();
+    if (computes) compute();
+    const double end = MachineSeconds();
+    // Ranks without a part report an empty interval that changes nothing.
+    const double mine[2] = {computes ? -start : -1e300, computes ? end : -1e300};
+    double extreme[2] = {0, 0};
+    MPI_Reduce(mine, extreme, 2, MPI_DOUBLE, MPI_MAX, 0, comm);
+    const double slowest_own = [&] {
+      const double own = computes ? end - start : 0.0;
+      double worst = 0;
+      MPI_Reduce(&own, &worst, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
+      return worst;
+    }();
+    sum += shared_clock ? extreme[1] + extreme[0] : slowest_own;
+  }
+  return sum / rounds;
+}
+
+bool SharedClock(MPI_Comm comm) {
+  char name[MPI_MAX_PROCESSOR_NAME] = {};
+  int length = 0;
+  MPI_Get_processor_name(name, &length);
+  std::vector<char> first(MPI_MAX_PROCESSOR_NAME);
+  std::copy(name, name + MPI_MAX_PROCESSOR_NAME, first.begin());
+  MPI_Bcast(first.data(), MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0, comm);
+  int same = std::equal(first.begin(), first.end(), name) ? 1 : 0, all = 0;
+  MPI_Allreduce(&same, &all, 1, MPI_INT, MPI_MIN, comm);
+  return all == 1;
 }
 
 double OptimizerStepSeconds(MPI_Comm comm, bool computes, models::Sgd optimizer, std::int64_t parameters,

@@ -19,9 +19,15 @@ namespace sim::validate {
 // One-way time of `bytes` between ranks 0 and 1: half the round trip of a
 // ping-pong (0 sends, 1 answers with the same size).
 [[nodiscard]] double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
-// Ranks 0 and 1 send each other `bytes` at once (Isend + Irecv + Waitall):
-// time until both are done (the slower of the two).
+// Ranks pair up (0-1, 2-3, ...; an odd last rank waits) and every pair sends
+// each other `bytes` at once (Isend + Irecv + Waitall): time until all are
+// done.
 [[nodiscard]] double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
+// Ranks 0..senders-1 each send `bytes` to rank `hub` at once (fan-in), or
+// rank `hub` sends `bytes` to each of them at once (fan-out): time until all
+// are done.
+[[nodiscard]] double FanSeconds(MPI_Comm comm, int hub, int senders, bool inward, std::int64_t bytes,
+                                int repetitions);
 // Every rank sends `bytes` to rank+1 and receives from rank-1 at once (one
 // ring step): time until all are done. Needs 3 ranks or more.
 [[nodiscard]] double RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
@@ -31,15 +37,19 @@ namespace sim::validate {
 // mean over back-to-back calls for `seconds` of wall time.
 [[nodiscard]] std::vector<double> FreeRunningStepSeconds(MPI_Comm comm, bool computes,
                                                          const std::function<void()>& compute, double seconds);
-// The compute phase of a synchronous step: from a barrier until every
-// computing rank has its gradient (all computing at once on the shared
-// cores), measured barrier to barrier on rank 0's clock alone (no clock is
-// compared across hosts), minus the same rounds without computing; mean over
-// `rounds`. Before each round every computing rank runs `between` (untimed:
-// the rest of a step's local arithmetic, so that the caches hold what they
-// hold in a run).
+// The compute phase of a synchronous step: after a barrier, every computing
+// rank computes one gradient at once; mean over `rounds`. With `shared_clock`
+// (all ranks on one machine, one clock: the emulated cluster), the phase is
+// the latest end minus the earliest start, so that ranks taking turns on
+// shared cores count as they do in a run; otherwise (separate hosts) it is
+// the slowest rank's own time. Before each round every computing rank runs
+// `between` (untimed: the rest of a step's local arithmetic, so that the
+// caches hold what they hold in a run).
 [[nodiscard]] double LockstepStepSeconds(MPI_Comm comm, bool computes, const std::function<void()>& compute,
-                                         const std::function<void()>& between, int rounds);
+                                         const std::function<void()>& between, int rounds, bool shared_clock);
+// True when every rank runs on the same machine (same processor name), whose
+// MPI_Wtime is then one clock.
+[[nodiscard]] bool SharedClock(MPI_Comm comm);
 // Median over ranks that compute of their median time of one optimizer step
 // on a vector of `parameters` floats; and likewise of adding two such vectors.
 [[nodiscard]] double OptimizerStepSeconds(MPI_Comm comm, bool computes, models::Sgd optimizer,
