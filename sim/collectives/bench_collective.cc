@@ -6,7 +6,12 @@
 // building included, p = 1,024 in under 1 s of wall time (SimGrid: 24 s on
 // this machine kind, DESIGN.md). A ring all-reduce is 2(p-1)p transfers, so
 // the cost is expected to grow as p^2 at fixed n; the counters say how many
-// transfers and simulated seconds each case is.
+// transfers and simulated seconds each case is. Per transfer it is not flat:
+// ~0.25 us at p = 256 but ~0.45 us at p = 1,024 (Nov 2026, 2-core VM), where
+// the schedule's ~100 MB are fresh memory every iteration (page clearing is
+// ~14% of the profile even with huge pages, huge_pages.h) and evict the
+// engine's heap and the solver's resources from cache between the events of
+// one transfer.
 #include <benchmark/benchmark.h>
 
 #include <memory>

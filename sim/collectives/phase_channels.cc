@@ -11,15 +11,28 @@ TransferId PhaseChannels::send(Rank src, Rank dst, ByteRange range, Combine comb
     throw std::invalid_argument("collective phase: rank or lane out of range for a channel key");
   }
   deps_scratch_.assign(data_deps.begin(), data_deps.end());
-  auto [it, first] = channels_.try_emplace(key(src, dst, lane), Channel{src, dst, 0, 0});
+  bool first = false;
+  Channel& c = channel(src, key(src, dst, lane), first);
   if (first) {
-    it->second.order = static_cast<std::uint32_t>(channels_.size() - 1);
+    c.src = src;
+    c.dst = dst;
     if (src < entry_.size()) deps_scratch_.insert(deps_scratch_.end(), entry_[src].begin(), entry_[src].end());
     if (dst < entry_.size()) deps_scratch_.insert(deps_scratch_.end(), entry_[dst].begin(), entry_[dst].end());
   } else {
-    deps_scratch_.push_back(AfterDelivery(it->second.last));
+    deps_scratch_.push_back(AfterDelivery(c.last));
   }
-  if (deps_scratch_.size() > 1) {
+  if (deps_scratch_.size() == 2) {
+    // The common case (a data dependency and the channel's previous
+    // transfer), ordered and merged as the general case below would.
+    TransferId& a = deps_scratch_[0];
+    TransferId& b = deps_scratch_[1];
+    if (DependencyTarget(a) == DependencyTarget(b)) {
+      a = std::min(a, b);
+      deps_scratch_.pop_back();
+    } else if (DependencyTarget(b) < DependencyTarget(a)) {
+      std::swap(a, b);
+    }
+  } else if (deps_scratch_.size() > 2) {
     // Sorted, each target once; a full dependency on x makes AfterDelivery(x) redundant.
     std::sort(deps_scratch_.begin(), deps_scratch_.end(), [](TransferId a, TransferId b) {
       return DependencyTarget(a) != DependencyTarget(b) ? DependencyTarget(a) < DependencyTarget(b) : a < b;
@@ -30,13 +43,25 @@ TransferId PhaseChannels::send(Rank src, Rank dst, ByteRange range, Combine comb
                                     }),
                         deps_scratch_.end());
   }
-  it->second.last = schedule_.add(src, dst, range, combine, deps_scratch_);
-  return it->second.last;
+  c.last = schedule_.add(src, dst, range, combine, deps_scratch_);
+  return c.last;
+}
+
+PhaseChannels::Channel& PhaseChannels::channel(Rank src, std::uint64_t k, bool& first) {
+  if (src >= last_of_src_.size()) last_of_src_.resize(src + 1);
+  LastChannel& last = last_of_src_[src];
+  if (last.index != kNoChannel && last.key == k) {
+    first = false;
+    return channels_[last.index];
+  }
+  const auto [it, added] = index_of_key_.try_emplace(k, static_cast<std::uint32_t>(channels_.size()));
+  if (added) channels_.push_back(Channel{src, 0, 0});
+  first = added;
+  last = {k, it->second};
+  return channels_[it->second];
 }
 
 void PhaseChannels::finish(Frontier& frontier) const {
-  std::vector<const Channel*> ordered(channels_.size());
-  for (const auto& [k, channel] : channels_) ordered[channel.order] = &channel;
   std::vector<bool> cleared(frontier.size(), false);
   auto note = [&](Rank r, TransferId id) {
     if (!cleared[r]) {
@@ -45,9 +70,9 @@ void PhaseChannels::finish(Frontier& frontier) const {
     }
     frontier[r].push_back(id);
   };
-  for (const Channel* c : ordered) {
-    note(c->src, c->last);
-    note(c->dst, c->last);
+  for (const Channel& c : channels_) {
+    note(c.src, c.last);
+    note(c.dst, c.last);
   }
 }
 

@@ -53,8 +53,9 @@ class PhaseChannels {
     Rank src;
     Rank dst;
     TransferId last;
-    std::uint32_t order;  // creation order, for a deterministic finish()
   };
+  // The channel `key` names, created (and reported in `first`) if new.
+  Channel& channel(Rank src, std::uint64_t key, bool& first);
 
   // std::hash of an integer is the identity, and keys that differ only in
   // their high bits then share buckets (a ring's src<<24 ^ (src+1) collided
@@ -68,9 +69,19 @@ class PhaseChannels {
     }
   };
 
+  // Most recent channel of each sender: a ring or chain member sends on one
+  // channel only, so most look-ups end there without hashing.
+  static constexpr std::uint32_t kNoChannel = 0xffffffffu;
+  struct LastChannel {
+    std::uint64_t key = 0;
+    std::uint32_t index = kNoChannel;  // none yet
+  };
+
   Schedule& schedule_;
   const Frontier& entry_;
-  std::unordered_map<std::uint64_t, Channel, MixedHash> channels_;
+  std::vector<Channel> channels_;  // in creation order, for a deterministic finish()
+  std::unordered_map<std::uint64_t, std::uint32_t, MixedHash> index_of_key_;
+  std::vector<LastChannel> last_of_src_;
   std::vector<TransferId> deps_scratch_;
 };
 

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/collectives/huge_pages.h"
+
 namespace sim::collectives {
 
 ByteRange Partition(ByteRange whole, std::int64_t parts, std::int64_t index) noexcept {
@@ -15,6 +17,9 @@ ByteRange Partition(ByteRange whole, std::int64_t parts, std::int64_t index) noe
 
 Schedule::Schedule(std::uint32_t ranks, Bytes data_bytes) : ranks_(ranks), data_bytes_(data_bytes) {
   if (ranks == 0) throw std::invalid_argument("schedule: ranks must be >= 1, got 0");
+  if (ranks > kMaxScheduleRanks) {
+    throw std::invalid_argument("schedule: ranks must be <= 2^31, got " + std::to_string(ranks));
+  }
   if (data_bytes.count < 0) {
     throw std::invalid_argument("schedule: data size must be >= 0 bytes, got " + std::to_string(data_bytes.count));
   }
@@ -52,6 +57,9 @@ void Schedule::reserve(std::size_t transfers, std::size_t deps) {
   transfers_.reserve(transfers_.size() + transfers);
   dep_begin_.reserve(dep_begin_.size() + transfers);
   deps_.reserve(deps_.size() + deps);
+  AdviseHugePages(transfers_);
+  AdviseHugePages(dep_begin_);
+  AdviseHugePages(deps_);
 }
 
 void Schedule::seal() {
@@ -61,6 +69,10 @@ void Schedule::seal() {
   // d's dependents, then (prefix sums) becomes the end of d's list; filling
   // walks each list's cursor from its start, which leaves dependent_begin_[d]
   // at d's end, so one shift puts every start back.
+  dependent_begin_.reserve(n + 1);
+  dependents_.reserve(deps_.size());
+  AdviseHugePages(dependent_begin_);
+  AdviseHugePages(dependents_);
   dependent_begin_.assign(n + 1, 0);
   for (TransferId d : deps_) ++dependent_begin_[DependencyTarget(d) + 1];
   for (std::size_t i = 0; i < n; ++i) dependent_begin_[i + 1] += dependent_begin_[i];

@@ -51,6 +51,7 @@ FlowNetwork::FlowNetwork(Engine& engine, const topo::Topology& topology, const s
     }
     resource_of_link_[l] = solver_.add_resource(capacity * efficiency);
   }
+  last_route_of_src_.resize(topology.endpoint_count());
 }
 
 std::uint32_t FlowNetwork::allocate_slot() {
@@ -63,20 +64,80 @@ std::uint32_t FlowNetwork::allocate_slot() {
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
 
+std::uint32_t FlowNetwork::route_index(EndpointId src, EndpointId dst) {
+  if (src < last_route_of_src_.size()) {
+    const LastRoute& last = last_route_of_src_[src];
+    if (last.route != kUncachedRoute && last.dst == dst) return last.route;
+  }
+  const std::uint32_t route = find_or_add_route(src, dst);
+  if (route != kUncachedRoute && src < last_route_of_src_.size()) last_route_of_src_[src] = {dst, route};
+  return route;
+}
+
+std::uint32_t FlowNetwork::find_or_add_route(EndpointId src, EndpointId dst) {
+  const std::uint64_t pair = std::uint64_t{src} << 32 | dst;
+  if (auto it = route_of_pair_.find(pair); it != route_of_pair_.end()) return it->second;
+  const std::size_t begin = route_links_.size();
+  try {
+    topology_.append_route(src, dst, route_links_);
+  } catch (...) {
+    // An endpoint out of range or no route: leave the pool as it was.
+    route_links_.resize(begin);
+    throw;
+  }
+  const std::size_t length = route_links_.size() - begin;
+  if (route_links_.size() > kMaxCachedRouteLinks) {
+    // No room: the caller walks it again for its flow alone.
+    route_links_.resize(begin);
+    return kUncachedRoute;
+  }
+  Route route{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(length), per_message_overhead_};
+  for (std::size_t i = begin; i < route_links_.size(); ++i) {
+    route.latency += topology_.link(route_links_[i]).params.latency;
+    route_resources_.push_back(resource_of_link_[route_links_[i]]);
+  }
+  const auto index = static_cast<std::uint32_t>(routes_.size());
+  routes_.push_back(route);
+  route_of_pair_.emplace(pair, index);
+  return index;
+}
+
+std::span<const topo::LinkId> FlowNetwork::links_of(const Flow& f) const noexcept {
+  if (f.route == kUncachedRoute) return f.own_route;
+  const Route& r = routes_[f.route];
+  return {route_links_.data() + r.begin, r.length};
+}
+
+std::span<const ResourceId> FlowNetwork::resources_of(const Flow& f) const noexcept {
+  if (f.route == kUncachedRoute) return f.own_resources;
+  const Route& r = routes_[f.route];
+  return {route_resources_.data() + r.begin, r.length};
+}
+
 void FlowNetwork::send(EndpointId src, EndpointId dst, Bytes size, Delivered on_delivered) {
   if (size.count < 0) throw std::invalid_argument("message size must be >= 0 bytes, got " + std::to_string(size.count));
   if (src == dst) {
     engine_.schedule_in(Time::zero(), std::move(on_delivered));
     return;
   }
+  const std::uint32_t route = route_index(src, dst);
   const std::uint32_t slot = allocate_slot();
   Flow& f = slots_[slot];
-  f.route.clear();
-  topology_.append_route(src, dst, f.route);
+  f.route = route;
   f.size = size;
   f.on_delivered = std::move(on_delivered);
   Time latency = per_message_overhead_;
-  for (topo::LinkId l : f.route) latency += topology_.link(l).params.latency;
+  if (route == kUncachedRoute) {
+    f.own_route.clear();
+    topology_.append_route(src, dst, f.own_route);
+    f.own_resources.clear();
+    for (topo::LinkId l : f.own_route) {
+      latency += topology_.link(l).params.latency;
+      f.own_resources.push_back(resource_of_link_[l]);
+    }
+  } else {
+    latency = routes_[route].latency;
+  }
   if (size.count == 0) {
     // Nothing to drain: delivered after overhead and latency alone.
     engine_.schedule_in(latency, [this, slot] { finish(slot); });
@@ -91,13 +152,11 @@ void FlowNetwork::start_draining(std::uint32_t slot) {
   f.remaining_bytes = static_cast<double>(f.size.count);
   f.rate = 0.0;
   f.last_update = engine_.now();
-  scratch_resources_.clear();
-  for (topo::LinkId l : f.route) {
-    scratch_resources_.push_back(resource_of_link_[l]);
+  for (topo::LinkId l : links_of(f)) {
     LinkCounters& c = links_[l];
     if (c.draining++ == 0) c.busy_since = engine_.now();
   }
-  f.variable = solver_.add_variable(scratch_resources_);
+  f.variable = solver_.add_variable(resources_of(f));
   if (slot_of_variable_.size() <= f.variable) slot_of_variable_.resize(f.variable + 1);
   slot_of_variable_[f.variable] = slot;
   request_solve();
@@ -106,7 +165,7 @@ void FlowNetwork::start_draining(std::uint32_t slot) {
 void FlowNetwork::finish(std::uint32_t slot) {
   Flow& f = slots_[slot];
   if (f.draining) {
-    for (topo::LinkId l : f.route) {
+    for (topo::LinkId l : links_of(f)) {
       LinkCounters& c = links_[l];
       c.bytes += static_cast<double>(f.size.count);
       if (--c.draining == 0) c.busy += engine_.now() - c.busy_since;
@@ -167,7 +226,7 @@ double FlowNetwork::drained_bytes(const Flow& f) const {
 BytesPerSecond FlowNetwork::link_throughput(topo::LinkId link) const {
   double total = 0.0;
   for (const Flow& f : slots_) {
-    if (f.draining && std::find(f.route.begin(), f.route.end(), link) != f.route.end()) total += f.rate;
+    if (f.draining && std::ranges::find(links_of(f), link) != links_of(f).end()) total += f.rate;
   }
   return BytesPerSecond{total};
 }
@@ -180,7 +239,7 @@ LinkUsage FlowNetwork::link_usage(topo::LinkId link) const {
   double bytes = c.bytes;
   if (c.draining > 0) {
     for (const Flow& f : slots_) {
-      if (f.draining && std::find(f.route.begin(), f.route.end(), link) != f.route.end()) bytes += drained_bytes(f);
+      if (f.draining && std::ranges::find(links_of(f), link) != links_of(f).end()) bytes += drained_bytes(f);
     }
   }
   u.bytes = Bytes{std::llround(bytes)};

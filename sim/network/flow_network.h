@@ -28,9 +28,20 @@
 // rescheduled only when its rate changed. Each completion time is rounded
 // once, when scheduled; a flow ends when its completion event fires, so
 // round-off in the remaining bytes can never keep it alive.
+//
+// Routes are cached per (src, dst) endpoint pair: every routing policy picks
+// a route from the pair alone (topology.h), so walking the fabric once per
+// pair gives the same links as walking it per message; a collective sends
+// many messages over few pairs (a ring all-reduce: 2(p-1) per pair). The
+// cache holds each route's links, their solver resources and its latency in
+// shared pools that flows index. It keeps at most kMaxCachedRouteLinks links
+// (about 20 MB with its index): past that, as for an all-to-all on thousands
+// of endpoints, a message's route is walked for it alone, as before.
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/engine/engine.h"
@@ -71,16 +82,36 @@ class FlowNetwork final : public Transport {
   [[nodiscard]] std::vector<LinkUsage> busiest_links(std::size_t n) const;
 
  private:
+  // A route's links and their resources: [begin, begin + length) of
+  // route_links_ and route_resources_.
+  struct Route {
+    std::uint32_t begin = 0;
+    std::uint32_t length = 0;
+    Time latency;  // per-message overhead + the links' latencies
+  };
   struct Flow {
-    std::vector<topo::LinkId> route;
+    Delivered on_delivered;
     Bytes size;
     double remaining_bytes = 0.0;
     double rate = 0.0;  // bytes/s; 0 until the first solve after it starts draining
     Time last_update;
     EventId completion;
+    std::uint32_t route = 0;  // index into routes_, or kUncachedRoute: own_route
     VariableId variable = 0;
     bool draining = false;
-    Delivered on_delivered;
+    // Only for a route the cache had no room for.
+    std::vector<topo::LinkId> own_route;
+    std::vector<ResourceId> own_resources;
+  };
+  static constexpr std::uint32_t kUncachedRoute = 0xffffffffu;
+  static constexpr std::size_t kMaxCachedRouteLinks = std::size_t{1} << 20;
+  // SplitMix64's finaliser: (src << 32 | dst) keys differ in few bits.
+  struct PairHash {
+    std::size_t operator()(std::uint64_t z) const noexcept {
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      return static_cast<std::size_t>(z ^ (z >> 31));
+    }
   };
   struct LinkCounters {
     double bytes = 0.0;  // of finished flows
@@ -90,6 +121,12 @@ class FlowNetwork final : public Transport {
   };
 
   std::uint32_t allocate_slot();
+  // Index of the cached route src -> dst (computed on first use), or
+  // kUncachedRoute when the cache is full.
+  std::uint32_t route_index(EndpointId src, EndpointId dst);
+  std::uint32_t find_or_add_route(EndpointId src, EndpointId dst);
+  [[nodiscard]] std::span<const topo::LinkId> links_of(const Flow& f) const noexcept;
+  [[nodiscard]] std::span<const ResourceId> resources_of(const Flow& f) const noexcept;
   void start_draining(std::uint32_t slot);
   void finish(std::uint32_t slot);
   void request_solve();
@@ -105,7 +142,17 @@ class FlowNetwork final : public Transport {
   std::vector<Flow> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> slot_of_variable_;
-  std::vector<ResourceId> scratch_resources_;
+  std::unordered_map<std::uint64_t, std::uint32_t, PairHash> route_of_pair_;
+  // Per source endpoint, the last pair it used: a rank of a ring or a chain
+  // sends to one peer, so most lookups end here without hashing.
+  struct LastRoute {
+    EndpointId dst = 0;
+    std::uint32_t route = kUncachedRoute;  // none yet
+  };
+  std::vector<LastRoute> last_route_of_src_;
+  std::vector<Route> routes_;
+  std::vector<topo::LinkId> route_links_;
+  std::vector<ResourceId> route_resources_;
   bool solve_pending_ = false;
   std::uint64_t solves_ = 0;
   std::uint64_t reschedules_ = 0;

@@ -84,6 +84,7 @@ void MaxMinSolver::mark_dirty(ResourceId r) {
 const std::vector<VariableId>& MaxMinSolver::solve() {
   changed_.clear();
   if (dirty_.empty()) return changed_;
+  if (solve_isolated()) return changed_;
   ++epoch_;
   set_resources_.clear();
   set_variables_.clear();
@@ -106,6 +107,43 @@ const std::vector<VariableId>& MaxMinSolver::solve() {
   variables_solved_ += set_variables_.size();
   change_level_ = std::numeric_limits<double>::infinity();
   return changed_;
+}
+
+// The common case of a collective whose flows do not contend (each transfer
+// of a ring on a non-blocking fat-tree has its links to itself): every
+// changed resource is now unused or used once, by a variable added since the
+// last solve. Then no other variable shares a resource with a change, so no
+// other rate can move, and progressive filling would give each added variable
+// the fair share of its first saturating resource, capacity / 1 with nothing
+// else loaded, i.e. the smallest capacity on its path. This computes exactly
+// that, and reports the variables in the order the full procedure would (that
+// of added_), so that its callers schedule identical events. Returns false,
+// having changed nothing but per-solve marks, when the case does not apply.
+bool MaxMinSolver::solve_isolated() {
+  ++epoch_;
+  for (VariableId v : added_) marks_[v].in_set = epoch_;
+  for (ResourceId id : dirty_) {
+    const Resource& r = resources_[id];
+    if (r.users.empty()) continue;
+    // load_units is 0 whenever the only user is a variable added at rate 0
+    // (the fixed-point sum telescopes); checked, not assumed.
+    if (r.users.size() > 1 || marks_[r.users[0].var].in_set != epoch_ || r.load_units != 0) return false;
+  }
+  for (ResourceId id : dirty_) resources_[id].dirty = false;
+  dirty_.clear();
+  ++epoch_;  // marks each added variable once more, as it is reported
+  for (VariableId v : added_) {
+    if (hops_[v].empty() || marks_[v].in_set == epoch_) continue;  // removed again, or listed twice
+    marks_[v].in_set = epoch_;
+    double rate = std::numeric_limits<double>::infinity();
+    for (const Hop& hop : hops_[v]) rate = std::min(rate, resources_[hop.resource].capacity);
+    set_rate(v, rate);
+    changed_.push_back(v);
+    ++variables_solved_;
+  }
+  added_.clear();
+  change_level_ = std::numeric_limits<double>::infinity();
+  return true;
 }
 
 // An added variable is never saturated below min over its resources of

@@ -8,6 +8,11 @@
 //
 // Entries with equal keys pop in an order fixed by the push sequence, so a
 // run stays deterministic.
+//
+// A bit mask of the non-empty buckets 1..64 lets clear() and refill() visit
+// only those: a solve of a few variables uses a handful of buckets, and
+// sweeping all 65 each round took a quarter of the solver's fill() in a
+// profile of a 1,024-rank ring all-reduce.
 #pragma once
 
 #include <array>
@@ -30,7 +35,7 @@ class RadixHeap {
     assert(key >= 0.0);
     const auto bits = std::bit_cast<std::uint64_t>(key);
     assert(bits >= last_);
-    buckets_[Bucket(bits, last_)].push_back({bits, id});
+    put({bits, id});
     ++size_;
   }
 
@@ -47,7 +52,9 @@ class RadixHeap {
   }
 
   void clear() noexcept {
-    for (auto& b : buckets_) b.clear();
+    buckets_[0].clear();
+    for (std::uint64_t m = nonempty_; m != 0; m &= m - 1) buckets_[1 + std::countr_zero(m)].clear();
+    nonempty_ = 0;
     size_ = 0;
     last_ = 0;
   }
@@ -59,18 +66,28 @@ class RadixHeap {
     return key == last ? 0 : 64 - static_cast<std::size_t>(std::countl_zero(key ^ last));
   }
 
+  void put(const Entry& e) {
+    const std::size_t b = Bucket(e.key_bits, last_);
+    buckets_[b].push_back(e);
+    if (b > 0) nonempty_ |= std::uint64_t{1} << (b - 1);
+  }
+
   // Moves the lowest non-empty bucket down around its minimum key.
   void refill() {
-    std::size_t i = 1;
-    while (buckets_[i].empty()) ++i;
+    assert(nonempty_ != 0);
+    const std::size_t i = 1 + static_cast<std::size_t>(std::countr_zero(nonempty_));
+    nonempty_ &= ~(std::uint64_t{1} << (i - 1));
     std::uint64_t lowest = buckets_[i].front().key_bits;
     for (const Entry& e : buckets_[i]) lowest = e.key_bits < lowest ? e.key_bits : lowest;
     last_ = lowest;
-    for (const Entry& e : buckets_[i]) buckets_[Bucket(e.key_bits, last_)].push_back(e);
+    // Every entry lands in a bucket below i (its highest bit differing from
+    // the new minimum is lower), never in i itself.
+    for (const Entry& e : buckets_[i]) put(e);
     buckets_[i].clear();
   }
 
   std::array<std::vector<Entry>, 65> buckets_;
+  std::uint64_t nonempty_ = 0;  // bit b - 1: bucket b (1..64) holds entries
   std::uint64_t last_ = 0;
   std::size_t size_ = 0;
 };

@@ -357,6 +357,26 @@ TEST(ScheduleAdd, RejectsBadTransfersNamingThem) {
   EXPECT_THROW(s.add(0, 1, ByteRange{0, 1}, Combine::kCopy), std::logic_error);
 }
 
+// The receiver and the combine flag share one 32-bit word (schedule.h): each
+// must read back what was stored, at the extremes of the rank range too.
+TEST(ScheduleAdd, KeepsRanksAndCombineInTwentyFourBytes) {
+  EXPECT_EQ(sizeof(Transfer), 24u);
+  const Rank last = kMaxScheduleRanks - 1;
+  Schedule s(kMaxScheduleRanks, Bytes{10});
+  s.add(last, 0, ByteRange{2, 3}, Combine::kReduce);
+  s.add(0, last, ByteRange{0, 10}, Combine::kCopy);
+  s.add(last - 1, last, ByteRange{9, 1}, Combine::kReduce);
+  EXPECT_EQ(s.transfer(0).src, last);
+  EXPECT_EQ(s.transfer(0).dst, 0u);
+  EXPECT_EQ(s.transfer(0).combine, Combine::kReduce);
+  EXPECT_EQ(s.transfer(0).range, (ByteRange{2, 3}));
+  EXPECT_EQ(s.transfer(1).dst, last);
+  EXPECT_EQ(s.transfer(1).combine, Combine::kCopy);
+  EXPECT_EQ(s.transfer(2).dst, last);
+  EXPECT_EQ(s.transfer(2).combine, Combine::kReduce);
+  EXPECT_THROW(Schedule(kMaxScheduleRanks + 1, Bytes{10}), std::invalid_argument);
+}
+
 TEST(ValidateSpec, ListsEveryProblemAtOnce) {
   CollectiveSpec spec{.op = Op::kBroadcast, .algorithm = Algorithm::kDoubleBinaryTree, .ranks = 4,
                       .bytes = Bytes{-1}, .root = 9};

@@ -121,6 +121,33 @@ TEST(MaxMinSolver, RemovingTheFastFlowLeavesSlowerOnesUntouched) {
   EXPECT_NEAR(s.rate(y), 0.5, kRelTol);
 }
 
+TEST(MaxMinSolver, FlowsSharingNoLinkGetTheirNarrowestLinkInTheOrderAdded) {
+  // Disjoint paths (a ring's transfers on a non-blocking fat-tree): each
+  // flow's rate is the smallest capacity on its path, exactly, and the report
+  // lists the flows in the order they were added, as the full procedure does
+  // (FlowNetwork schedules completions in that order).
+  MaxMinSolver s;
+  ResourceId a = s.add_resource(10.0), b = s.add_resource(4.0), c = s.add_resource(7.0), d = s.add_resource(3.0);
+  VariableId f1 = s.add_variable(std::vector<ResourceId>{c, d});
+  VariableId f2 = s.add_variable(std::vector<ResourceId>{a, b});
+  EXPECT_EQ(s.solve(), (std::vector<VariableId>{f1, f2}));
+  EXPECT_EQ(s.rate(f1), 3.0);
+  EXPECT_EQ(s.rate(f2), 4.0);
+  // f1 was the only user of c and d: its end moves no other rate.
+  s.remove_variable(f1);
+  EXPECT_TRUE(s.solve().empty());
+  EXPECT_EQ(s.rate(f2), 4.0);
+  // f3 joins f2 on b (capacity 4): 4 / 2 = 2 each, so f2 changes too.
+  VariableId f3 = s.add_variable(std::vector<ResourceId>{b, c});
+  EXPECT_EQ(Sorted(s.solve()), Sorted({f2, f3}));
+  EXPECT_NEAR(s.rate(f2), 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f3), 2.0, 2.0 * kRelTol);
+  // f3 leaves a co-user behind: f2 is back to b's whole 4.
+  s.remove_variable(f3);
+  EXPECT_EQ(s.solve(), std::vector<VariableId>{f2});
+  EXPECT_NEAR(s.rate(f2), 4.0, 4.0 * kRelTol);
+}
+
 // Random additions and removals; after each batch, every rate must equal the
 // one a fresh solver computes for the same system from scratch. Tolerance:
 // a kept rate may differ by kRateTolerance, plus round-off.
@@ -167,6 +194,13 @@ void CheckIncrementalAgainstFresh(std::uint64_t seed, int resources, bool few_ca
 TEST(MaxMinSolver, IncrementalMatchesFromScratchOnRandomSystems) {
   CheckIncrementalAgainstFresh(7, 12, false, 400);
   CheckIncrementalAgainstFresh(8, 40, false, 400);
+}
+
+// Many links, few flows: most changes touch no link another flow uses, the
+// solver's shortcut for them (solve_isolated) alternates with full solves.
+TEST(MaxMinSolver, IncrementalMatchesFromScratchOnSparseSystems) {
+  CheckIncrementalAgainstFresh(11, 400, false, 400);
+  CheckIncrementalAgainstFresh(12, 200, true, 400);
 }
 
 TEST(MaxMinSolver, IncrementalMatchesFromScratchWithManyTies) {
