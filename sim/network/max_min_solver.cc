@@ -109,6 +109,17 @@ const std::vector<VariableId>& MaxMinSolver::solve() {
   return changed_;
 }
 
+bool MaxMinSolver::settle_idle_removals() {
+  if (!added_.empty()) return false;
+  for (ResourceId id : dirty_) {
+    if (!resources_[id].users.empty()) return false;
+  }
+  for (ResourceId id : dirty_) resources_[id].dirty = false;
+  dirty_.clear();
+  change_level_ = std::numeric_limits<double>::infinity();
+  return true;
+}
+
 // The common case of a collective whose flows do not contend (each transfer
 // of a ring on a non-blocking fat-tree has its links to itself): every
 // changed resource is now unused or used once, by a variable added since the

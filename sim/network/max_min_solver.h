@@ -84,6 +84,10 @@ class MaxMinSolver {
 
   [[nodiscard]] double rate(VariableId v) const { return rate_[v]; }
   [[nodiscard]] double capacity(ResourceId r) const { return resources_[r].capacity; }
+  // When every change since the last solve is a removal that left its
+  // resources unused, no rate can move: forgets those changes, as solve()
+  // would, and returns true. Otherwise changes nothing and returns false.
+  bool settle_idle_removals();
   [[nodiscard]] std::size_t resource_count() const noexcept { return resources_.size(); }
   [[nodiscard]] std::size_t variable_count() const noexcept { return rate_.size() - free_.size(); }
   // Work done so far: variables whose rate was recomputed (S), over all solves.
