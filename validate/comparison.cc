@@ -97,6 +97,12 @@ double ComparisonRow::error_pct() const {
   return 100.0 * (predicted_step_s - measured_step_s) / measured_step_s;
 }
 
+std::string StrategyFamily(const std::string& strategy) {
+  std::string family = strategy.substr(0, strategy.find('('));
+  while (!family.empty() && family.back() == ' ') family.pop_back();
+  return family;
+}
+
 double MedianAbsoluteErrorPct(const std::vector<ComparisonRow>& rows) {
   if (rows.empty()) return 0;
   std::vector<double> e;
@@ -135,6 +141,25 @@ std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_
                   r.strategy.c_str(), r.p, r.predicted_step_s, r.measured_step_s, r.error_pct(), r.predicted_final_loss,
                   r.measured_final_loss, check.c_str());
     out += line;
+  }
+  // Per strategy, as well: one median over everything can hide a strategy
+  // the simulator predicts badly behind another it predicts well.
+  std::vector<std::string> families;
+  for (const auto& r : rows) {
+    if (std::find(families.begin(), families.end(), StrategyFamily(r.strategy)) == families.end()) {
+      families.push_back(StrategyFamily(r.strategy));
+    }
+  }
+  if (families.size() > 1) {
+    for (const auto& family : families) {
+      std::vector<ComparisonRow> of_family;
+      for (const auto& r : rows) {
+        if (StrategyFamily(r.strategy) == family) of_family.push_back(r);
+      }
+      std::snprintf(line, sizeof line, "  %-38s median |error| %.2f%% over %zu runs\n", family.c_str(),
+                    MedianAbsoluteErrorPct(of_family), of_family.size());
+      out += line;
+    }
   }
   std::snprintf(line, sizeof line, "median |error| %.2f%% over %zu runs\n", MedianAbsoluteErrorPct(rows), rows.size());
   out += line;

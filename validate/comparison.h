@@ -59,6 +59,11 @@ struct ComparisonRow {
   [[nodiscard]] double error_pct() const;
 };
 
+// A strategy label without its parenthesised detail:
+// "SYNC_ALLREDUCE/MPI_Allreduce(rabenseifner)" -> "SYNC_ALLREDUCE/MPI_Allreduce",
+// so that one implementation's rows group whatever algorithm it chose.
+[[nodiscard]] std::string StrategyFamily(const std::string& strategy);
+
 // Median of |error_pct| over `rows` (0 for none).
 [[nodiscard]] double MedianAbsoluteErrorPct(const std::vector<ComparisonRow>& rows);
 
@@ -66,8 +71,9 @@ struct ComparisonRow {
 // predicted_final_loss,measured_final_loss; one line per row.
 [[nodiscard]] std::string ComparisonCsv(const std::vector<ComparisonRow>& rows);
 
-// A fixed-width table for the terminal, with the median at the bottom and
-// the loss-trajectory check of the synchronous rows.
+// A fixed-width table for the terminal, with the loss-trajectory check of
+// the synchronous rows, the median of each strategy family (when there are
+// several) and the median over all rows at the bottom.
 [[nodiscard]] std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_tolerance);
 
 // The verdict: problems (empty when the validation passes): the median

@@ -119,5 +119,25 @@ TEST(Comparison, TableEndsWithTheMedian) {
   EXPECT_NE(table.find("median |error| 3.00% over 3 runs"), std::string::npos) << table;
 }
 
+TEST(Comparison, TableGivesEachStrategyItsOwnMedian) {
+  ComparisonRow ring = Row(1.01, 1.0), mpi2 = Row(0.9, 1.0), mpi8 = Row(0.8, 1.0), ps = Row(1.2, 1.0);
+  ring.strategy = "SYNC_ALLREDUCE/RING";
+  mpi2.strategy = "SYNC_ALLREDUCE/MPI_Allreduce(rabenseifner)";
+  mpi8.strategy = "SYNC_ALLREDUCE/MPI_Allreduce(ring)";
+  ps.strategy = "SYNC_PS/1 server";
+  const std::string table = ComparisonTable({ring, mpi2, mpi8, ps}, 1e-4);
+  // The line of a strategy family, indented under the rows.
+  const auto line_of = [&](const std::string& family) {
+    const std::size_t at = table.find("\n  " + family + " ");
+    return at == std::string::npos ? std::string() : table.substr(at + 1, table.find('\n', at + 1) - at - 1);
+  };
+  EXPECT_NE(line_of("SYNC_ALLREDUCE/RING").find("median |error| 1.00% over 1 runs"), std::string::npos) << table;
+  EXPECT_NE(line_of("SYNC_ALLREDUCE/MPI_Allreduce").find("median |error| 15.00% over 2 runs"), std::string::npos)
+      << table;
+  EXPECT_NE(line_of("SYNC_PS/1 server").find("median |error| 20.00% over 1 runs"), std::string::npos) << table;
+  EXPECT_NE(table.find("median |error| 15.00% over 4 runs"), std::string::npos) << table;
+  EXPECT_EQ(StrategyFamily("SYNC_ALLREDUCE/MPI_Allreduce (ring)"), "SYNC_ALLREDUCE/MPI_Allreduce");
+}
+
 }  // namespace
 }  // namespace sim::validate
