@@ -2,8 +2,7 @@
 // own. Every probe is collective over `comm` (all ranks call it; ranks with
 // no part wait), and returns its result on rank 0. Message and compute times
 // are means over repetitions, because a run's mean step time includes the
-// host's occasional interruptions (with medians, the prediction of the ring
-// at 4 ranks was 6% fast at 100 Mbit/s; with means, 3%); the local
+// host's occasional interruptions, and so must the prediction; the local
 // arithmetic (optimizer step, addition) is a median of microsecond-long
 // operations, which one interruption would swamp.
 #pragma once
