@@ -136,7 +136,10 @@ int Main(int argc, char** argv) {
       t->set_seconds(OneWaySeconds(MPI_COMM_WORLD, bytes, repetitions));
       t = m.add_pair_exchange();
       t->set_bytes(bytes);
-      t->set_seconds(PairExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions));
+      t->set_seconds(PairExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions,
+                                         implementation == AllreduceImplementation::kMpiAllreduce
+                                             ? ExchangeCalls::kOpenMpiSendrecv
+                                             : ExchangeCalls::kNonblocking));
       if (ranks >= 3) {
         t = m.add_ring_exchange();
         t->set_bytes(bytes);

@@ -94,7 +94,7 @@ double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
          2.0;
 }
 
-double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
+double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions, ExchangeCalls calls) {
   const int p = Size(comm);
   if (p < 2) throw std::invalid_argument("PairExchangeSeconds needs 2 ranks or more");
   const int rank = Rank(comm);
@@ -105,6 +105,11 @@ double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
     if (peer >= p) return;
     MPI_Request requests[2];
     MPI_Irecv(in.data(), count, MPI_BYTE, peer, 1, comm, &requests[0]);
+    if (calls == ExchangeCalls::kOpenMpiSendrecv) {
+      MPI_Send(out.data(), count, MPI_BYTE, peer, 1, comm);
+      MPI_Wait(&requests[0], MPI_STATUS_IGNORE);
+      return;
+    }
     MPI_Isend(out.data(), count, MPI_BYTE, peer, 1, comm, &requests[1]);
     MPI_Waitall(2, requests, MPI_STATUSES_IGNORE);
   });

@@ -20,10 +20,17 @@ namespace sim::validate {
 // One-way time of `bytes` between ranks 0 and 1: half the round trip of a
 // ping-pong (0 sends, 1 answers with the same size).
 [[nodiscard]] double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
+// How a rank issues an exchange: as our ring does (Irecv + Isend + Waitall),
+// or as Open MPI's collectives do in ompi_coll_base_sendrecv_actual
+// (coll_base_util.c: Irecv, a blocking Send, then Wait), which is what its
+// MPI_Allreduce exchanges are made of.
+enum class ExchangeCalls { kNonblocking, kOpenMpiSendrecv };
+
 // Ranks pair up (0-1, 2-3, ...; an odd last rank waits) and every pair sends
-// each other `bytes` at once (Isend + Irecv + Waitall): time until all are
+// each other `bytes` at once, issued as `calls` says: time until all are
 // done.
-[[nodiscard]] double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
+[[nodiscard]] double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions,
+                                         ExchangeCalls calls = ExchangeCalls::kNonblocking);
 // Ranks 0..senders-1 each send `bytes` to rank `hub` at once (fan-in), or
 // rank `hub` sends `bytes` to each of them at once (fan-out): time until all
 // are done.
