@@ -54,6 +54,7 @@ scenario::AllReduceAlgorithm ScenarioAlgorithm(collectives::Algorithm algorithm)
 std::string_view Name(TrafficPattern pattern) noexcept {
   switch (pattern) {
     case TrafficPattern::kNone: return "none";
+    case TrafficPattern::kOneWay: return "one-way";
     case TrafficPattern::kFanInOut: return "fan-in/out";
     case TrafficPattern::kPairExchange: return "pair exchange";
     case TrafficPattern::kRingExchange: return "ring exchange";
@@ -75,7 +76,7 @@ TrafficPattern PatternOf(const scenario::Scenario& s, AllreduceImplementation im
         if (choice.runs == OpenMpiAllreduce::kRabenseifner || choice.runs == OpenMpiAllreduce::kRecursiveDoubling) {
           return TrafficPattern::kPairExchange;
         }
-        if (choice.runs != OpenMpiAllreduce::kRing) return TrafficPattern::kFanInOut;
+        if (choice.runs != OpenMpiAllreduce::kRing) return TrafficPattern::kOneWay;
       }
       return workers == 2 ? TrafficPattern::kPairExchange : TrafficPattern::kRingExchange;
     }
@@ -149,7 +150,8 @@ LinkFit FitLink(const HostMeasurements& m, TrafficPattern pattern, const std::ve
     throw std::invalid_argument(text);
   }
 
-  fit.exchange_ratio = pattern == TrafficPattern::kFanInOut ? 1.0 : *per_byte / *one_way;
+  fit.exchange_ratio =
+      pattern == TrafficPattern::kFanInOut || pattern == TrafficPattern::kOneWay ? 1.0 : *per_byte / *one_way;
   // A half-duplex exchange moves 2m over the shared capacity, so seconds per
   // byte = directions / (efficiency x B). Half duplex only when the exchange
   // is that slow: one between 1x and 2x the one-way time (a ring step above

@@ -56,6 +56,7 @@ enum class AllreduceImplementation {
 // How the messages of a run meet on the links.
 enum class TrafficPattern {
   kNone,          // one worker: nothing is sent
+  kOneWay,        // a tree-like MPI_Allreduce (reduce + broadcast): a pair never sends both ways at once
   kFanInOut,      // parameter servers: p workers push to a server at once, and pull
   kPairExchange,  // pairs of ranks send each other at once (ring of 2, recursive halving)
   kRingExchange,  // each rank sends to one peer and receives from another (ring of >= 3)
