@@ -225,6 +225,18 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::Scenario& s, Al
                       " bytes; simulated as " + scenario::AllReduceAlgorithm_Name(c.allreduce) +
                       (choice.exact ? " (same schedule)" : " (stand-in)"));
   }
+  for (int i = 0; i < m.fan_out_first_size() && i < m.fan_out_last_size(); ++i) {
+    const double first = m.fan_out_first(i).seconds(), last = m.fan_out_last(i).seconds();
+    if (!(last > 0)) continue;
+    c.fan_out_first_fraction = std::min(c.fan_out_first_fraction, first / last);
+  }
+  if (c.fan_out_first_fraction < kUnevenFanOut) {
+    c.notes.push_back("caution: the server's link is shared unevenly (in a fan-out to " +
+                      std::to_string(m.workers()) + " workers the first had its message at " +
+                      Number(100.0 * c.fan_out_first_fraction) +
+                      "% of the last's time; the simulator shares links fairly, so expect parameter-server step "
+                      "times predicted too long: validate/README.md)");
+  }
   if (c.pattern != TrafficPattern::kNone) {
     std::string listed;
     for (std::int64_t b : sizes) listed += (listed.empty() ? "" : ", ") + std::to_string(b);

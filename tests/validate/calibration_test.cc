@@ -98,6 +98,32 @@ TEST(Calibration, ServerLinkIsSharedByTheWorkersFlows) {
   EXPECT_EQ(fit.per_message_overhead_us, 0.0);
 }
 
+TEST(Calibration, UnevenFanOutIsReportedAsACaution) {
+  const auto ps = Scenario("mlp_sync_ps_100mbit.pbtxt", 4);
+  HostMeasurements m = LinkMeasurements({407080});
+  m.set_workers(4);
+  m.set_flops_per_step(1e7);
+  m.set_gradient_bytes(407080);
+  m.set_lockstep_step_s(1e-3);
+  Add(m.mutable_fan_in(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
+  Add(m.mutable_fan_out(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
+  const auto has_caution = [](const Calibration& c) {
+    for (const auto& note : c.notes) {
+      if (note.rfind("caution: the server's link is shared unevenly", 0) == 0) return true;
+    }
+    return false;
+  };
+  // Fair: all four receivers done together. No caution.
+  Add(m.mutable_fan_out_first(), 407080, 0.140);
+  Add(m.mutable_fan_out_last(), 407080, 0.140);
+  EXPECT_FALSE(has_caution(Calibrate(m, ps, AllreduceImplementation::kPointToPointRing)));
+  // As measured on the emulated cluster with 4 receivers: first at ~0.6 of the last.
+  m.mutable_fan_out_first(0)->set_seconds(0.084);
+  const Calibration uneven = Calibrate(m, ps, AllreduceImplementation::kPointToPointRing);
+  EXPECT_NEAR(uneven.fan_out_first_fraction, 0.6, 1e-12);
+  EXPECT_TRUE(has_caution(uneven));
+}
+
 TEST(Calibration, EfficiencyMakesTheSummedTimeOfTheRunsSizesExact) {
   // A 200 us handshake on top of the line: t(m) = 250 us + m / (0.9 B). With
   // no overhead in the model, the efficiency absorbs it so that

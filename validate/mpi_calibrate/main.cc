@@ -153,6 +153,15 @@ int Main(int argc, char** argv) {
         t = m.add_fan_out();
         t->set_bytes(bytes);
         t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, false, bytes, repetitions));
+        if (senders >= 2) {
+          const FanOutSpread spread = FanOutCompletions(MPI_COMM_WORLD, hub, senders, bytes, repetitions);
+          t = m.add_fan_out_first();
+          t->set_bytes(bytes);
+          t->set_seconds(spread.first_s);
+          t = m.add_fan_out_last();
+          t->set_bytes(bytes);
+          t->set_seconds(spread.last_s);
+        }
       }
     }
   }

@@ -142,6 +142,43 @@ double FanSeconds(MPI_Comm comm, int hub, int senders, bool inward, std::int64_t
   });
 }
 
+FanOutSpread FanOutCompletions(MPI_Comm comm, int hub, int receivers, std::int64_t bytes, int repetitions) {
+  if (hub < receivers || hub >= Size(comm)) {
+    throw std::invalid_argument("FanOutCompletions: hub must be a rank after the receivers");
+  }
+  const int rank = Rank(comm);
+  const int count = static_cast<int>(bytes);
+  std::vector<char> buffer(static_cast<std::size_t>(bytes) * static_cast<std::size_t>(rank == hub ? receivers : 1));
+  std::vector<MPI_Request> requests(static_cast<std::size_t>(receivers));
+  FanOutSpread sum;
+  for (int r = 0; r < repetitions; ++r) {
+    MPI_Barrier(comm);
+    // Each receiver's own clock from the barrier's exit (no clock is
+    // compared across hosts; the barrier's exit skew is microseconds).
+    const double start = MPI_Wtime();
+    double mine = -1;
+    if (rank == hub) {
+      for (int w = 0; w < receivers; ++w) {
+        MPI_Isend(buffer.data() + static_cast<std::size_t>(w) * static_cast<std::size_t>(bytes), count, MPI_BYTE, w, 6,
+                  comm, &requests[static_cast<std::size_t>(w)]);
+      }
+      MPI_Waitall(receivers, requests.data(), MPI_STATUSES_IGNORE);
+    } else if (rank < receivers) {
+      MPI_Recv(buffer.data(), count, MPI_BYTE, hub, 6, comm, MPI_STATUS_IGNORE);
+      mine = MPI_Wtime() - start;
+    }
+    const double as_first = mine < 0 ? 1e300 : mine;
+    double first = 0, last = 0;
+    MPI_Reduce(&as_first, &first, 1, MPI_DOUBLE, MPI_MIN, 0, comm);
+    MPI_Reduce(&mine, &last, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
+    sum.first_s += first;
+    sum.last_s += last;
+  }
+  sum.first_s /= repetitions;
+  sum.last_s /= repetitions;
+  return sum;
+}
+
 double RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
   const int p = Size(comm);
   if (p < 3) throw std::invalid_argument("RingExchangeSeconds needs 3 ranks or more");
