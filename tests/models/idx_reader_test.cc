@@ -3,6 +3,7 @@
 // big-endian uint32 dimensions, then unsigned bytes. Also the Fashion-MNIST
 // loader on a miniature folder of such files, and its error messages.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <filesystem>
@@ -33,9 +34,24 @@ Bytes IdxBytes(std::uint8_t rank, const std::vector<std::uint32_t>& dims, const 
   return out;
 }
 
+// A folder of this test's own: ctest runs the tests of this file as
+// separate processes at once, and a shared folder let one test delete the
+// files another was reading (seen once in CI).
+// Removed when the test program exits.
+struct ScratchFolders {
+  std::vector<fs::path> made;
+  ~ScratchFolders() {
+    std::error_code ignored;
+    for (const auto& dir : made) fs::remove_all(dir, ignored);
+  }
+};
+ScratchFolders scratch_folders;
+
 fs::path Scratch(const std::string& name) {
-  const fs::path dir = fs::path(testing::TempDir()) / "sim_models_idx_test";
-  fs::create_directories(dir);
+  const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const fs::path dir = fs::path(testing::TempDir()) / ("sim_models_idx_test_" + std::to_string(::getpid()) + "_" +
+                                                       test->test_suite_name() + "." + test->name());
+  if (fs::create_directories(dir)) scratch_folders.made.push_back(dir);
   return dir / name;
 }
 
