@@ -109,16 +109,9 @@ const std::vector<VariableId>& MaxMinSolver::solve() {
   return changed_;
 }
 
-bool MaxMinSolver::settle_idle_removals() {
-  if (!added_.empty()) return false;
-  for (ResourceId id : dirty_) {
-    if (!resources_[id].users.empty()) return false;
-  }
-  for (ResourceId id : dirty_) resources_[id].dirty = false;
-  dirty_.clear();
-  change_level_ = std::numeric_limits<double>::infinity();
-  return true;
-}
+// With nothing added, solve_isolated's case is exactly "every changed
+// resource is unused", and it then only forgets the changes.
+bool MaxMinSolver::settle_idle_removals() { return added_.empty() && solve_isolated(); }
 
 // The common case of a collective whose flows do not contend (each transfer
 // of a ring on a non-blocking fat-tree has its links to itself): every

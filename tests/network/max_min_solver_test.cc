@@ -133,8 +133,10 @@ TEST(MaxMinSolver, FlowsSharingNoLinkGetTheirNarrowestLinkInTheOrderAdded) {
   EXPECT_EQ(s.solve(), (std::vector<VariableId>{f1, f2}));
   EXPECT_EQ(s.rate(f1), 3.0);
   EXPECT_EQ(s.rate(f2), 4.0);
-  // f1 was the only user of c and d: its end moves no other rate.
+  // f1 was the only user of c and d: its end moves no other rate, which
+  // the solver can settle without a solve.
   s.remove_variable(f1);
+  EXPECT_TRUE(s.settle_idle_removals());
   EXPECT_TRUE(s.solve().empty());
   EXPECT_EQ(s.rate(f2), 4.0);
   // f3 joins f2 on b (capacity 4): 4 / 2 = 2 each, so f2 changes too.
@@ -142,9 +144,19 @@ TEST(MaxMinSolver, FlowsSharingNoLinkGetTheirNarrowestLinkInTheOrderAdded) {
   EXPECT_EQ(Sorted(s.solve()), Sorted({f2, f3}));
   EXPECT_NEAR(s.rate(f2), 2.0, 2.0 * kRelTol);
   EXPECT_NEAR(s.rate(f3), 2.0, 2.0 * kRelTol);
-  // f3 leaves a co-user behind: f2 is back to b's whole 4.
+  // f3 leaves a co-user behind: f2 is back to b's whole 4, which takes a
+  // solve; so does a change still to be solved beside an idle removal.
   s.remove_variable(f3);
+  EXPECT_FALSE(s.settle_idle_removals());
   EXPECT_EQ(s.solve(), std::vector<VariableId>{f2});
+  VariableId f4 = s.add_variable(std::vector<ResourceId>{d});
+  VariableId f5 = s.add_variable(std::vector<ResourceId>{c});
+  EXPECT_EQ(s.solve(), (std::vector<VariableId>{f4, f5}));
+  s.remove_variable(f4);
+  VariableId f6 = s.add_variable(std::vector<ResourceId>{c});
+  EXPECT_FALSE(s.settle_idle_removals());
+  EXPECT_EQ(Sorted(s.solve()), Sorted({f5, f6}));
+  EXPECT_NEAR(s.rate(f6), 3.5, 3.5 * kRelTol);
   EXPECT_NEAR(s.rate(f2), 4.0, 4.0 * kRelTol);
 }
 
