@@ -115,58 +115,66 @@ double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions, E
   });
 }
 
-double FanSeconds(MPI_Comm comm, int hub, int senders, bool inward, std::int64_t bytes, int repetitions) {
-  if (hub < senders || hub >= Size(comm)) throw std::invalid_argument("FanSeconds: hub must be a rank after the senders");
-  const int rank = Rank(comm);
-  const int count = static_cast<int>(bytes);
-  std::vector<char> buffer(static_cast<std::size_t>(bytes) * static_cast<std::size_t>(rank == hub ? senders : 1));
-  std::vector<MPI_Request> requests(static_cast<std::size_t>(senders));
-  return TimeBlocks(comm, repetitions, [&] {
-    if (rank == hub) {
-      for (int w = 0; w < senders; ++w) {
-        char* slot = buffer.data() + static_cast<std::size_t>(w) * static_cast<std::size_t>(bytes);
+namespace {
+
+// One fan between rank `hub` and ranks 0..workers-1, `bytes` each way of the
+// fan: the hub posts all its sends (or receives) at once and waits for them;
+// each worker sends (or receives) one message. Ranks outside it do nothing.
+class Fan {
+ public:
+  Fan(MPI_Comm comm, int hub, int workers, std::int64_t bytes)
+      : comm_(comm), hub_(hub), workers_(workers), rank_(Rank(comm)), count_(static_cast<int>(bytes)) {
+    if (hub < workers || hub >= Size(comm)) throw std::invalid_argument("a fan's hub must be a rank after its workers");
+    buffer_.resize(static_cast<std::size_t>(bytes) * static_cast<std::size_t>(rank_ == hub ? workers : 1));
+    requests_.resize(static_cast<std::size_t>(workers));
+  }
+  [[nodiscard]] bool is_worker() const noexcept { return rank_ < workers_; }
+  void run(bool inward) {
+    if (rank_ == hub_) {
+      for (int w = 0; w < workers_; ++w) {
+        char* slot = buffer_.data() + static_cast<std::size_t>(w) * static_cast<std::size_t>(count_);
+        MPI_Request* request = &requests_[static_cast<std::size_t>(w)];
         if (inward) {
-          MPI_Irecv(slot, count, MPI_BYTE, w, 5, comm, &requests[static_cast<std::size_t>(w)]);
+          MPI_Irecv(slot, count_, MPI_BYTE, w, kTag, comm_, request);
         } else {
-          MPI_Isend(slot, count, MPI_BYTE, w, 5, comm, &requests[static_cast<std::size_t>(w)]);
+          MPI_Isend(slot, count_, MPI_BYTE, w, kTag, comm_, request);
         }
       }
-      MPI_Waitall(senders, requests.data(), MPI_STATUSES_IGNORE);
-    } else if (rank < senders) {
+      MPI_Waitall(workers_, requests_.data(), MPI_STATUSES_IGNORE);
+    } else if (is_worker()) {
       if (inward) {
-        MPI_Send(buffer.data(), count, MPI_BYTE, hub, 5, comm);
+        MPI_Send(buffer_.data(), count_, MPI_BYTE, hub_, kTag, comm_);
       } else {
-        MPI_Recv(buffer.data(), count, MPI_BYTE, hub, 5, comm, MPI_STATUS_IGNORE);
+        MPI_Recv(buffer_.data(), count_, MPI_BYTE, hub_, kTag, comm_, MPI_STATUS_IGNORE);
       }
     }
-  });
+  }
+
+ private:
+  static constexpr int kTag = 5;
+  MPI_Comm comm_;
+  int hub_, workers_, rank_, count_;
+  std::vector<char> buffer_;
+  std::vector<MPI_Request> requests_;
+};
+
+}  // namespace
+
+double FanSeconds(MPI_Comm comm, int hub, int senders, bool inward, std::int64_t bytes, int repetitions) {
+  Fan fan(comm, hub, senders, bytes);
+  return TimeBlocks(comm, repetitions, [&] { fan.run(inward); });
 }
 
 FanOutSpread FanOutCompletions(MPI_Comm comm, int hub, int receivers, std::int64_t bytes, int repetitions) {
-  if (hub < receivers || hub >= Size(comm)) {
-    throw std::invalid_argument("FanOutCompletions: hub must be a rank after the receivers");
-  }
-  const int rank = Rank(comm);
-  const int count = static_cast<int>(bytes);
-  std::vector<char> buffer(static_cast<std::size_t>(bytes) * static_cast<std::size_t>(rank == hub ? receivers : 1));
-  std::vector<MPI_Request> requests(static_cast<std::size_t>(receivers));
+  Fan fan(comm, hub, receivers, bytes);
   FanOutSpread sum;
   for (int r = 0; r < repetitions; ++r) {
     MPI_Barrier(comm);
     // Each receiver's own clock from the barrier's exit (no clock is
     // compared across hosts; the barrier's exit skew is microseconds).
     const double start = MPI_Wtime();
-    double mine = -1;
-    if (rank == hub) {
-      for (int w = 0; w < receivers; ++w) {
-        MPI_Isend(buffer.data() + static_cast<std::size_t>(w) * static_cast<std::size_t>(bytes), count, MPI_BYTE, w, 6,
-                  comm, &requests[static_cast<std::size_t>(w)]);
-      }
-      MPI_Waitall(receivers, requests.data(), MPI_STATUSES_IGNORE);
-    } else if (rank < receivers) {
-      MPI_Recv(buffer.data(), count, MPI_BYTE, hub, 6, comm, MPI_STATUS_IGNORE);
-      mine = MPI_Wtime() - start;
-    }
+    fan.run(false);
+    const double mine = fan.is_worker() ? MPI_Wtime() - start : -1;
     const double as_first = mine < 0 ? 1e300 : mine;
     double first = 0, last = 0;
     MPI_Reduce(&as_first, &first, 1, MPI_DOUBLE, MPI_MIN, 0, comm);
@@ -223,17 +231,12 @@ double LockstepStepSeconds(MPI_Comm comm, bool computes, const std::function<voi
     const double start = MachineSeconds();
     if (computes) compute();
     const double end = MachineSeconds();
-    // Ranks without a part report an empty interval that changes nothing.
-    const double mine[2] = {computes ? -start : -1e300, computes ? end : -1e300};
-    double extreme[2] = {0, 0};
-    MPI_Reduce(mine, extreme, 2, MPI_DOUBLE, MPI_MAX, 0, comm);
-    const double slowest_own = [&] {
-      const double own = computes ? end - start : 0.0;
-      double worst = 0;
-      MPI_Reduce(&own, &worst, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
-      return worst;
-    }();
-    sum += shared_clock ? extreme[1] + extreme[0] : slowest_own;
+    // Maxima of (-start, end, own time); ranks without a part report values
+    // that change nothing.
+    const double mine[3] = {computes ? -start : -1e300, computes ? end : -1e300, computes ? end - start : 0.0};
+    double extreme[3] = {0, 0, 0};
+    MPI_Reduce(mine, extreme, 3, MPI_DOUBLE, MPI_MAX, 0, comm);
+    sum += shared_clock ? extreme[1] + extreme[0] : extreme[2];
   }
   return sum / rounds;
 }
