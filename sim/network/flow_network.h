@@ -21,7 +21,8 @@
 //
 // Hot path (DESIGN.md, "Max-min sharing is the hot path"): starts and ends at
 // one instant are batched into one solve (a solve event scheduled at the
-// current time, after every event already queued for it); the solver
+// current time, after every event already queued for it), and the end of a
+// flow that shared none of its links needs no solve at all; the solver
 // recomputes only the flows the changes can reach (MaxMinSolver: level cut,
 // saturated-link closure, bottleneck check); a flow keeps (remaining bytes,
 // time of last update), and its completion event is cancelled and
