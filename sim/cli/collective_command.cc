@@ -18,6 +18,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
@@ -106,6 +107,7 @@ struct Cluster {
   scenario::Cluster resolved;  // defaults filled in: what the table header echoes
   std::string label;
   std::unique_ptr<topo::Topology> topology;
+  std::uint64_t seed = 1;  // the scenario's (or --set seed=N), for the network's random streams
 };
 
 Cluster LoadCluster(const CollectiveOptions& o, std::uint32_t max_ranks) {
@@ -115,6 +117,7 @@ Cluster LoadCluster(const CollectiveOptions& o, std::uint32_t max_ranks) {
   if (!o.scenario.empty()) {
     const scenario::LoadedScenario loaded = scenario::LoadScenario(o.scenario, o.overrides);
     cluster = loaded.scenario.cluster();
+    out.seed = loaded.scenario.seed();
     directory = loaded.directory;
     out.label = o.scenario;
   } else {
@@ -130,6 +133,8 @@ Cluster LoadCluster(const CollectiveOptions& o, std::uint32_t max_ranks) {
     }
     if (!problems.empty()) throw scenario::ScenarioError(std::move(problems));
     cluster = wrapper.cluster();
+    // Unset, the seed is the scenario default (scenario::ApplyDefaults): 1.
+    if (wrapper.has_seed()) out.seed = wrapper.seed();
     // A library entry may leave the host count to the scenario (a star of any
     // size); then the cluster is as large as the largest rank count asked for.
     if (cluster.hosts() == 0 && cluster.workers() == 0 && max_ranks > 0) {
@@ -242,7 +247,7 @@ void Run(const CollectiveOptions& o) {
       for (std::string line; std::getline(lines, line);) std::cout << "#   " << line << "\n";
     }
     Engine engine;
-    net::FlowNetwork network(engine, topology, cluster.resolved.network());
+    net::FlowNetwork network(engine, topology, cluster.resolved.network(), cluster.seed);
     std::vector<EndpointId> endpoint_of_rank(spec.ranks);
     for (EndpointId e = 0; e < spec.ranks; ++e) endpoint_of_rank[e] = e;
     collectives::CollectiveRun run(

@@ -1,7 +1,7 @@
 // The flow-level network (DESIGN.md, decision 4): sim::Transport on an Engine
 // and a Topology. A message is one flow along its route; concurrent flows
-// share every link max-min fairly (MaxMinSolver), recomputed when a flow
-// starts or ends.
+// share every link max-min fairly (MaxMinSolver; or weighted, see "Uneven
+// sharing" below), recomputed when a flow starts or ends.
 //
 // A message of B bytes sent at t0 is delivered at
 //   t0 + per_message_overhead + sum of route link latencies + drain time,
@@ -18,6 +18,17 @@
 // cable independent; HALF_DUPLEX makes them share one capacity, the smaller
 // direction's (SimGrid's SHARED policy; measured on Open MPI's blocking
 // exchange, shared/notes/emulated-cluster.md). A one-way link keeps its own.
+//
+// Uneven sharing (flow_share_sigma = sigma > 0): TCP does not split a
+// contended link evenly; on the emulated cluster a server's fan-out of one
+// message to p workers has its first receiver done at ~0.8 (p = 2) to ~0.65
+// (p = 4, 8) of the last one's time, the order changing from run to run.
+// Each message then shares by weighted max-min (MaxMinSolver) with weight
+// exp(sigma Z), Z standard normal, drawn once when it is sent from the named
+// stream "network/flow_share" of the run's seed: one draw per send(), in send
+// order, so a seed gives the same times. A contended link stays saturated, so
+// the last of a fan-out ends when it would under fair sharing. sigma = 0
+// draws nothing and gives every flow weight 1: plain max-min, as before.
 //
 // Hot path (DESIGN.md, "Max-min sharing is the hot path"): starts and ends at
 // one instant are batched into one solve (a solve event scheduled at the
@@ -45,6 +56,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/core/random.h"
 #include "sim/engine/engine.h"
 #include "sim/network/link_usage.h"
 #include "sim/network/max_min_solver.h"
@@ -57,14 +69,22 @@ namespace sim::net {
 class FlowNetwork final : public Transport {
  public:
   // The network's pending events point to it: keep it alive while the engine
-  // runs. Throws std::invalid_argument on a calibration outside its range
-  // (bandwidth_efficiency in (0, 1], 0 meaning the default 1;
-  // per_message_overhead_us >= 0).
-  FlowNetwork(Engine& engine, const topo::Topology& topology, const scenario::NetworkCalibration& calibration = {});
+  // runs. `seed` is the run's (scenario) seed, read only when
+  // flow_share_sigma > 0. Throws std::invalid_argument on a calibration
+  // outside its range (bandwidth_efficiency in (0, 1], 0 meaning the default
+  // 1; per_message_overhead_us >= 0; flow_share_sigma >= 0 and finite).
+  FlowNetwork(Engine& engine, const topo::Topology& topology, const scenario::NetworkCalibration& calibration = {},
+              std::uint64_t seed = 0);
   FlowNetwork(const FlowNetwork&) = delete;
   FlowNetwork& operator=(const FlowNetwork&) = delete;
 
+  // Sends with the weight drawn for this message (1 when sigma = 0).
   void send(EndpointId src, EndpointId dst, Bytes size, Delivered on_delivered) override;
+  // Sends with an explicit sharing weight > 0 (finite), drawing nothing: the
+  // message's rate is weight x the level of weighted max-min sharing. For
+  // tests against other weighted models (SimGrid's CM02 shares with weight
+  // 1 / route latency). Throws std::invalid_argument on a bad weight.
+  void send_weighted(EndpointId src, EndpointId dst, Bytes size, double weight, Delivered on_delivered);
 
   // Messages sent and not yet delivered (in their latency phase or draining).
   [[nodiscard]] std::size_t messages_in_flight() const noexcept { return slots_.size() - free_slots_.size(); }
@@ -95,6 +115,7 @@ class FlowNetwork final : public Transport {
     Bytes size;
     double remaining_bytes = 0.0;
     double rate = 0.0;  // bytes/s; 0 until the first solve after it starts draining
+    double weight = 1.0;  // its share weight in the solver
     Time last_update;
     EventId completion;
     std::uint32_t route = 0;  // index into routes_, or kUncachedRoute: own_route
@@ -121,6 +142,10 @@ class FlowNetwork final : public Transport {
     std::uint32_t draining = 0;
   };
 
+  // send() and send_weighted() after their checks of the weight.
+  void start_message(EndpointId src, EndpointId dst, Bytes size, double weight, Delivered&& on_delivered);
+  // exp(sigma Z) from the flow_share stream.
+  double draw_share_weight();
   std::uint32_t allocate_slot();
   // Index of the cached route src -> dst (computed on first use), or
   // kUncachedRoute when the cache is full.
@@ -137,6 +162,8 @@ class FlowNetwork final : public Transport {
   Engine& engine_;
   const topo::Topology& topology_;
   Time per_message_overhead_;
+  double flow_share_sigma_ = 0.0;
+  RandomStream flow_share_;  // weights of the messages, when sigma > 0
   MaxMinSolver solver_;
   std::vector<ResourceId> resource_of_link_;
   std::vector<LinkCounters> links_;

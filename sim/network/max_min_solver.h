@@ -1,11 +1,18 @@
-// Max-min fair sharing of resources (links) among variables (flows), by
-// progressive filling (Bertsekas & Gallager, Data Networks, 2nd ed. 1992,
-// sec. 6.5.2): raise every unfixed flow's rate together; when a resource
+// Weighted max-min fair sharing of resources (links) among variables
+// (flows), by progressive filling (Bertsekas & Gallager, Data Networks, 2nd
+// ed. 1992, sec. 6.5.2, including its weighted form): each variable v has a
+// weight w_v > 0 and a normalized rate rate_v / w_v. Raise every unfixed
+// flow's normalized rate together (its rate as w_v x level); when a resource
 // saturates, the flows crossing it are fixed at that level; repeat with the
 // capacity that is left. The result gives every flow the largest rate that
-// does not take bandwidth from a flow with a smaller or equal rate; it is the
-// only feasible allocation in which every flow has a bottleneck, a saturated
-// resource on which no flow is faster (B&G, sec. 6.5.2).
+// does not take bandwidth from a flow with a smaller or equal normalized rate;
+// it is the only feasible allocation in which every flow has a bottleneck, a
+// saturated resource on which no flow has a larger normalized rate (B&G, sec.
+// 6.5.2). With every weight 1 this is plain max-min fairness, and the
+// arithmetic below is exactly that of the unweighted algorithm (products and
+// quotients by 1.0, sums of 1.0s, all exact).
+//
+// Below, "rate" in a comparison and "level" always mean normalized rates.
 //
 // Incremental: adding or removing a variable marks its resources; solve()
 // recomputes only a set S of variables that can have changed, with every
@@ -15,36 +22,41 @@
 //  1. Level cut. Progressive filling fixes flows in increasing order of
 //     level. Below a level L the changed flows make no resource saturate
 //     earlier or later (a removed flow never saturated its resources below its
-//     rate; an added flow is never limited below min over its resources of
-//     capacity / users), so every rate below L is the same as before. L is
-//     the minimum of the removed flows' rates and the added flows' bounds;
-//     variables with rate < L never enter S.
+//     level; an added flow is never limited below min over its resources of
+//     capacity / (sum of the weights of the resource's users), since at level
+//     x each user carries at most weight x x), so every level below L is the
+//     same as before. L is the minimum of the removed flows' levels and the
+//     added flows' bounds; variables with level < L never enter S.
 //  2. Bottleneck closure. S starts with the added variables and, on each
-//     marked resource, the variables at its level (the fastest rate on it:
-//     the ones it bottlenecks). Whenever S touches a saturated ("tight")
-//     resource, the variables that resource bottlenecks join S too. Held
-//     variables (outside S) then all have a bottleneck that S does not touch,
-//     so it stays saturated with them fastest on it.
+//     marked resource, the variables at its level (the largest normalized
+//     rate on it: the ones it bottlenecks). Whenever S touches a saturated
+//     ("tight") resource, the variables that resource bottlenecks join S too.
+//     Held variables (outside S) then all have a bottleneck that S does not
+//     touch, so it stays saturated with them at its level.
 //  3. Check. With S solved by progressive filling against the capacity the
 //     held variables leave, each variable of S has a bottleneck within S. If
-//     a held variable on that bottleneck is faster (the resource's level fell
-//     below it), the allocation is not max-min yet: that variable joins S and
-//     S is solved again. When the check passes every flow has a bottleneck:
-//     the result is the max-min allocation, as if solved from scratch.
+//     a held variable on that bottleneck has a higher level (the resource's
+//     level fell below it), the allocation is not max-min yet: that variable
+//     joins S and S is solved again. When the check passes every flow has a
+//     bottleneck: the result is the max-min allocation, as if solved from
+//     scratch.
 //
 // Shortcut (solve_isolated): when every changed resource is left unused or
 // used only by one new variable, no rate but the new ones can move and each
-// new one gets the smallest capacity on its path; the steps above would
-// compute exactly that, and cost most of a ring all-reduce's solves.
+// new one gets the smallest capacity on its path, whatever its weight; the
+// steps above would compute exactly that, and cost most of a ring
+// all-reduce's solves.
 //
 // Cost of one solve: O(E + R) plus the priority queue per round, for E
 // (variable, resource) incidences of S and the R resources they touch.
 // Levels come from a monotone priority queue (RadixHeap) keyed by each
-// resource's fair share (remaining capacity / unfixed users). Fixing a flow at
-// the minimum level s never lowers another resource's share ((c - s)/(n - 1)
-// >= c/n when s <= c/n), so keys are lower bounds and a stale entry is simply
-// pushed back with its current share when it surfaces (lazy update); the
-// queue's keys therefore never go below the last one popped.
+// resource's fair share (remaining capacity c / unfixed users' weight W).
+// Fixing a flow of weight w at the minimum level s takes s w from each of its
+// resources and never lowers another resource's share: (c - s w)/(W - w) >=
+// c/W when s <= c/W (the difference is w (c - s W) / (W (W - w)) >= 0). So
+// keys are lower bounds and a stale entry is simply pushed back with its
+// current share when it surfaces (lazy update); the queue's keys therefore
+// never go below the last one popped.
 #pragma once
 
 #include <cstdint>
@@ -73,8 +85,9 @@ class MaxMinSolver {
 
   ResourceId add_resource(double capacity);
   // A variable using each listed resource once (a resource listed twice is
-  // used twice: it counts double). Its rate is 0 until the next solve().
-  VariableId add_variable(std::span<const ResourceId> resources);
+  // used twice: it counts double), sharing with weight `weight` > 0 (its
+  // rate is weight x its level). Its rate is 0 until the next solve().
+  VariableId add_variable(std::span<const ResourceId> resources, double weight = 1.0);
   void remove_variable(VariableId v);
 
   // Recomputes what the changes since the last call can have changed;
@@ -83,6 +96,7 @@ class MaxMinSolver {
   const std::vector<VariableId>& solve();
 
   [[nodiscard]] double rate(VariableId v) const { return rate_[v]; }
+  [[nodiscard]] double weight(VariableId v) const { return weight_[v]; }
   [[nodiscard]] double capacity(ResourceId r) const { return resources_[r].capacity; }
   // When every change since the last solve is a removal that left its
   // resources unused, no rate can move: forgets those changes, as solve()
@@ -111,12 +125,27 @@ class MaxMinSolver {
     // round-off builds up over millions of updates.
     std::int64_t load_units = 0;
     double units_per_rate = 0.0;  // 2^40 / capacity
+    // Sum of its users' weights (a use each), for the level cut's bound:
+    // users.size() + weight_excess, the sum of (weight - 1) over its users.
+    // Weights of 1 never touch it, so unweighted runs pay nothing for it. It
+    // is kept with Neumaier's compensation (Neumaier 1974) over millions of
+    // additions and removals, since a drifting sum could put the bound above
+    // the true one (what round-off is left once every weighted user has gone
+    // is ~N u^2 of their sum, u = 2^-53); cleared when a weighted last user
+    // leaves.
+    double weight_excess = 0.0;
+    double weight_excess_error = 0.0;
     // Scratch of one solve.
     double load = 0.0;         // sum of the old rates of all its variables
     double load_of_set = 0.0;  // the part of `load` from variables in S
     std::uint32_t in_set = 0;  // uses by variables of S
+    double weight_of_set = 0.0;  // their weights, summed
     double remaining = 0.0;    // during a round: capacity not yet given out
-    std::uint32_t unfixed = 0;  // during a round: uses by unfixed variables of S
+    // During a round: uses by unfixed variables of S, and their weights. The
+    // count, not the sum, says when none is left: round-off in the sum never
+    // decides it.
+    std::uint32_t unfixed = 0;
+    double unfixed_weight = 0.0;
     std::uint32_t seen = 0;      // == epoch_: touched by S
     std::uint32_t expanded = 0;  // == epoch_: the variables at its level are in S
     bool dirty = false;
@@ -127,7 +156,14 @@ class MaxMinSolver {
     std::uint32_t fixed = 0;   // == round_: fixed in the current round
   };
 
-  void set_rate(VariableId v, double rate);
+  void set_rate(VariableId v, double rate, double level);
+  static void add_weight_excess(Resource& r, double excess) noexcept;
+  [[nodiscard]] static double weight_sum(const Resource& r) noexcept {
+    return static_cast<double>(r.users.size()) + (r.weight_excess + r.weight_excess_error);
+  }
+  // The resource's level share: remaining / unfixed weight, the weight summed
+  // afresh when subtraction has cancelled most of it.
+  double fair_share(Resource& r) noexcept;
   void mark_dirty(ResourceId r);
   // Solves when no change touches a resource another variable uses; false
   // when that is not the case (then the full procedure runs).
@@ -146,6 +182,9 @@ class MaxMinSolver {
   // Variables as parallel arrays: a solve walks thousands of them in random
   // order and reads only their rate and marks, which then share cache lines.
   std::vector<double> rate_;  // 0: added since the last solve, or free
+  // rate_ / weight_, as fixed: what every comparison of the solve reads.
+  std::vector<double> level_;
+  std::vector<double> weight_;
   std::vector<Marks> marks_;
   std::vector<std::vector<Hop>> hops_;
   std::vector<VariableId> free_;
@@ -157,7 +196,7 @@ class MaxMinSolver {
   std::uint32_t round_ = 0;
   std::uint64_t variables_solved_ = 0;
   // Scratch reused across solves, indexed like rate_ where per variable.
-  std::vector<double> new_rate_;
+  std::vector<double> new_level_;
   std::vector<VariableId> violators_;
   std::vector<ResourceId> set_resources_;
   std::vector<VariableId> set_variables_;

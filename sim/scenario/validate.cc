@@ -56,6 +56,11 @@ void CheckCluster(const Cluster& c, const Strategy& strategy, Problems& p) {
             n.per_message_overhead_us());
   p.require(n.reduction_gbyte_per_s() >= 0, "cluster.network.reduction_gbyte_per_s", ">= 0 (0 = free)",
             n.reduction_gbyte_per_s());
+  // At most 3: far beyond what TCP shows (sigma 0.5 already puts the first
+  // of an 8-way fan-out at ~0.58 of the last, tests/network), and weights
+  // within e^(+-15) for draws within 5 standard deviations.
+  p.require(n.flow_share_sigma() >= 0 && n.flow_share_sigma() <= 3, "cluster.network.flow_share_sigma", "in [0, 3]",
+            n.flow_share_sigma());
 }
 
 void CheckWorkload(const Workload& w, Problems& p) {

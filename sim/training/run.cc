@@ -32,7 +32,7 @@ TrainingRunOutput RunTraining(const scenario::LoadedScenario& loaded, const Trai
                                              : models::CostOf(*numerics.model());
 
   Engine engine;
-  net::FlowNetwork network(engine, topology, s.cluster().network());
+  net::FlowNetwork network(engine, topology, s.cluster().network(), s.seed());
   NetworkCommunication communication(engine, network, topology, s, workers, cost.gradient_bytes());
   auto stragglers = MakeStragglerModel(s.stragglers(), workers, s.seed());
   ComputeModel compute(models::ComputeTimeOn(device.profile, cost.flops_per_step(s.workload().batch_size())),

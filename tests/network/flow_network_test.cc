@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/core/random.h"
@@ -29,9 +33,9 @@ struct Send {
 };
 
 std::vector<Time> Deliveries(const topo::Topology& topology, const std::vector<Send>& sends,
-                             const scenario::NetworkCalibration& calibration = {}) {
+                             const scenario::NetworkCalibration& calibration = {}, std::uint64_t seed = 0) {
   Engine engine;
-  FlowNetwork network(engine, topology, calibration);
+  FlowNetwork network(engine, topology, calibration, seed);
   std::vector<Time> done(sends.size(), Time(-1));
   for (std::size_t i = 0; i < sends.size(); ++i) {
     engine.schedule_at(sends[i].at, [&, i] {
@@ -268,6 +272,75 @@ TEST(FlowNetwork, RandomTrafficAllDeliveredNoFasterThanAlone) {
 
 TEST(FlowNetwork, SameInputsGiveTheSameTimeline) {
   EXPECT_EQ(RandomTraffic(5), RandomTraffic(5));
+}
+
+// Uneven sharing (flow_share_sigma): a server on a star sends S = 100 MB to
+// each of p others at once; its uplink (C = 1.25 GB/s) is the bottleneck of
+// all p. Fair: all end at 10 us + p S / C. Weighted, the link stays saturated
+// (some flow always drains, at the link's full rate in sum), so the last
+// still ends at 10 us + p S / C, while the heaviest-weighted ends first.
+std::vector<Time> FanOut(std::uint32_t p, double sigma, std::uint64_t seed) {
+  topo::Topology star = topo::MakeStar(p + 1, kStarLink);
+  std::vector<Send> sends;
+  for (EndpointId dst = 1; dst <= p; ++dst) sends.push_back({Time::zero(), 0, dst, k100MB});
+  scenario::NetworkCalibration calibration;
+  calibration.set_flow_share_sigma(sigma);
+  return Deliveries(star, sends, calibration, seed);
+}
+
+TEST(FlowNetworkUnevenSharing, FanOutLastEndsAsWhenFairFirstEarlier) {
+  for (std::uint32_t p : {2u, 4u, 8u}) {
+    const double fair_s = 10e-6 + p * 0.08;  // 10 us + p x 100 MB / 1.25 GB/s
+    for (Time t : FanOut(p, 0.0, 3)) ExpectTime(t, fair_s);
+    const std::vector<Time> uneven = FanOut(p, 0.5, 3);
+    const Time first = *std::min_element(uneven.begin(), uneven.end());
+    const Time last = *std::max_element(uneven.begin(), uneven.end());
+    // Each of the p - 1 rate changes rounds the remaining drain once.
+    EXPECT_NEAR(static_cast<double>(last.picoseconds()), fair_s * 1e12, kRoundingPs * p) << "p = " << p;
+    EXPECT_LT(first.seconds(), 0.99 * last.seconds()) << "p = " << p;
+    std::printf("p = %u, sigma 0.5, seed 3: first / last = %.3f, last - fair = %lld ps\n", p,
+                first.seconds() / last.seconds(),
+                static_cast<long long>(last.picoseconds() - std::llround(fair_s * 1e12)));
+  }
+}
+
+TEST(FlowNetworkUnevenSharing, SameSeedSameTimesOtherSeedsOtherFirstReceiver) {
+  EXPECT_EQ(FanOut(4, 0.5, 11), FanOut(4, 0.5, 11));
+  // Which receiver ends first depends on the draws: over 20 seeds, more than one.
+  std::vector<bool> was_first(5, false);
+  int distinct = 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const std::vector<Time> t = FanOut(4, 0.5, seed);
+    const auto first = static_cast<std::size_t>(std::min_element(t.begin(), t.end()) - t.begin());
+    if (!was_first[first]) ++distinct;
+    was_first[first] = true;
+  }
+  EXPECT_GE(distinct, 2);
+}
+
+TEST(FlowNetworkUnevenSharing, ExplicitWeightsShareInProportion) {
+  // h0 -> h2 with weight 1 and h1 -> h2 with weight 3 share sw0->h2 (1.25
+  // GB/s): 0.3125 and 0.9375 GB/s. The second drains 100 MB in 0.10667 s,
+  // ends at 10 us + 0.10667 s; by then the first has drained 33.3 MB, and
+  // drains the rest alone at 1.25 GB/s in 0.05333 s: 10 us + 0.16 s.
+  topo::Topology star = topo::MakeStar(4, kStarLink);
+  Engine engine;
+  FlowNetwork network(engine, star);
+  Time light, heavy;
+  network.send_weighted(0, 2, Bytes{k100MB}, 1.0, [&] { light = engine.now(); });
+  network.send_weighted(1, 2, Bytes{k100MB}, 3.0, [&] { heavy = engine.now(); });
+  engine.run();
+  ExpectTime(heavy, 10e-6 + 0.1 / 0.9375);
+  ExpectTime(light, 0.16001);
+  EXPECT_THROW(network.send_weighted(0, 2, Bytes{1}, 0.0, [] {}), std::invalid_argument);
+}
+
+TEST(FlowNetworkUnevenSharing, RejectsANegativeSigma) {
+  Engine engine;
+  topo::Topology star = topo::MakeStar(2, kStarLink);
+  scenario::NetworkCalibration calibration;
+  calibration.set_flow_share_sigma(-0.1);
+  EXPECT_THROW(FlowNetwork(engine, star, calibration), std::invalid_argument);
 }
 
 }  // namespace

@@ -1,12 +1,17 @@
 // MaxMinSolver on systems written out by hand: each expected rate derived by
 // progressive filling (Bertsekas & Gallager, Data Networks, 2nd ed., sec.
-// 6.5.2) in the comment beside it; and the incremental solve checked against
-// solving from scratch.
+// 6.5.2), plain or weighted, in the comment beside it; and the incremental
+// solve checked against solving from scratch, against a plain weighted
+// progressive filling written out below, and against the bottleneck
+// characterization of (weighted) max-min fairness, which names no algorithm.
 #include "sim/network/max_min_solver.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
 #include <vector>
 
 #include "sim/core/random.h"
@@ -160,10 +165,152 @@ TEST(MaxMinSolver, FlowsSharingNoLinkGetTheirNarrowestLinkInTheOrderAdded) {
   EXPECT_NEAR(s.rate(f2), 4.0, 4.0 * kRelTol);
 }
 
+TEST(MaxMinSolver, WeightedSingleBottleneckSharesInProportionToWeights) {
+  // One link of capacity C = 12 and flows of weights 0.5, 1.5, 4 (sum 6):
+  // the level rises to C / 6 = 2 together, rates C w_i / sum w = 1, 3, 8.
+  MaxMinSolver s;
+  ResourceId link = s.add_resource(12.0);
+  VariableId a = s.add_variable(std::vector<ResourceId>{link}, 0.5);
+  VariableId b = s.add_variable(std::vector<ResourceId>{link}, 1.5);
+  VariableId c = s.add_variable(std::vector<ResourceId>{link}, 4.0);
+  EXPECT_EQ(Sorted(s.solve()), (std::vector<VariableId>{a, b, c}));
+  EXPECT_NEAR(s.rate(a), 1.0, 1.0 * kRelTol);
+  EXPECT_NEAR(s.rate(b), 3.0, 3.0 * kRelTol);
+  EXPECT_NEAR(s.rate(c), 8.0, 8.0 * kRelTol);
+  // c leaves: 12 over weights 0.5 + 1.5 = 2, level 6: rates 3 and 9.
+  s.remove_variable(c);
+  EXPECT_EQ(Sorted(s.solve()), (std::vector<VariableId>{a, b}));
+  EXPECT_NEAR(s.rate(a), 3.0, 3.0 * kRelTol);
+  EXPECT_NEAR(s.rate(b), 9.0, 9.0 * kRelTol);
+}
+
+TEST(MaxMinSolver, WeightsMoveTheBottleneck) {
+  // Link A (capacity 10) carries f1 (weight 1) and f2 (weight 4); link B
+  // (capacity 6) carries f1 and f3 (weight 1 each).
+  // Unweighted, B would saturate first (shares A 10/2 = 5, B 6/2 = 3).
+  // Weighted progressive filling: level shares A 10/(1 + 4) = 2, B 6/(1 + 1)
+  // = 3; A saturates first, at level 2: f1 = 1 x 2 = 2, f2 = 4 x 2 = 8. B has
+  // 6 - 2 = 4 left for f3 alone (weight 1): level 4, f3 = 4.
+  // Check: A carries 2 + 8 = 10, B 2 + 4 = 6, both saturated; f1 and f2 have
+  // the top level (2) on A, f3 the top level (4) on B.
+  MaxMinSolver s;
+  ResourceId a = s.add_resource(10.0), b = s.add_resource(6.0);
+  VariableId f1 = s.add_variable(std::vector<ResourceId>{a, b}, 1.0);
+  VariableId f2 = s.add_variable(std::vector<ResourceId>{a}, 4.0);
+  VariableId f3 = s.add_variable(std::vector<ResourceId>{b}, 1.0);
+  s.solve();
+  EXPECT_NEAR(s.rate(f1), 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f2), 8.0, 8.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f3), 4.0, 4.0 * kRelTol);
+  // f2 leaves: A (10) has f1 alone, B (6) f1 and f3 -> B at level 3: f1 = f3
+  // = 3, A keeps 7 spare.
+  s.remove_variable(f2);
+  s.solve();
+  EXPECT_NEAR(s.rate(f1), 3.0, 3.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f3), 3.0, 3.0 * kRelTol);
+}
+
+TEST(MaxMinSolver, WeightedSharesSurviveCancellingAHugeWeight) {
+  // Link A (capacity 1) carries big (weight 1e9), s1 (0.1) and s2 (0.2);
+  // link B (capacity 0.5) carries big alone. Level shares: A 1/(1e9 + 0.3),
+  // B 0.5/1e9, lower: B fixes big at level 5e-10, rate 0.5. A has 0.5 left
+  // for weight 0.1 + 0.2 = 0.3: level 5/3, s1 = 1/6, s2 = 1/3.
+  // (1e9 + 0.1 + 0.2) - 1e9 in doubles is 0.3 only to ~1e-7 (ulp(1e9) =
+  // 1.2e-7): the solver must sum the weights left afresh to be exact here.
+  MaxMinSolver s;
+  ResourceId a = s.add_resource(1.0), b = s.add_resource(0.5);
+  VariableId big = s.add_variable(std::vector<ResourceId>{a, b}, 1e9);
+  VariableId s1 = s.add_variable(std::vector<ResourceId>{a}, 0.1);
+  VariableId s2 = s.add_variable(std::vector<ResourceId>{a}, 0.2);
+  s.solve();
+  EXPECT_NEAR(s.rate(big), 0.5, 0.5 * kRelTol);
+  EXPECT_NEAR(s.rate(s1), 1.0 / 6.0, kRelTol / 6.0);
+  EXPECT_NEAR(s.rate(s2), 1.0 / 3.0, kRelTol / 3.0);
+}
+
+TEST(MaxMinSolver, LoneWeightedFlowGetsItsNarrowestLinkExactly) {
+  // Alone on its links a flow's weight is irrelevant: rate = min capacity.
+  MaxMinSolver s;
+  ResourceId a = s.add_resource(10.0), b = s.add_resource(4.0);
+  VariableId f = s.add_variable(std::vector<ResourceId>{a, b}, 3.7);
+  EXPECT_EQ(s.solve(), std::vector<VariableId>{f});
+  EXPECT_EQ(s.rate(f), 4.0);
+  EXPECT_EQ(s.weight(f), 3.7);
+}
+
+// Weighted progressive filling written out plainly (B&G sec. 6.5.2), for a
+// system given as routes, capacities and weights: at each step the resource
+// with the smallest level share (remaining capacity / unfixed weight) fixes
+// its unfixed flows at that level. O(steps x incidences), for small systems.
+std::vector<double> PlainWeightedMaxMin(const std::vector<double>& capacity,
+                                        const std::vector<std::vector<ResourceId>>& routes,
+                                        const std::vector<double>& weights) {
+  std::vector<double> remaining = capacity;
+  std::vector<double> rate(routes.size(), 0.0);
+  std::vector<bool> fixed(routes.size(), false);
+  for (std::size_t left = routes.size(); left > 0;) {
+    std::vector<double> unfixed_weight(capacity.size(), 0.0);
+    for (std::size_t v = 0; v < routes.size(); ++v) {
+      if (fixed[v]) continue;
+      for (ResourceId r : routes[v]) unfixed_weight[r] += weights[v];
+    }
+    std::size_t bottleneck = 0;
+    double level = std::numeric_limits<double>::infinity();
+    for (std::size_t r = 0; r < capacity.size(); ++r) {
+      if (unfixed_weight[r] == 0.0) continue;
+      const double share = std::max(remaining[r], 0.0) / unfixed_weight[r];
+      if (share < level) {
+        level = share;
+        bottleneck = r;
+      }
+    }
+    for (std::size_t v = 0; v < routes.size(); ++v) {
+      if (fixed[v] || std::find(routes[v].begin(), routes[v].end(), bottleneck) == routes[v].end()) continue;
+      fixed[v] = true;
+      --left;
+      rate[v] = level * weights[v];
+      for (ResourceId r : routes[v]) remaining[r] -= rate[v];
+    }
+  }
+  return rate;
+}
+
+// The characterization, no algorithm involved (B&G sec. 6.5.2, weighted):
+// the allocation is feasible, and every flow has a bottleneck, a saturated
+// resource on which no flow has a larger rate / weight.
+void ExpectWeightedMaxMin(const std::vector<double>& capacity, const std::vector<std::vector<ResourceId>>& routes,
+                          const std::vector<double>& weights, const std::vector<double>& rate,
+                          const std::string& where) {
+  std::vector<double> load(capacity.size(), 0.0), top_level(capacity.size(), 0.0);
+  for (std::size_t v = 0; v < routes.size(); ++v) {
+    ASSERT_GT(rate[v], 0.0) << where;
+    for (ResourceId r : routes[v]) {
+      load[r] += rate[v];
+      top_level[r] = std::max(top_level[r], rate[v] / weights[v]);
+    }
+  }
+  for (std::size_t r = 0; r < capacity.size(); ++r) {
+    ASSERT_LE(load[r], capacity[r] * (1.0 + 1e-9)) << where << ": resource " << r << " overloaded";
+  }
+  for (std::size_t v = 0; v < routes.size(); ++v) {
+    const double level = rate[v] / weights[v];
+    bool has_bottleneck = false;
+    for (ResourceId r : routes[v]) {
+      has_bottleneck |= load[r] >= capacity[r] * (1.0 - 1e-8) && level >= top_level[r] * (1.0 - 1e-8);
+    }
+    ASSERT_TRUE(has_bottleneck) << where << ": flow " << v << " (level " << level << ") has no bottleneck";
+  }
+}
+
 // Random additions and removals; after each batch, every rate must equal the
 // one a fresh solver computes for the same system from scratch. Tolerance:
-// a kept rate may differ by kRateTolerance, plus round-off.
-void CheckIncrementalAgainstFresh(std::uint64_t seed, int resources, bool few_capacities, int batches) {
+// a kept rate may differ by kRateTolerance, plus round-off. With
+// weight_sigma > 0 every flow gets weight exp(weight_sigma Z), and the rates
+// must also match the plain weighted progressive filling above and satisfy
+// the bottleneck characterization; weights_few instead draws from {1/2, 1, 2},
+// which makes ties between levels.
+void CheckIncrementalAgainstFresh(std::uint64_t seed, int resources, bool few_capacities, int batches,
+                                  double weight_sigma = 0.0, bool weights_few = false) {
   RandomStream rng = NamedStream(seed, "max_min_solver_test/random");
   std::vector<double> capacity;
   MaxMinSolver s;
@@ -172,13 +319,19 @@ void CheckIncrementalAgainstFresh(std::uint64_t seed, int resources, bool few_ca
     capacity.push_back(few_capacities ? static_cast<double>(1 << rng.uniform_index(3)) : 1.0 + 9.0 * rng.uniform());
     s.add_resource(capacity.back());
   }
-  std::vector<std::pair<VariableId, std::vector<ResourceId>>> live;
+  const bool weighted = weight_sigma > 0.0 || weights_few;
+  struct Live {
+    VariableId id;
+    std::vector<ResourceId> route;
+    double weight;
+  };
+  std::vector<Live> live;
   for (int batch = 0; batch < batches; ++batch) {
     const int changes = 1 + static_cast<int>(rng.uniform_index(3));
     for (int c = 0; c < changes; ++c) {
       if (!live.empty() && rng.bernoulli(live.size() > 40 ? 0.6 : 0.4)) {
         const auto i = rng.uniform_index(live.size());
-        s.remove_variable(live[i].first);
+        s.remove_variable(live[i].id);
         live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
       } else {
         std::vector<ResourceId> route;
@@ -187,19 +340,37 @@ void CheckIncrementalAgainstFresh(std::uint64_t seed, int resources, bool few_ca
           auto r = static_cast<ResourceId>(rng.uniform_index(static_cast<std::uint64_t>(resources)));
           if (std::find(route.begin(), route.end(), r) == route.end()) route.push_back(r);
         }
-        live.emplace_back(s.add_variable(route), route);
+        double weight = 1.0;
+        if (weights_few) weight = std::ldexp(1.0, static_cast<int>(rng.uniform_index(3)) - 1);
+        if (weight_sigma > 0.0) weight = std::exp(weight_sigma * rng.normal());
+        const VariableId id = weighted ? s.add_variable(route, weight) : s.add_variable(route);
+        live.push_back({id, route, weight});
       }
     }
     s.solve();
     MaxMinSolver fresh;
     for (double c : capacity) fresh.add_resource(c);
     std::vector<VariableId> fresh_ids;
-    for (const auto& [id, route] : live) fresh_ids.push_back(fresh.add_variable(route));
+    for (const Live& l : live) fresh_ids.push_back(fresh.add_variable(l.route, l.weight));
     fresh.solve();
     for (std::size_t i = 0; i < live.size(); ++i) {
       const double want = fresh.rate(fresh_ids[i]);
-      ASSERT_NEAR(s.rate(live[i].first), want, want * 1e-8) << "seed " << seed << " batch " << batch << " flow " << i;
+      ASSERT_NEAR(s.rate(live[i].id), want, want * 1e-8) << "seed " << seed << " batch " << batch << " flow " << i;
     }
+    if (!weighted) continue;
+    std::vector<std::vector<ResourceId>> routes;
+    std::vector<double> weights, rates;
+    for (const Live& l : live) {
+      routes.push_back(l.route);
+      weights.push_back(l.weight);
+      rates.push_back(s.rate(l.id));
+    }
+    const std::string where = "seed " + std::to_string(seed) + " batch " + std::to_string(batch);
+    const std::vector<double> plain = PlainWeightedMaxMin(capacity, routes, weights);
+    for (std::size_t i = 0; i < live.size(); ++i) {
+      ASSERT_NEAR(rates[i], plain[i], plain[i] * 1e-8) << where << " flow " << i << " weight " << weights[i];
+    }
+    ExpectWeightedMaxMin(capacity, routes, weights, rates, where);
   }
 }
 
@@ -218,6 +389,23 @@ TEST(MaxMinSolver, IncrementalMatchesFromScratchOnSparseSystems) {
 TEST(MaxMinSolver, IncrementalMatchesFromScratchWithManyTies) {
   CheckIncrementalAgainstFresh(9, 12, true, 400);
   CheckIncrementalAgainstFresh(10, 40, true, 400);
+}
+
+// Weighted: log-normal weights, as FlowNetwork draws them (sigma 1 and the
+// largest the scenario allows, 3, whose weights span ~e^(+-10)), on dense and
+// sparse systems; and weights in {1/2, 1, 2} with few capacities, for ties.
+TEST(MaxMinSolver, WeightedIncrementalMatchesPlainFillingAndBottleneckProperty) {
+  CheckIncrementalAgainstFresh(21, 12, false, 400, 1.0);
+  CheckIncrementalAgainstFresh(22, 40, false, 400, 1.0);
+  CheckIncrementalAgainstFresh(23, 200, false, 400, 1.0);
+  CheckIncrementalAgainstFresh(24, 12, false, 400, 3.0);
+  CheckIncrementalAgainstFresh(25, 40, false, 400, 3.0);
+}
+
+TEST(MaxMinSolver, WeightedIncrementalWithManyTies) {
+  CheckIncrementalAgainstFresh(26, 12, true, 400, 0.0, true);
+  CheckIncrementalAgainstFresh(27, 40, true, 400, 0.0, true);
+  CheckIncrementalAgainstFresh(28, 200, true, 400, 0.0, true);
 }
 
 }  // namespace

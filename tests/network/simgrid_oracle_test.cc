@@ -14,6 +14,12 @@
 // its route latency: then every penalty is equal (1) and the timing is the
 // same as ours, latency first and bandwidth after.
 //
+// That same penalty makes SimGrid an oracle for weighted max-min sharing
+// (FlowNetwork's uneven sharing): CM02 is weighted max-min with weight
+// 1 / route latency. On a star whose host links have different latencies,
+// SimGrid gets the real latencies and our flows are sent with weight
+// 1 / route latency (FlowNetwork::send_weighted).
+//
 // Needs the simgrid_oracle program, built only when pkg-config finds
 // simgrid; otherwise the test is skipped, saying so.
 #include <gtest/gtest.h>
@@ -120,7 +126,10 @@ std::vector<double> OracleTimes(const topo::Topology& t, const std::vector<Flow>
   return times;
 }
 
-std::vector<double> OurTimes(const topo::Topology& t, const std::vector<Flow>& flows, bool half_duplex) {
+// weight_by_latency: each flow shares with weight 1 / its route latency, as
+// CM02 shares among flows of different latencies.
+std::vector<double> OurTimes(const topo::Topology& t, const std::vector<Flow>& flows, bool half_duplex,
+                             bool weight_by_latency) {
   Engine engine;
   scenario::NetworkCalibration calibration;
   if (half_duplex) calibration.set_duplex(scenario::HALF_DUPLEX);
@@ -128,7 +137,13 @@ std::vector<double> OurTimes(const topo::Topology& t, const std::vector<Flow>& f
   std::vector<double> times(flows.size(), -1.0);
   for (std::size_t i = 0; i < flows.size(); ++i) {
     engine.schedule_at(Microseconds(flows[i].start_us), [&, i] {
-      network.send(flows[i].src, flows[i].dst, Bytes{flows[i].bytes}, [&, i] { times[i] = engine.now().seconds(); });
+      const Flow& f = flows[i];
+      auto done = [&, i] { times[i] = engine.now().seconds(); };
+      if (weight_by_latency) {
+        network.send_weighted(f.src, f.dst, Bytes{f.bytes}, 1.0 / t.route_latency(f.src, f.dst).seconds(), done);
+      } else {
+        network.send(f.src, f.dst, Bytes{f.bytes}, done);
+      }
     });
   }
   engine.run();
@@ -151,9 +166,10 @@ std::vector<Flow> RandomFlows(const topo::Topology& t, std::uint64_t seed, int c
   return flows;
 }
 
-void CompareWithSimGrid(const topo::Topology& t, bool half_duplex, bool latency_in_start, std::uint64_t seed) {
+void CompareWithSimGrid(const topo::Topology& t, bool half_duplex, bool latency_in_start, std::uint64_t seed,
+                        bool weight_by_latency = false) {
   const auto flows = RandomFlows(t, seed, 60);
-  const auto ours = OurTimes(t, flows, half_duplex);
+  const auto ours = OurTimes(t, flows, half_duplex, weight_by_latency);
   const auto theirs = OracleTimes(t, flows, half_duplex, latency_in_start);
   double worst = 0.0;
   for (std::size_t i = 0; i < flows.size(); ++i) {
@@ -199,6 +215,21 @@ TEST_F(SimGridOracle, RandomFlowsOnATorusWithDevices) {
   // 2 x 3 torus, 2 devices per host: multi-hop routes and intra-node links.
   topo::HostOptions two{2, {GigabytesPerSecond(30.0), Microseconds(1)}, topo::RoutingPolicy::kShortest};
   CompareWithSimGrid(topo::MakeTorus2D(2, 3, kHostLink, two), false, true, 8);
+}
+
+TEST_F(SimGridOracle, WeightedSharingOnAStarOfUnequalLatencies) {
+  // Six hosts on one switch, host links of 1.25 GB/s and 1 to 50 us: route
+  // latencies 3 to 70 us, so weights 1 / latency differ by up to 23x and
+  // every contended link shares unevenly.
+  const std::vector<double> latency_us = {1, 2, 5, 10, 20, 50};
+  std::vector<std::string> hosts;
+  std::vector<topo::EdgeSpec> edges;
+  for (std::size_t h = 0; h < latency_us.size(); ++h) {
+    hosts.push_back("h" + std::to_string(h));
+    edges.push_back({hosts.back(), "sw0", {GigabytesPerSecond(1.25), Microseconds(latency_us[h])}});
+  }
+  const topo::Topology star = topo::MakeEdgeList(hosts, edges, {"sw0"});
+  for (std::uint64_t seed : {9, 10, 11}) CompareWithSimGrid(star, false, false, seed, true);
 }
 
 }  // namespace
