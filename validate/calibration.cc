@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "sim/scenario/validate.h"
+#include "validate/flow_share_fit.h"
 #include "validate/openmpi_allreduce_choice.h"
 
 namespace sim::validate {
@@ -225,17 +226,28 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::Scenario& s, Al
                       " bytes; simulated as " + scenario::AllReduceAlgorithm_Name(c.allreduce) +
                       (choice.exact ? " (same schedule)" : " (stand-in)"));
   }
-  for (int i = 0; i < m.fan_out_first_size() && i < m.fan_out_last_size(); ++i) {
-    const double first = m.fan_out_first(i).seconds(), last = m.fan_out_last(i).seconds();
-    if (!(last > 0)) continue;
-    c.fan_out_first_fraction = std::min(c.fan_out_first_fraction, first / last);
+  // The unevenness of the server's fan-out (flow_share_fit.h): each size's
+  // first-receiver fraction, net of the 1-byte time every message pays, fits
+  // a sigma; the calibration uses their mean.
+  double sigma_sum = 0, fraction_sum = 0;
+  int fitted = 0;
+  for (const SizeTimes& fan : m.fan_out_completions()) {
+    if (fan.seconds_size() < 2) continue;
+    const double first = fan.seconds(0) - m.small_message_s();
+    const double last = fan.seconds(fan.seconds_size() - 1) - m.small_message_s();
+    if (!(first > 0 && last > 0)) continue;
+    const double fraction = std::min(first / last, 1.0);
+    fraction_sum += fraction;
+    sigma_sum += FitFlowShareSigma(fan.seconds_size(), fraction);
+    ++fitted;
   }
-  if (c.fan_out_first_fraction < kUnevenFanOut) {
-    c.notes.push_back("caution: the server's link is shared unevenly (in a fan-out to " +
-                      std::to_string(m.workers()) + " workers the first had its message at " +
-                      Number(100.0 * c.fan_out_first_fraction) +
-                      "% of the last's time; the simulator shares links fairly, so expect parameter-server step "
-                      "times predicted too long: validate/README.md)");
+  if (fitted > 0) {
+    c.fan_out_first_fraction = fraction_sum / fitted;
+    c.flow_share_sigma = sigma_sum / fitted;
+    c.notes.push_back("sharing: in a fan-out to " + std::to_string(m.workers()) +
+                      " workers the first had its message at " + Number(100.0 * c.fan_out_first_fraction) +
+                      "% of the last's time (fair sharing: 100%) -> flow_share_sigma " +
+                      Number(*c.flow_share_sigma));
   }
   if (c.pattern != TrafficPattern::kNone) {
     std::string listed;
@@ -263,6 +275,7 @@ std::vector<std::string> CalibrationOverrides(const Calibration& c) {
       "cluster.network.reduction_gbyte_per_s=" + Number(c.reduction_gbyte_per_s),
       "strategy.server_apply_gbyte_per_s=" + Number(c.server_apply_gbyte_per_s),
   };
+  if (c.flow_share_sigma.has_value()) out.push_back("cluster.network.flow_share_sigma=" + Number(*c.flow_share_sigma));
   if (c.allreduce != scenario::ALLREDUCE_UNSPECIFIED) {
     out.push_back("strategy.allreduce=" + scenario::AllReduceAlgorithm_Name(c.allreduce));
   }

@@ -63,11 +63,6 @@ enum class TrafficPattern {
 };
 
 inline constexpr double kHalfDuplexRatio = 1.5;
-// A fan-out whose first receiver is done before this fraction of the last's
-// time is shared unevenly enough to move a parameter-server prediction
-// (measured at 100 Mbit/s: 0.7-0.95 for 2 receivers, 0.5-0.8 for 4 and 8),
-// and the calibration says so.
-inline constexpr double kUnevenFanOut = 0.9;
 
 [[nodiscard]] std::string_view Name(TrafficPattern pattern) noexcept;
 
@@ -111,10 +106,12 @@ struct Calibration {
   double server_apply_gbyte_per_s = 0;
   // For MPI_Allreduce: the algorithm Open MPI runs, as the scenario's enum.
   scenario::AllReduceAlgorithm allreduce = scenario::ALLREDUCE_UNSPECIFIED;
-  // One line per decision, for the file's comments.
-  // Smallest, over the measured sizes, of (first receiver's time / last
-  // receiver's time) in a fan-out of the server (1 when not measured).
+  // Mean, over the measured sizes, of (first receiver's time / last
+  // receiver's time) in a fan-out of the server (1 when not measured), and
+  // the flow_share_sigma fitted to it (flow_share_fit.h; none when not measured).
   double fan_out_first_fraction = 1.0;
+  std::optional<double> flow_share_sigma;
+  // One line per decision, for the file's comments.
   std::vector<std::string> notes;
 };
 

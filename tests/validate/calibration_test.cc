@@ -12,6 +12,7 @@
 #include "sim/scenario/loader.h"
 #include "sim/scenario/overrides.h"
 #include "validate/calibration.h"
+#include "validate/flow_share_fit.h"
 
 namespace sim::validate {
 namespace {
@@ -98,7 +99,7 @@ TEST(Calibration, ServerLinkIsSharedByTheWorkersFlows) {
   EXPECT_EQ(fit.per_message_overhead_us, 0.0);
 }
 
-TEST(Calibration, UnevenFanOutIsReportedAsACaution) {
+TEST(Calibration, UnevenFanOutFitsTheFlowShareSigma) {
   const auto ps = Scenario("mlp_sync_ps_100mbit.pbtxt", 4);
   HostMeasurements m = LinkMeasurements({407080});
   m.set_workers(4);
@@ -107,21 +108,27 @@ TEST(Calibration, UnevenFanOutIsReportedAsACaution) {
   m.set_lockstep_step_s(1e-3);
   Add(m.mutable_fan_in(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
   Add(m.mutable_fan_out(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
-  const auto has_caution = [](const Calibration& c) {
-    for (const auto& note : c.notes) {
-      if (note.rfind("caution: the server's link is shared unevenly", 0) == 0) return true;
+  const auto sigma_override = [](const Calibration& c) {
+    for (const auto& o : CalibrationOverrides(c)) {
+      if (o.rfind("cluster.network.flow_share_sigma=", 0) == 0) return std::stod(o.substr(o.find('=') + 1));
     }
-    return false;
+    return -1.0;
   };
-  // Fair: all four receivers done together. No caution.
-  Add(m.mutable_fan_out_first(), 407080, 0.140);
-  Add(m.mutable_fan_out_last(), 407080, 0.140);
-  EXPECT_FALSE(has_caution(Calibrate(m, ps, AllreduceImplementation::kPointToPointRing)));
+  // Not measured (a ring's calibration): no override, the scenario's own value stands.
+  EXPECT_EQ(sigma_override(Calibrate(m, ps, AllreduceImplementation::kPointToPointRing)), -1.0);
+  // Fair: all four receivers done together (net of the 50 us 1-byte time).
+  SizeTimes* fan = m.add_fan_out_completions();
+  fan->set_bytes(407080);
+  for (double t : {0.140, 0.140, 0.140, 0.140}) fan->add_seconds(t);
+  EXPECT_EQ(sigma_override(Calibrate(m, ps, AllreduceImplementation::kPointToPointRing)), 0.0);
   // As measured on the emulated cluster with 4 receivers: first at ~0.6 of the last.
-  m.mutable_fan_out_first(0)->set_seconds(0.084);
+  fan->set_seconds(0, 50e-6 + 0.6 * (0.140 - 50e-6));
   const Calibration uneven = Calibrate(m, ps, AllreduceImplementation::kPointToPointRing);
   EXPECT_NEAR(uneven.fan_out_first_fraction, 0.6, 1e-12);
-  EXPECT_TRUE(has_caution(uneven));
+  ASSERT_TRUE(uneven.flow_share_sigma.has_value());
+  EXPECT_NEAR(*uneven.flow_share_sigma, FitFlowShareSigma(4, 0.6), 1e-12);
+  EXPECT_NEAR(ExpectedFirstFraction(4, *uneven.flow_share_sigma), 0.6, 1e-6);
+  EXPECT_NEAR(sigma_override(uneven), *uneven.flow_share_sigma, 1e-6 * *uneven.flow_share_sigma);
 }
 
 TEST(Calibration, EfficiencyMakesTheSummedTimeOfTheRunsSizesExact) {

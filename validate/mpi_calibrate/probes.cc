@@ -165,26 +165,23 @@ double FanSeconds(MPI_Comm comm, int hub, int senders, bool inward, std::int64_t
   return TimeBlocks(comm, repetitions, [&] { fan.run(inward); });
 }
 
-FanOutSpread FanOutCompletions(MPI_Comm comm, int hub, int receivers, std::int64_t bytes, int repetitions) {
+std::vector<double> FanOutCompletions(MPI_Comm comm, int hub, int receivers, std::int64_t bytes, int repetitions) {
   Fan fan(comm, hub, receivers, bytes);
-  FanOutSpread sum;
+  std::vector<double> sorted_sum(static_cast<std::size_t>(receivers), 0.0);
   for (int r = 0; r < repetitions; ++r) {
     MPI_Barrier(comm);
     // Each receiver's own clock from the barrier's exit (no clock is
     // compared across hosts; the barrier's exit skew is microseconds).
     const double start = MPI_Wtime();
     fan.run(false);
-    const double mine = fan.is_worker() ? MPI_Wtime() - start : -1;
-    const double as_first = mine < 0 ? 1e300 : mine;
-    double first = 0, last = 0;
-    MPI_Reduce(&as_first, &first, 1, MPI_DOUBLE, MPI_MIN, 0, comm);
-    MPI_Reduce(&mine, &last, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
-    sum.first_s += first;
-    sum.last_s += last;
+    const double mine = MPI_Wtime() - start;
+    std::vector<double> times = GatherValues(comm, fan.is_worker(), mine);  // the receivers' own, on rank 0
+    if (Rank(comm) != 0) continue;
+    std::sort(times.begin(), times.end());
+    for (std::size_t i = 0; i < times.size(); ++i) sorted_sum[i] += times[i];
   }
-  sum.first_s /= repetitions;
-  sum.last_s /= repetitions;
-  return sum;
+  for (double& t : sorted_sum) t /= repetitions;
+  return sorted_sum;
 }
 
 double RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {

@@ -36,15 +36,13 @@ enum class ExchangeCalls { kNonblocking, kOpenMpiSendrecv };
 // are done.
 [[nodiscard]] double FanSeconds(MPI_Comm comm, int hub, int senders, bool inward, std::int64_t bytes,
                                 int repetitions);
-// Rank `hub` sends `bytes` to each of ranks 0..receivers-1 at once: the mean
-// over repetitions of the time until the first receiver, and until the last,
-// has its message. Max-min fair sharing (the simulator's) ends them together.
-struct FanOutSpread {
-  double first_s = 0;
-  double last_s = 0;
-};
-[[nodiscard]] FanOutSpread FanOutCompletions(MPI_Comm comm, int hub, int receivers, std::int64_t bytes,
-                                             int repetitions);
+// Rank `hub` sends `bytes` to each of ranks 0..receivers-1 at once; each
+// receiver times its own message from a barrier. Returns (on rank 0) the
+// receivers' times sorted, each the mean over repetitions of that order
+// statistic: [0] the first receiver's, [receivers-1] the last's. Max-min fair
+// sharing ends them together; TCP does not (validate/README.md).
+[[nodiscard]] std::vector<double> FanOutCompletions(MPI_Comm comm, int hub, int receivers, std::int64_t bytes,
+                                                    int repetitions);
 // Every rank sends `bytes` to rank+1 and receives from rank-1 at once (one
 // ring step): time until all are done. Needs 3 ranks or more.
 [[nodiscard]] double RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
