@@ -16,8 +16,9 @@
 // them in the pattern the run really uses (PatternOf), every rank taking part
 // as in the run (so that the cores' load is the run's too):
 //   sum_i (t(m_i) - t(1 byte)) = directions x sharers x sum_i m_i / (efficiency x B)
-// with sharers = p for a fan-in or fan-out of p workers through a server's
-// link (pushes and pulls summed), else 1.
+// with sharers = p for the fan-out of a server to p workers (parameter
+// servers: the fan-in is measured and reported, not fitted; see FitLink),
+// else 1.
 // A straight line t = a + m/b fitted instead fails here: Open MPI's time is
 // not one line across its eager limit (64 KiB on TCP), a ring of 8 ranks
 // sends 50,885-byte chunks just below it while twice that is above, and a

@@ -49,18 +49,7 @@ void CheckCluster(const Cluster& c, const Strategy& strategy, Problems& p) {
     p.require(c.device_profile().step_overhead_us() >= 0, "cluster.device_profile.step_overhead_us", ">= 0",
               c.device_profile().step_overhead_us());
   }
-  const NetworkCalibration& n = c.network();
-  p.require(n.bandwidth_efficiency() > 0 && n.bandwidth_efficiency() <= 1, "cluster.network.bandwidth_efficiency",
-            "in (0, 1]", n.bandwidth_efficiency());
-  p.require(n.per_message_overhead_us() >= 0, "cluster.network.per_message_overhead_us", ">= 0",
-            n.per_message_overhead_us());
-  p.require(n.reduction_gbyte_per_s() >= 0, "cluster.network.reduction_gbyte_per_s", ">= 0 (0 = free)",
-            n.reduction_gbyte_per_s());
-  // At most 3: far beyond what TCP shows (sigma 0.5 already puts the first
-  // of an 8-way fan-out at ~0.58 of the last, tests/network), and weights
-  // within e^(+-15) for draws within 5 standard deviations.
-  p.require(n.flow_share_sigma() >= 0 && n.flow_share_sigma() <= 3, "cluster.network.flow_share_sigma", "in [0, 3]",
-            n.flow_share_sigma());
+  // cluster.network is checked with the rest of the cluster (topo::ValidateCluster, below).
 }
 
 void CheckWorkload(const Workload& w, Problems& p) {

@@ -58,10 +58,10 @@ TEST(ScenarioValidation, FlowShareSigmaRule) {
   EXPECT_TRUE(ValidateScenario(WithDefaults("cluster { network { flow_share_sigma: 0.4 } }")).empty());
   EXPECT_TRUE(ValidateScenario(WithDefaults("cluster { network { flow_share_sigma: 3 } }")).empty());
   auto p = ValidateScenario(WithDefaults("cluster { network { flow_share_sigma: 3.5 } }"));
-  EXPECT_TRUE(Mentions(p, "cluster.network.flow_share_sigma must be in [0, 3], got 3.5"));
+  EXPECT_TRUE(Mentions(p, "network.flow_share_sigma must be in [0, 3], got 3.5"));
   EXPECT_EQ(p.size(), 1u);
   p = ValidateScenario(WithDefaults("cluster { network { flow_share_sigma: -0.5 } }"));
-  EXPECT_TRUE(Mentions(p, "cluster.network.flow_share_sigma must be in [0, 3], got -0.5"));
+  EXPECT_TRUE(Mentions(p, "network.flow_share_sigma must be in [0, 3], got -0.5"));
 }
 
 TEST(ScenarioValidation, LinearRegressionNeedsSyntheticData) {

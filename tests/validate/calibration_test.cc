@@ -85,11 +85,13 @@ TEST(Calibration, SizesAreThoseTheRunSends) {
 }
 
 TEST(Calibration, ServerLinkIsSharedByTheWorkersFlows) {
-  // 4 workers push (and pull) 407,080 bytes through the server's link at
-  // once: t = 50 us + 4 m / (0.9 B).
+  // The server sends 407,080 bytes to each of 4 workers at once through its
+  // link: t = 50 us + 4 m / (0.9 B). The fan-in, slower here as with 8
+  // workers at 100 Mbit/s (its senders overflow the queue at once), is not
+  // fitted.
   HostMeasurements m = LinkMeasurements({407080});
   m.set_workers(4);
-  Add(m.mutable_fan_in(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
+  Add(m.mutable_fan_in(), 407080, 50e-6 + 1.25 * 4 * 407080.0 / (0.9 * kB));
   Add(m.mutable_fan_out(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
   const LinkFit fit = FitLink(m, TrafficPattern::kFanInOut, {407080});
   EXPECT_NEAR(fit.bandwidth_efficiency, 0.9, 0.9 * kTolerance);
