@@ -260,6 +260,13 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::Scenario& s, Al
       c.notes.push_back("fan-in took " + Number(*in / *out) +
                         "x the fan-out (the link is fitted on the fan-out: calibration.cc)");
     }
+    // Not fitted either: the simulator's full-duplex cable carries each
+    // direction at full rate whatever the other carries (validate/README.md).
+    const auto both = SecondsPerByte(m.fan_both(), sizes, m.small_message_s());
+    if (both && out && *out > 0) {
+      c.notes.push_back("pushes and pulls at once took " + Number(*both / *out) +
+                        "x the fan-out alone (not modelled: a full-duplex cable's directions are independent)");
+    }
   }
   if (c.pattern != TrafficPattern::kNone) {
     std::string listed;

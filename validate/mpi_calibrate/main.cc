@@ -149,10 +149,13 @@ int Main(int argc, char** argv) {
         const int hub = ranks - 1, senders = static_cast<int>(workers);
         t = m.add_fan_in();
         t->set_bytes(bytes);
-        t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, true, bytes, repetitions));
+        t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kIn, bytes, repetitions));
         t = m.add_fan_out();
         t->set_bytes(bytes);
-        t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, false, bytes, repetitions));
+        t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kOut, bytes, repetitions));
+        t = m.add_fan_both();
+        t->set_bytes(bytes);
+        t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kBoth, bytes, repetitions));
         if (senders >= 2) {
           SizeTimes* completions = m.add_fan_out_completions();
           completions->set_bytes(bytes);

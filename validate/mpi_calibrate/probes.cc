@@ -118,51 +118,55 @@ double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions, E
 namespace {
 
 // One fan between rank `hub` and ranks 0..workers-1, `bytes` each way of the
-// fan: the hub posts all its sends (or receives) at once and waits for them;
-// each worker sends (or receives) one message. Ranks outside it do nothing.
+// fan: the hub posts all its receives and/or sends at once and waits for
+// them; each worker sends and/or receives one message. Ranks outside it do
+// nothing.
 class Fan {
  public:
   Fan(MPI_Comm comm, int hub, int workers, std::int64_t bytes)
       : comm_(comm), hub_(hub), workers_(workers), rank_(Rank(comm)), count_(static_cast<int>(bytes)) {
     if (hub < workers || hub >= Size(comm)) throw std::invalid_argument("a fan's hub must be a rank after its workers");
-    buffer_.resize(static_cast<std::size_t>(bytes) * static_cast<std::size_t>(rank_ == hub ? workers : 1));
-    requests_.resize(static_cast<std::size_t>(workers));
+    const std::size_t slots = static_cast<std::size_t>(rank_ == hub ? workers : 1);
+    in_.resize(static_cast<std::size_t>(bytes) * slots);
+    out_.resize(static_cast<std::size_t>(bytes) * slots);
+    requests_.reserve(static_cast<std::size_t>(2 * workers));
   }
   [[nodiscard]] bool is_worker() const noexcept { return rank_ < workers_; }
-  void run(bool inward) {
+  void run(FanDirection direction) {
+    const bool inward = direction != FanDirection::kOut, outward = direction != FanDirection::kIn;
+    requests_.clear();
     if (rank_ == hub_) {
       for (int w = 0; w < workers_; ++w) {
-        char* slot = buffer_.data() + static_cast<std::size_t>(w) * static_cast<std::size_t>(count_);
-        MPI_Request* request = &requests_[static_cast<std::size_t>(w)];
-        if (inward) {
-          MPI_Irecv(slot, count_, MPI_BYTE, w, kTag, comm_, request);
-        } else {
-          MPI_Isend(slot, count_, MPI_BYTE, w, kTag, comm_, request);
-        }
+        const std::size_t offset = static_cast<std::size_t>(w) * static_cast<std::size_t>(count_);
+        if (inward) Post(MPI_Irecv, in_.data() + offset, w);
+        if (outward) Post(MPI_Isend, out_.data() + offset, w);
       }
-      MPI_Waitall(workers_, requests_.data(), MPI_STATUSES_IGNORE);
     } else if (is_worker()) {
-      if (inward) {
-        MPI_Send(buffer_.data(), count_, MPI_BYTE, hub_, kTag, comm_);
-      } else {
-        MPI_Recv(buffer_.data(), count_, MPI_BYTE, hub_, kTag, comm_, MPI_STATUS_IGNORE);
-      }
+      if (inward) Post(MPI_Isend, out_.data(), hub_);
+      if (outward) Post(MPI_Irecv, in_.data(), hub_);
     }
+    MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE);
   }
 
  private:
   static constexpr int kTag = 5;
+  template <typename Call, typename Buffer>
+  void Post(Call call, Buffer* data, int peer) {
+    requests_.emplace_back();
+    call(data, count_, MPI_BYTE, peer, kTag, comm_, &requests_.back());
+  }
   MPI_Comm comm_;
   int hub_, workers_, rank_, count_;
-  std::vector<char> buffer_;
+  std::vector<char> in_, out_;
   std::vector<MPI_Request> requests_;
 };
 
 }  // namespace
 
-double FanSeconds(MPI_Comm comm, int hub, int senders, bool inward, std::int64_t bytes, int repetitions) {
-  Fan fan(comm, hub, senders, bytes);
-  return TimeBlocks(comm, repetitions, [&] { fan.run(inward); });
+double FanSeconds(MPI_Comm comm, int hub, int workers, FanDirection direction, std::int64_t bytes,
+                  int repetitions) {
+  Fan fan(comm, hub, workers, bytes);
+  return TimeBlocks(comm, repetitions, [&] { fan.run(direction); });
 }
 
 std::vector<double> FanOutCompletions(MPI_Comm comm, int hub, int receivers, std::int64_t bytes, int repetitions) {
@@ -173,7 +177,7 @@ std::vector<double> FanOutCompletions(MPI_Comm comm, int hub, int receivers, std
     // Each receiver's own clock from the barrier's exit (no clock is
     // compared across hosts; the barrier's exit skew is microseconds).
     const double start = MPI_Wtime();
-    fan.run(false);
+    fan.run(FanDirection::kOut);
     const double mine = MPI_Wtime() - start;
     std::vector<double> times = GatherValues(comm, fan.is_worker(), mine);  // the receivers' own, on rank 0
     if (Rank(comm) != 0) continue;

@@ -31,10 +31,12 @@ enum class ExchangeCalls { kNonblocking, kOpenMpiSendrecv };
 // done.
 [[nodiscard]] double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions,
                                          ExchangeCalls calls = ExchangeCalls::kNonblocking);
-// Ranks 0..senders-1 each send `bytes` to rank `hub` at once (fan-in), or
-// rank `hub` sends `bytes` to each of them at once (fan-out): time until all
-// are done.
-[[nodiscard]] double FanSeconds(MPI_Comm comm, int hub, int senders, bool inward, std::int64_t bytes,
+// Ranks 0..workers-1 each send `bytes` to rank `hub` at once (kIn), or rank
+// `hub` sends `bytes` to each of them at once (kOut), or both at the same
+// time (kBoth: every push and pull of an asynchronous server in flight at
+// once): time until all are done.
+enum class FanDirection { kIn, kOut, kBoth };
+[[nodiscard]] double FanSeconds(MPI_Comm comm, int hub, int workers, FanDirection direction, std::int64_t bytes,
                                 int repetitions);
 // Rank `hub` sends `bytes` to each of ranks 0..receivers-1 at once; each
 // receiver times its own message from a barrier. Returns (on rank 0) the
