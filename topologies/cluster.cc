@@ -212,6 +212,9 @@ void CheckResolved(const Cluster& c, std::vector<std::string>& problems) {
   if (!(n.flow_share_sigma() >= 0.0 && n.flow_share_sigma() <= 3.0)) {
     problems.push_back("network.flow_share_sigma must be in [0, 3], got " + Num(n.flow_share_sigma()));
   }
+  if (!(n.two_way_capacity() == 0.0 || (n.two_way_capacity() >= 1.0 && n.two_way_capacity() <= 2.0))) {
+    problems.push_back("network.two_way_capacity must be in [1, 2] (0: 2), got " + Num(n.two_way_capacity()));
+  }
   const std::uint64_t endpoints = std::uint64_t{c.hosts()} * c.devices_per_host();
   if (c.workers() > endpoints) {
     problems.push_back("cluster.workers is " + std::to_string(c.workers()) + " but the topology has " +

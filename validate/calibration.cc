@@ -260,12 +260,15 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::Scenario& s, Al
       c.notes.push_back("fan-in took " + Number(*in / *out) +
                         "x the fan-out (the link is fitted on the fan-out: calibration.cc)");
     }
-    // Not fitted either: the simulator's full-duplex cable carries each
-    // direction at full rate whatever the other carries (validate/README.md).
+    // Pushes and pulls at once move 2 p m bytes over the server's cable,
+    // which carries k x its rate both ways together (two_way_capacity):
+    // both / out = 2 / k, net of the 1-byte time. k is kept in [1, 2].
     const auto both = SecondsPerByte(m.fan_both(), sizes, m.small_message_s());
     if (both && out && *out > 0) {
+      c.two_way_capacity = std::clamp(2.0 * *out / *both, 1.0, 2.0);
       c.notes.push_back("pushes and pulls at once took " + Number(*both / *out) +
-                        "x the fan-out alone (not modelled: a full-duplex cable's directions are independent)");
+                        "x the fan-out alone -> two_way_capacity " + Number(*c.two_way_capacity) +
+                        " (measured, not applied: validate/README.md)");
     }
   }
   if (c.pattern != TrafficPattern::kNone) {

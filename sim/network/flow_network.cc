@@ -36,6 +36,16 @@ double FlowShareSigma(const scenario::NetworkCalibration& c) {
   return sigma;
 }
 
+// Both directions of a FULL_DUPLEX cable together carry at most this many
+// times its rate: 0 (unset) means 2, independent directions.
+double TwoWayCapacity(const scenario::NetworkCalibration& c) {
+  const double k = c.two_way_capacity() == 0.0 ? 2.0 : c.two_way_capacity();
+  if (!(k >= 1.0 && k <= 2.0)) {
+    throw std::invalid_argument("network.two_way_capacity must be in [1, 2], got " + std::to_string(k));
+  }
+  return k;
+}
+
 }  // namespace
 
 FlowNetwork::FlowNetwork(Engine& engine, const topo::Topology& topology,
@@ -63,6 +73,19 @@ FlowNetwork::FlowNetwork(Engine& engine, const topo::Topology& topology,
       capacity = std::min(capacity, topology.link(reverse).params.bandwidth.value);
     }
     resource_of_link_[l] = solver_.add_resource(capacity * efficiency);
+  }
+  // A cable whose two directions together carry less than twice its rate:
+  // one more resource, used by the flows of both directions.
+  const double two_way = TwoWayCapacity(calibration);
+  if (!half_duplex && two_way < 2.0) {
+    cable_of_link_.assign(n, kNoCable);
+    for (topo::LinkId l = 0; l < n; ++l) {
+      const topo::LinkId reverse = topology.link(l).reverse;
+      if (reverse == topo::kNoLink || reverse < l) continue;
+      const double slower = std::min(topology.link(l).params.bandwidth.value,
+                                     topology.link(reverse).params.bandwidth.value);
+      cable_of_link_[l] = cable_of_link_[reverse] = solver_.add_resource(two_way * slower * efficiency);
+    }
   }
   last_route_of_src_.resize(topology.endpoint_count());
 }
@@ -104,15 +127,22 @@ std::uint32_t FlowNetwork::find_or_add_route(EndpointId src, EndpointId dst) {
     route_links_.resize(begin);
     return kUncachedRoute;
   }
-  Route route{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(length), per_message_overhead_};
+  Route route{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(length), per_message_overhead_,
+              static_cast<std::uint32_t>(route_resources_.size()), 0};
   for (std::size_t i = begin; i < route_links_.size(); ++i) {
     route.latency += topology_.link(route_links_[i]).params.latency;
-    route_resources_.push_back(resource_of_link_[route_links_[i]]);
+    append_resources(route_links_[i], route_resources_);
   }
+  route.resources_length = static_cast<std::uint32_t>(route_resources_.size() - route.resources_begin);
   const auto index = static_cast<std::uint32_t>(routes_.size());
   routes_.push_back(route);
   route_of_pair_.emplace(pair, index);
   return index;
+}
+
+void FlowNetwork::append_resources(topo::LinkId link, std::vector<ResourceId>& out) const {
+  out.push_back(resource_of_link_[link]);
+  if (!cable_of_link_.empty() && cable_of_link_[link] != kNoCable) out.push_back(cable_of_link_[link]);
 }
 
 std::span<const topo::LinkId> FlowNetwork::links_of(const Flow& f) const noexcept {
@@ -124,7 +154,7 @@ std::span<const topo::LinkId> FlowNetwork::links_of(const Flow& f) const noexcep
 std::span<const ResourceId> FlowNetwork::resources_of(const Flow& f) const noexcept {
   if (f.route == kUncachedRoute) return f.own_resources;
   const Route& r = routes_[f.route];
-  return {route_resources_.data() + r.begin, r.length};
+  return {route_resources_.data() + r.resources_begin, r.resources_length};
 }
 
 // send() and send_weighted() share this body, inlined into each: send() is
@@ -151,7 +181,7 @@ std::span<const ResourceId> FlowNetwork::resources_of(const Flow& f) const noexc
     f.own_resources.clear();
     for (topo::LinkId l : f.own_route) {
       latency += topology_.link(l).params.latency;
-      f.own_resources.push_back(resource_of_link_[l]);
+      append_resources(l, f.own_resources);
     }
   } else {
     latency = routes_[route].latency;

@@ -18,6 +18,13 @@
 // cable independent; HALF_DUPLEX makes them share one capacity, the smaller
 // direction's (SimGrid's SHARED policy; measured on Open MPI's blocking
 // exchange, shared/notes/emulated-cluster.md). A one-way link keeps its own.
+// Between the two, two_way_capacity = k in [1, 2) gives a FULL_DUPLEX cable
+// one more resource of k x its (smaller direction's) rate, used by the flows
+// of both directions: alone, a direction has its full rate; with both busy
+// they share k x the rate. TCP needs this on a FIFO queue: each direction's
+// acknowledgements wait behind the other's data (two-way traffic; Zhang,
+// Shenker & Clark, SIGCOMM 1991); measured 1.19-1.29x slower on the emulated
+// cluster, k = 1.55-1.68 (validate/README.md).
 //
 // Uneven sharing (flow_share_sigma = sigma > 0): TCP does not split a
 // contended link evenly; on the emulated cluster a server's fan-out of one
@@ -103,12 +110,15 @@ class FlowNetwork final : public Transport {
   [[nodiscard]] std::vector<LinkUsage> busiest_links(std::size_t n) const;
 
  private:
-  // A route's links and their resources: [begin, begin + length) of
-  // route_links_ and route_resources_.
+  // A route's links, [begin, begin + length) of route_links_, and their
+  // resources, [resources_begin, + resources_length) of route_resources_
+  // (one per link, and its cable's two-way resource when there is one).
   struct Route {
     std::uint32_t begin = 0;
     std::uint32_t length = 0;
     Time latency;  // per-message overhead + the links' latencies
+    std::uint32_t resources_begin = 0;
+    std::uint32_t resources_length = 0;
   };
   struct Flow {
     Delivered on_delivered;
@@ -165,7 +175,14 @@ class FlowNetwork final : public Transport {
   double flow_share_sigma_ = 0.0;
   RandomStream flow_share_;  // weights of the messages, when sigma > 0
   MaxMinSolver solver_;
+  // The solver resources a flow over `link` uses, appended to `out`.
+  void append_resources(topo::LinkId link, std::vector<ResourceId>& out) const;
+
   std::vector<ResourceId> resource_of_link_;
+  // Per link, its cable's two-way resource (two_way_capacity < 2), or
+  // kNoCable; empty when no cable has one.
+  static constexpr ResourceId kNoCable = 0xffffffffu;
+  std::vector<ResourceId> cable_of_link_;
   std::vector<LinkCounters> links_;
   std::vector<Flow> slots_;
   std::vector<std::uint32_t> free_slots_;

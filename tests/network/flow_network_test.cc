@@ -68,6 +68,29 @@ TEST(FlowNetwork, TwoFlowsIntoOneHostShareItsLink) {
   ExpectTime(t[1], 0.16001);
 }
 
+TEST(FlowNetwork, TwoWayCapacityLimitsACablesDirectionsTogether) {
+  // two_way_capacity 1.5: h0 -> h1 and h1 -> h0 at once load both cables
+  // both ways, so each direction gets 1.5 x 1.25 / 2 = 0.9375 GB/s: 100 MB
+  // in 0.106667 s, + 10 us. Alone, a direction keeps its full 1.25 GB/s
+  // (0.08001 s), and so does the full-duplex default with both.
+  topo::Topology star = topo::MakeStar(4, kStarLink);
+  scenario::NetworkCalibration two_way;
+  two_way.set_two_way_capacity(1.5);
+  const std::vector<Send> both = {{Time::zero(), 0, 1, k100MB}, {Time::zero(), 1, 0, k100MB}};
+  auto t = Deliveries(star, both, two_way);
+  ExpectTime(t[0], 1e-5 + 1e8 / 0.9375e9);
+  ExpectTime(t[1], 1e-5 + 1e8 / 0.9375e9);
+  EXPECT_EQ(Deliveries(star, {{Time::zero(), 0, 1, k100MB}}, two_way)[0], Microseconds(10) + Milliseconds(80));
+  EXPECT_EQ(Deliveries(star, both)[1], Microseconds(10) + Milliseconds(80));
+  // 1 is half duplex: the same times as HALF_DUPLEX (0.625 GB/s each).
+  two_way.set_two_way_capacity(1.0);
+  scenario::NetworkCalibration half;
+  half.set_duplex(scenario::HALF_DUPLEX);
+  EXPECT_EQ(Deliveries(star, both, two_way), Deliveries(star, both, half));
+  two_way.set_two_way_capacity(2.5);
+  EXPECT_THROW(Deliveries(star, both, two_way), std::invalid_argument);
+}
+
 TEST(FlowNetwork, FlowJoiningMidwaySlowsTheOtherFromThatMoment) {
   // Flow 1 drains alone at 1.25 GB/s from 10 us; flow 2 is sent at 0.04 s and
   // drains from 0.04001 s. By then flow 1 has 100 MB - 1.25 GB/s x 0.04 s =

@@ -112,20 +112,21 @@ TEST(Defaults, FatTreeHostsAndRouting) {
 }
 
 TEST(Validation, ListsEveryProblemAtOnce) {
-  // Six independent mistakes in one cluster; all six come back together.
+  // Seven independent mistakes in one cluster; all seven come back together.
   auto problems = ValidateCluster(Parse(R"pb(workers: 2000
                                              topology {
                                                fat_tree { k: 7 link { bandwidth_gbit_per_s: 0 } core_oversubscription: 0.5 }
                                              }
-                                             network { bandwidth_efficiency: 1.5 flow_share_sigma: 4 })pb"));
+                                             network { bandwidth_efficiency: 1.5 flow_share_sigma: 4 two_way_capacity: 2.5 })pb"));
   EXPECT_TRUE(Mentions(problems, "fat_tree k must be even and >= 2, got 7")) << Joined(problems);
   EXPECT_TRUE(Mentions(problems, "fat_tree.link bandwidth must be > 0, got 0")) << Joined(problems);
   EXPECT_TRUE(Mentions(problems, "core_oversubscription must be >= 1, got 0.5")) << Joined(problems);
   EXPECT_TRUE(Mentions(problems, "bandwidth_efficiency must be in (0, 1], got 1.5")) << Joined(problems);
   EXPECT_TRUE(Mentions(problems, "flow_share_sigma must be in [0, 3], got 4")) << Joined(problems);
+  EXPECT_TRUE(Mentions(problems, "two_way_capacity must be in [1, 2] (0: 2), got 2.5")) << Joined(problems);
   // k^3/4 with k = 7 rounds to 85 hosts; 2,000 workers do not fit.
   EXPECT_TRUE(Mentions(problems, "cluster.workers is 2000 but the topology has 85 endpoints")) << Joined(problems);
-  EXPECT_EQ(problems.size(), 6u) << Joined(problems);
+  EXPECT_EQ(problems.size(), 7u) << Joined(problems);
 }
 
 TEST(Validation, EdgeListProblemsNameTheirNodes) {

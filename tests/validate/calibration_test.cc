@@ -133,10 +133,11 @@ TEST(Calibration, UnevenFanOutFitsTheFlowShareSigma) {
   EXPECT_NEAR(sigma_override(uneven), *uneven.flow_share_sigma, 1e-6 * *uneven.flow_share_sigma);
 }
 
-TEST(Calibration, TwoWayFanIsReportedNotFitted) {
+TEST(Calibration, TwoWayFanMeasuresTheCablesTwoWayCapacity) {
   // Pushes and pulls at once took 1.28x the fan-out alone (4 workers,
-  // 100 Mbit/s, validate/README.md): said in the notes, and the link's
-  // efficiency still comes from the fan-out.
+  // 100 Mbit/s, validate/README.md): two_way_capacity = 2 / 1.28 = 1.5625,
+  // reported but not (yet) an override, and the link's efficiency still
+  // comes from the fan-out.
   const auto ps = Scenario("mlp_async_ps_100mbit.pbtxt", 4);
   HostMeasurements m = LinkMeasurements({407080});
   m.set_workers(4);
@@ -149,9 +150,16 @@ TEST(Calibration, TwoWayFanIsReportedNotFitted) {
   Add(m.mutable_fan_both(), 407080, 50e-6 + 1.28 * 4 * 407080.0 / (0.9 * kB));
   const Calibration c = Calibrate(m, ps, AllreduceImplementation::kPointToPointRing);
   EXPECT_NEAR(c.link.bandwidth_efficiency, 0.9, 0.9 * kTolerance);
-  bool said = false;
-  for (const auto& note : c.notes) said = said || note.rfind("pushes and pulls at once took 1.28x", 0) == 0;
+  ASSERT_TRUE(c.two_way_capacity.has_value());
+  EXPECT_NEAR(*c.two_way_capacity, 2.0 / 1.28, 1e-9);
+  bool said = false, applied = false;
+  for (const auto& note : c.notes) said = said || note.find("-> two_way_capacity 1.5625 (measured, not applied") != std::string::npos;
+  for (const auto& o : CalibrationOverrides(c)) applied = applied || o.rfind("cluster.network.two_way_capacity", 0) == 0;
   EXPECT_TRUE(said);
+  EXPECT_FALSE(applied);
+  // Faster both ways than one way (noise): full duplex, not above.
+  m.mutable_fan_both(0)->set_seconds(50e-6 + 0.9 * 4 * 407080.0 / (0.9 * kB));
+  EXPECT_EQ(*Calibrate(m, ps, AllreduceImplementation::kPointToPointRing).two_way_capacity, 2.0);
 }
 
 TEST(Calibration, EfficiencyMakesTheSummedTimeOfTheRunsSizesExact) {
