@@ -129,10 +129,7 @@ std::uint32_t FlowNetwork::find_or_add_route(EndpointId src, EndpointId dst) {
   }
   Route route{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(length), per_message_overhead_,
               static_cast<std::uint32_t>(route_resources_.size()), 0};
-  for (std::size_t i = begin; i < route_links_.size(); ++i) {
-    route.latency += topology_.link(route_links_[i]).params.latency;
-    append_resources(route_links_[i], route_resources_);
-  }
+  route.latency += append_resources({route_links_.data() + begin, length}, route_resources_);
   route.resources_length = static_cast<std::uint32_t>(route_resources_.size() - route.resources_begin);
   const auto index = static_cast<std::uint32_t>(routes_.size());
   routes_.push_back(route);
@@ -140,9 +137,14 @@ std::uint32_t FlowNetwork::find_or_add_route(EndpointId src, EndpointId dst) {
   return index;
 }
 
-void FlowNetwork::append_resources(topo::LinkId link, std::vector<ResourceId>& out) const {
-  out.push_back(resource_of_link_[link]);
-  if (!cable_of_link_.empty() && cable_of_link_[link] != kNoCable) out.push_back(cable_of_link_[link]);
+Time FlowNetwork::append_resources(std::span<const topo::LinkId> links, std::vector<ResourceId>& out) const {
+  Time latency;
+  for (topo::LinkId l : links) {
+    latency += topology_.link(l).params.latency;
+    out.push_back(resource_of_link_[l]);
+    if (!cable_of_link_.empty() && cable_of_link_[l] != kNoCable) out.push_back(cable_of_link_[l]);
+  }
+  return latency;
 }
 
 std::span<const topo::LinkId> FlowNetwork::links_of(const Flow& f) const noexcept {
@@ -179,10 +181,7 @@ std::span<const ResourceId> FlowNetwork::resources_of(const Flow& f) const noexc
     f.own_route.clear();
     topology_.append_route(src, dst, f.own_route);
     f.own_resources.clear();
-    for (topo::LinkId l : f.own_route) {
-      latency += topology_.link(l).params.latency;
-      append_resources(l, f.own_resources);
-    }
+    latency += append_resources(f.own_route, f.own_resources);
   } else {
     latency = routes_[route].latency;
   }

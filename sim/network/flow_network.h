@@ -79,7 +79,8 @@ class FlowNetwork final : public Transport {
   // runs. `seed` is the run's (scenario) seed, read only when
   // flow_share_sigma > 0. Throws std::invalid_argument on a calibration
   // outside its range (bandwidth_efficiency in (0, 1], 0 meaning the default
-  // 1; per_message_overhead_us >= 0; flow_share_sigma >= 0 and finite).
+  // 1; per_message_overhead_us >= 0; flow_share_sigma >= 0 and finite;
+  // two_way_capacity in [1, 2], 0 meaning 2).
   FlowNetwork(Engine& engine, const topo::Topology& topology, const scenario::NetworkCalibration& calibration = {},
               std::uint64_t seed = 0);
   FlowNetwork(const FlowNetwork&) = delete;
@@ -163,6 +164,10 @@ class FlowNetwork final : public Transport {
   std::uint32_t find_or_add_route(EndpointId src, EndpointId dst);
   [[nodiscard]] std::span<const topo::LinkId> links_of(const Flow& f) const noexcept;
   [[nodiscard]] std::span<const ResourceId> resources_of(const Flow& f) const noexcept;
+  // Appends to `out` the solver resources a flow over `links` uses (each
+  // link's, and its cable's two-way resource when there is one); returns the
+  // links' summed latency.
+  Time append_resources(std::span<const topo::LinkId> links, std::vector<ResourceId>& out) const;
   void start_draining(std::uint32_t slot);
   void finish(std::uint32_t slot);
   void request_solve();
@@ -175,9 +180,6 @@ class FlowNetwork final : public Transport {
   double flow_share_sigma_ = 0.0;
   RandomStream flow_share_;  // weights of the messages, when sigma > 0
   MaxMinSolver solver_;
-  // The solver resources a flow over `link` uses, appended to `out`.
-  void append_resources(topo::LinkId link, std::vector<ResourceId>& out) const;
-
   std::vector<ResourceId> resource_of_link_;
   // Per link, its cable's two-way resource (two_way_capacity < 2), or
   // kNoCable; empty when no cable has one.
