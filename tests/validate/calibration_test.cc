@@ -47,6 +47,18 @@ HostMeasurements LinkMeasurements(const std::vector<std::int64_t>& sizes) {
   return m;
 }
 
+// A parameter server and `workers` workers on such links: the server's
+// fan-in and fan-out of one gradient each take 50 us + p m / (0.9 B).
+HostMeasurements ServerMeasurements(std::uint32_t workers) {
+  HostMeasurements m = LinkMeasurements({kGradient});
+  m.set_workers(workers);
+  m.set_flops_per_step(1e7);
+  m.set_gradient_bytes(kGradient);
+  Add(m.mutable_fan_in(), kGradient, 50e-6 + workers * static_cast<double>(kGradient) / (0.9 * kB));
+  Add(m.mutable_fan_out(), kGradient, 50e-6 + workers * static_cast<double>(kGradient) / (0.9 * kB));
+  return m;
+}
+
 TEST(Calibration, PatternFollowsStrategyAndImplementation) {
   const auto ring2 = Scenario("mlp_ring_100mbit.pbtxt", 2), ring4 = Scenario("mlp_ring_100mbit.pbtxt", 4);
   EXPECT_EQ(PatternOf(ring2, AllreduceImplementation::kPointToPointRing, kGradient), TrafficPattern::kPairExchange);
@@ -103,13 +115,8 @@ TEST(Calibration, ServerLinkIsSharedByTheWorkersFlows) {
 
 TEST(Calibration, UnevenFanOutFitsTheFlowShareSigma) {
   const auto ps = Scenario("mlp_sync_ps_100mbit.pbtxt", 4);
-  HostMeasurements m = LinkMeasurements({407080});
-  m.set_workers(4);
-  m.set_flops_per_step(1e7);
-  m.set_gradient_bytes(407080);
+  HostMeasurements m = ServerMeasurements(4);
   m.set_lockstep_step_s(1e-3);
-  Add(m.mutable_fan_in(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
-  Add(m.mutable_fan_out(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
   const auto sigma_override = [](const Calibration& c) {
     for (const auto& o : CalibrationOverrides(c)) {
       if (o.rfind("cluster.network.flow_share_sigma=", 0) == 0) return std::stod(o.substr(o.find('=') + 1));
@@ -139,22 +146,21 @@ TEST(Calibration, TwoWayFanMeasuresTheCablesTwoWayCapacity) {
   // reported but not (yet) an override, and the link's efficiency still
   // comes from the fan-out.
   const auto ps = Scenario("mlp_async_ps_100mbit.pbtxt", 4);
-  HostMeasurements m = LinkMeasurements({407080});
-  m.set_workers(4);
-  m.set_flops_per_step(1e7);
-  m.set_gradient_bytes(407080);
+  HostMeasurements m = ServerMeasurements(4);
   m.add_free_running_step_s(1e-3);
   m.set_optimizer_step_s(1e-4);
-  Add(m.mutable_fan_in(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
-  Add(m.mutable_fan_out(), 407080, 50e-6 + 4 * 407080.0 / (0.9 * kB));
   Add(m.mutable_fan_both(), 407080, 50e-6 + 1.28 * 4 * 407080.0 / (0.9 * kB));
   const Calibration c = Calibrate(m, ps, AllreduceImplementation::kPointToPointRing);
   EXPECT_NEAR(c.link.bandwidth_efficiency, 0.9, 0.9 * kTolerance);
   ASSERT_TRUE(c.two_way_capacity.has_value());
   EXPECT_NEAR(*c.two_way_capacity, 2.0 / 1.28, 1e-9);
   bool said = false, applied = false;
-  for (const auto& note : c.notes) said = said || note.find("-> two_way_capacity 1.5625 (measured, not applied") != std::string::npos;
-  for (const auto& o : CalibrationOverrides(c)) applied = applied || o.rfind("cluster.network.two_way_capacity", 0) == 0;
+  for (const auto& note : c.notes) {
+    said = said || note.find("-> two_way_capacity 1.5625 (measured, not applied") != std::string::npos;
+  }
+  for (const auto& o : CalibrationOverrides(c)) {
+    applied = applied || o.rfind("cluster.network.two_way_capacity", 0) == 0;
+  }
   EXPECT_TRUE(said);
   EXPECT_FALSE(applied);
   // Faster both ways than one way (noise): full duplex, not above.
