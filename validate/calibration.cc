@@ -260,15 +260,19 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::Scenario& s, Al
       c.notes.push_back("fan-in took " + Number(*in / *out) +
                         "x the fan-out (the link is fitted on the fan-out: calibration.cc)");
     }
-    // Pushes and pulls at once move 2 p m bytes over the server's cable,
-    // which carries k x its rate both ways together (two_way_capacity):
-    // both / out = 2 / k, net of the 1-byte time. k is kept in [1, 2].
-    const auto both = SecondsPerByte(m.fan_both(), sizes, m.small_message_s());
-    if (both && out && *out > 0) {
-      c.two_way_capacity = std::clamp(2.0 * *out / *both, 1.0, 2.0);
-      c.notes.push_back("pushes and pulls at once took " + Number(*both / *out) +
-                        "x the fan-out alone -> two_way_capacity " + Number(*c.two_way_capacity) +
-                        " (measured, not applied: validate/README.md)");
+    // h = p / 2 pushes and h pulls at once on the server's cable, each
+    // direction at k/2 x its rate while both carry data
+    // (two_way_capacity), take h m / (k/2 x rate); the fan-out's p
+    // messages took p m / rate: k = 2 h out / (p half), net of the 1-byte
+    // time. k is kept in [1, 2].
+    const auto half_each = SecondsPerByte(m.fan_half_each(), sizes, m.small_message_s());
+    const int half = static_cast<int>(m.workers()) / 2;
+    if (half_each && out && *out > 0 && *half_each > 0 && half >= 1) {
+      const double one_way = *out / m.workers() * half;  // h messages one way
+      c.two_way_capacity = std::clamp(2.0 * one_way / *half_each, 1.0, 2.0);
+      c.notes.push_back("pushes and pulls at once, " + std::to_string(half) + " each way, took " +
+                        Number(*half_each / one_way) + "x as many pulls alone (fan-out) -> two_way_capacity " +
+                        Number(*c.two_way_capacity));
     }
   }
   if (c.pattern != TrafficPattern::kNone) {
@@ -298,6 +302,7 @@ std::vector<std::string> CalibrationOverrides(const Calibration& c) {
       "strategy.server_apply_gbyte_per_s=" + Number(c.server_apply_gbyte_per_s),
   };
   if (c.flow_share_sigma.has_value()) out.push_back("cluster.network.flow_share_sigma=" + Number(*c.flow_share_sigma));
+  if (c.two_way_capacity.has_value()) out.push_back("cluster.network.two_way_capacity=" + Number(*c.two_way_capacity));
   if (c.allreduce != scenario::ALLREDUCE_UNSPECIFIED) {
     out.push_back("strategy.allreduce=" + scenario::AllReduceAlgorithm_Name(c.allreduce));
   }

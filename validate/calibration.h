@@ -20,7 +20,7 @@
 // servers: the fan-in is measured and reported, not fitted; see FitLink),
 // else 1. Parameter servers also fit how unevenly the fan-out ends
 // (flow_share_sigma, flow_share_fit.h), and measure how much slower pushes
-// and pulls are when both are in flight (two_way_capacity, reported only).
+// and pulls are when both are in flight (two_way_capacity).
 // A straight line t = a + m/b fitted instead fails here: Open MPI's time is
 // not one line across its eager limit (64 KiB on TCP), a ring of 8 ranks
 // sends 50,885-byte chunks just below it while twice that is above, and a
@@ -115,11 +115,10 @@ struct Calibration {
   double fan_out_first_fraction = 1.0;
   std::optional<double> flow_share_sigma;
   // How much both directions of the server's cable carry together, in units
-  // of its rate: 2 x fan-out / (pushes and pulls at once), in [1, 2]; none
-  // when not measured (parameter servers only: a ring's exchange probes
-  // already hold their two-way traffic in the efficiency). Reported, not
-  // yet an override: with the share weights it makes 2 asynchronous workers
-  // 30% too slow (validate/README.md).
+  // of its rate: 2 x (h pulls alone, from the fan-out) / (h pushes and h
+  // pulls at once), h = workers / 2, in [1, 2]; none when not measured
+  // (parameter servers of 2 workers or more only: a ring's exchange probes
+  // already hold their two-way traffic in the efficiency).
   std::optional<double> two_way_capacity;
   // One line per decision, for the file's comments.
   std::vector<std::string> notes;

@@ -74,19 +74,9 @@ FlowNetwork::FlowNetwork(Engine& engine, const topo::Topology& topology,
     }
     resource_of_link_[l] = solver_.add_resource(capacity * efficiency);
   }
-  // A cable whose two directions together carry less than twice its rate:
-  // one more resource, used by the flows of both directions.
-  const double two_way = TwoWayCapacity(calibration);
-  if (!half_duplex && two_way < 2.0) {
-    cable_of_link_.assign(n, kNoCable);
-    for (topo::LinkId l = 0; l < n; ++l) {
-      const topo::LinkId reverse = topology.link(l).reverse;
-      if (reverse == topo::kNoLink || reverse < l) continue;
-      const double slower = std::min(topology.link(l).params.bandwidth.value,
-                                     topology.link(reverse).params.bandwidth.value);
-      cable_of_link_[l] = cable_of_link_[reverse] = solver_.add_resource(two_way * slower * efficiency);
-    }
-  }
+  capacity_of_link_.resize(n);
+  for (topo::LinkId l = 0; l < n; ++l) capacity_of_link_[l] = solver_.capacity(resource_of_link_[l]);
+  if (!half_duplex) two_way_share_ = TwoWayCapacity(calibration) / 2.0;
   last_route_of_src_.resize(topology.endpoint_count());
 }
 
@@ -127,10 +117,8 @@ std::uint32_t FlowNetwork::find_or_add_route(EndpointId src, EndpointId dst) {
     route_links_.resize(begin);
     return kUncachedRoute;
   }
-  Route route{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(length), per_message_overhead_,
-              static_cast<std::uint32_t>(route_resources_.size()), 0};
+  Route route{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(length), per_message_overhead_};
   route.latency += append_resources({route_links_.data() + begin, length}, route_resources_);
-  route.resources_length = static_cast<std::uint32_t>(route_resources_.size() - route.resources_begin);
   const auto index = static_cast<std::uint32_t>(routes_.size());
   routes_.push_back(route);
   route_of_pair_.emplace(pair, index);
@@ -142,7 +130,6 @@ Time FlowNetwork::append_resources(std::span<const topo::LinkId> links, std::vec
   for (topo::LinkId l : links) {
     latency += topology_.link(l).params.latency;
     out.push_back(resource_of_link_[l]);
-    if (!cable_of_link_.empty() && cable_of_link_[l] != kNoCable) out.push_back(cable_of_link_[l]);
   }
   return latency;
 }
@@ -156,7 +143,7 @@ std::span<const topo::LinkId> FlowNetwork::links_of(const Flow& f) const noexcep
 std::span<const ResourceId> FlowNetwork::resources_of(const Flow& f) const noexcept {
   if (f.route == kUncachedRoute) return f.own_resources;
   const Route& r = routes_[f.route];
-  return {route_resources_.data() + r.resources_begin, r.resources_length};
+  return {route_resources_.data() + r.begin, r.length};
 }
 
 // send() and send_weighted() share this body, inlined into each: send() is
@@ -223,8 +210,13 @@ void FlowNetwork::start_draining(std::uint32_t slot) {
   f.last_update = engine_.now();
   for (topo::LinkId l : links_of(f)) {
     LinkCounters& c = links_[l];
-    if (c.draining++ == 0) c.busy_since = engine_.now();
+    if (c.draining++ == 0) {
+      c.busy_since = engine_.now();
+      if (two_way_share_ < 1.0) couple_directions(l);
+    }
   }
+  // Added after: a link that just became busy had no users when its
+  // capacity was set.
   f.variable = solver_.add_variable(resources_of(f), f.weight);
   if (slot_of_variable_.size() <= f.variable) slot_of_variable_.resize(f.variable + 1);
   slot_of_variable_[f.variable] = slot;
@@ -234,13 +226,18 @@ void FlowNetwork::start_draining(std::uint32_t slot) {
 void FlowNetwork::finish(std::uint32_t slot) {
   Flow& f = slots_[slot];
   if (f.draining) {
+    // Removed first: a link it leaves idle has no users when its capacity
+    // is set.
+    solver_.remove_variable(f.variable);
+    f.draining = false;
     for (topo::LinkId l : links_of(f)) {
       LinkCounters& c = links_[l];
       c.bytes += static_cast<double>(f.size.count);
-      if (--c.draining == 0) c.busy += engine_.now() - c.busy_since;
+      if (--c.draining == 0) {
+        c.busy += engine_.now() - c.busy_since;
+        if (two_way_share_ < 1.0) couple_directions(l);
+      }
     }
-    solver_.remove_variable(f.variable);
-    f.draining = false;
     // A flow that shared none of its links leaves every other rate as it
     // was, and no solve is needed: a ring's transfers on a non-blocking
     // fabric, a sixth of a 1,024-rank all-reduce's events.
@@ -252,6 +249,40 @@ void FlowNetwork::finish(std::uint32_t slot) {
   free_slots_.push_back(slot);
   // Last: the callback may send, which may grow slots_ and invalidate `f`.
   delivered();
+}
+
+// Called when `link` has just become busy or idle, while it has no solver
+// users: both directions of its cable get the capacity for their new state,
+// two_way_share x their rate when both carry data, else their full rate.
+// The other direction's flows are removed from the solver and added back
+// around its change (MaxMinSolver::set_capacity); they keep their old rate
+// until the next solve, which reports them as new, brings their remaining
+// bytes up to now at that rate and gives them their new one. Finding
+// them scans the messages in flight, once per change of state: an opt-in
+// model's cost, for the few flows of a parameter server's cables.
+void FlowNetwork::couple_directions(topo::LinkId link) {
+  const topo::LinkId reverse = topology_.link(link).reverse;
+  if (reverse == topo::kNoLink) return;
+  const bool both_busy = links_[link].draining > 0 && links_[reverse].draining > 0;
+  const double share = both_busy ? two_way_share_ : 1.0;
+  solver_.set_capacity(resource_of_link_[link], share * capacity_of_link_[link]);
+  const ResourceId other = resource_of_link_[reverse];
+  const double other_capacity = share * capacity_of_link_[reverse];
+  if (solver_.capacity(other) == other_capacity) return;
+  moved_slots_.clear();
+  for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    Flow& f = slots_[slot];
+    if (!f.draining || std::ranges::find(links_of(f), reverse) == links_of(f).end()) continue;
+    solver_.remove_variable(f.variable);
+    moved_slots_.push_back(slot);
+  }
+  solver_.set_capacity(other, other_capacity);
+  for (std::uint32_t slot : moved_slots_) {
+    Flow& f = slots_[slot];
+    f.variable = solver_.add_variable(resources_of(f), f.weight);
+    if (slot_of_variable_.size() <= f.variable) slot_of_variable_.resize(f.variable + 1);
+    slot_of_variable_[f.variable] = slot;
+  }
 }
 
 void FlowNetwork::request_solve() {
@@ -319,7 +350,7 @@ LinkUsage FlowNetwork::link_usage(topo::LinkId link) const {
   if (c.draining > 0) busy += engine_.now() - c.busy_since;
   u.busy_s = busy.seconds();
   const double elapsed = engine_.now().seconds();
-  const double capacity = solver_.capacity(resource_of_link_[link]);
+  const double capacity = capacity_of_link_[link];
   u.utilisation = elapsed > 0.0 ? bytes / (capacity * elapsed) : 0.0;
   return u;
 }

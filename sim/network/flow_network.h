@@ -18,14 +18,18 @@
 // cable independent; HALF_DUPLEX makes them share one capacity, the smaller
 // direction's (SimGrid's SHARED policy; measured on Open MPI's blocking
 // exchange, shared/notes/emulated-cluster.md). A one-way link keeps its own.
-// Between the two, two_way_capacity = k in [1, 2) gives a FULL_DUPLEX cable
-// one more resource of k x its (smaller direction's) rate, used by the flows
-// of both directions: alone, a direction has its full rate; with both busy
-// they share k x the rate. TCP needs this on a FIFO queue: each direction's
-// acknowledgements wait behind the other's data (two-way traffic; Zhang,
-// Shenker & Clark, SIGCOMM 1991); measured 1.19-1.29x slower on the emulated
-// cluster, k = 1.55-1.68 (validate/README.md).
-//
+// Between the two, two_way_capacity = k in [1, 2) couples the directions of
+// a FULL_DUPLEX cable: while both carry data, each has k/2 x its rate (the
+// two together k x), and alone a direction has its full rate. TCP needs
+// this on a FIFO queue: each direction's acknowledgements wait behind the
+// other's data (two-way traffic; Zhang, Shenker & Clark, SIGCOMM 1991). On
+// the emulated cluster at 100 Mbit/s, pushes from h of a server's workers
+// and pulls to h others at once took 1.02x (h = 1) to 1.34x (h = 4) as
+// many pulls alone: k = 1.96 to 1.49 (validate/README.md). The cut belongs to the direction, not to its flows:
+// a push and a pull in flight at once get the same rate whatever their
+// share weights (below), as TCP's acknowledgement delay is the queue's,
+// whichever connection it carries. A change of a direction's state
+// re-solves the other direction's flows (couple_directions).
 // Uneven sharing (flow_share_sigma = sigma > 0): TCP does not split a
 // contended link evenly; on the emulated cluster a server's fan-out of one
 // message to p workers has its first receiver done at ~0.8 (p = 2) to ~0.65
@@ -112,14 +116,11 @@ class FlowNetwork final : public Transport {
 
  private:
   // A route's links, [begin, begin + length) of route_links_, and their
-  // resources, [resources_begin, + resources_length) of route_resources_
-  // (one per link, and its cable's two-way resource when there is one).
+  // solver resources, the same range of route_resources_.
   struct Route {
     std::uint32_t begin = 0;
     std::uint32_t length = 0;
     Time latency;  // per-message overhead + the links' latencies
-    std::uint32_t resources_begin = 0;
-    std::uint32_t resources_length = 0;
   };
   struct Flow {
     Delivered on_delivered;
@@ -164,12 +165,14 @@ class FlowNetwork final : public Transport {
   std::uint32_t find_or_add_route(EndpointId src, EndpointId dst);
   [[nodiscard]] std::span<const topo::LinkId> links_of(const Flow& f) const noexcept;
   [[nodiscard]] std::span<const ResourceId> resources_of(const Flow& f) const noexcept;
-  // Appends to `out` the solver resources a flow over `links` uses (each
-  // link's, and its cable's two-way resource when there is one); returns the
+  // Appends to `out` the solver resource of each of `links`; returns the
   // links' summed latency.
   Time append_resources(std::span<const topo::LinkId> links, std::vector<ResourceId>& out) const;
   void start_draining(std::uint32_t slot);
   void finish(std::uint32_t slot);
+  // After `link` became busy or idle (two_way_share_ < 1): sets its and its
+  // reverse's capacity for whether both now carry data.
+  void couple_directions(topo::LinkId link);
   void request_solve();
   void solve();
   [[nodiscard]] double drained_bytes(const Flow& f) const;
@@ -181,10 +184,12 @@ class FlowNetwork final : public Transport {
   RandomStream flow_share_;  // weights of the messages, when sigma > 0
   MaxMinSolver solver_;
   std::vector<ResourceId> resource_of_link_;
-  // Per link, its cable's two-way resource (two_way_capacity < 2), or
-  // kNoCable; empty when no cable has one.
-  static constexpr ResourceId kNoCable = 0xffffffffu;
-  std::vector<ResourceId> cable_of_link_;
+  // Per link, its resource's capacity with the other direction idle, B/s.
+  std::vector<double> capacity_of_link_;
+  // k/2 of two_way_capacity: a FULL_DUPLEX direction's fraction of its rate
+  // while the other also carries data; 1 for independent directions.
+  double two_way_share_ = 1.0;
+  std::vector<std::uint32_t> moved_slots_;  // scratch of couple_directions
   std::vector<LinkCounters> links_;
   std::vector<Flow> slots_;
   std::vector<std::uint32_t> free_slots_;

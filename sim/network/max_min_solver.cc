@@ -15,6 +15,16 @@ ResourceId MaxMinSolver::add_resource(double capacity) {
   return static_cast<ResourceId>(resources_.size() - 1);
 }
 
+void MaxMinSolver::set_capacity(ResourceId id, double capacity) {
+  assert(capacity > 0.0);
+  Resource& r = resources_[id];
+  assert(r.users.empty());
+  // The fixed-point load telescopes to exactly 0 once the last user has gone.
+  assert(r.load_units == 0);
+  r.capacity = capacity;
+  r.units_per_rate = std::ldexp(1.0, 40) / capacity;
+}
+
 VariableId MaxMinSolver::add_variable(std::span<const ResourceId> resources, double weight) {
   assert(!resources.empty());
   assert(weight > 0.0 && std::isfinite(weight));

@@ -84,6 +84,10 @@ class MaxMinSolver {
   static constexpr double kTightTolerance = 1e-6;
 
   ResourceId add_resource(double capacity);
+  // Changes a resource's capacity; only while no variable uses it (a caller
+  // that must change a used one removes its variables first and adds them
+  // back, so that the solve sees ordinary removals and additions).
+  void set_capacity(ResourceId r, double capacity);
   // A variable using each listed resource once (a resource listed twice is
   // used twice: it counts double), sharing with weight `weight` > 0 (its
   // rate is weight x its level). Its rate is 0 until the next solve().

@@ -36,6 +36,29 @@ TEST(MaxMinSolver, OneFlowGetsTheNarrowestLink) {
   EXPECT_NEAR(s.rate(f), 4.0, 4.0 * kRelTol);
 }
 
+TEST(MaxMinSolver, CapacitySetWhileUnusedActsOnTheNextUsers) {
+  // Link a (10) and b (6), two flows over a, one over b. With a set to 4
+  // once its flows have left, the same flows added back get 2 each, and the
+  // flow on b keeps 6.
+  MaxMinSolver s;
+  ResourceId a = s.add_resource(10.0), b = s.add_resource(6.0);
+  VariableId f = s.add_variable(std::vector<ResourceId>{a});
+  VariableId g = s.add_variable(std::vector<ResourceId>{a, b});
+  s.solve();
+  EXPECT_NEAR(s.rate(f), 5.0, 5.0 * kRelTol);
+  s.remove_variable(f);
+  s.remove_variable(g);
+  s.set_capacity(a, 4.0);
+  EXPECT_EQ(s.capacity(a), 4.0);
+  f = s.add_variable(std::vector<ResourceId>{a});
+  g = s.add_variable(std::vector<ResourceId>{a, b});
+  VariableId h = s.add_variable(std::vector<ResourceId>{b});
+  s.solve();
+  EXPECT_NEAR(s.rate(f), 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(g), 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(h), 4.0, 4.0 * kRelTol);
+}
+
 TEST(MaxMinSolver, TextbookThreeFlowsTwoLinks) {
   // Link A (capacity 10) carries flows 1 and 2; link B (capacity 4) carries
   // flows 1 and 3. Progressive filling: shares A 10/2 = 5, B 4/2 = 2; B

@@ -68,10 +68,7 @@ std::string Num(double x) {
 // Every directed link becomes a SimGrid link (or, half duplex, every cable
 // one link used both ways), and every ordered pair of endpoints an explicit
 // route of our own routing: SimGrid then shares exactly our resources.
-// two_way > 0: each cable also gets a link of two_way x its slower
-// direction's rate, crossed by the routes of both directions (FlowNetwork's
-// two_way_capacity).
-std::string PlatformXml(const topo::Topology& t, bool half_duplex, bool zero_latency, double two_way = 0.0) {
+std::string PlatformXml(const topo::Topology& t, bool half_duplex, bool zero_latency) {
   std::ostringstream x;
   x << "<?xml version='1.0'?>\n<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
     << "<platform version=\"4.1\">\n<zone id=\"world\" routing=\"Full\">\n";
@@ -85,25 +82,12 @@ std::string PlatformXml(const topo::Topology& t, bool half_duplex, bool zero_lat
     const auto& p = t.link(l).params;
     x << "  <link id=\"l" << l << "\" bandwidth=\"" << Num(p.bandwidth.value) << "Bps\" latency=\""
       << Num(zero_latency ? 0.0 : p.latency.seconds()) << "s\" sharing_policy=\"SHARED\"/>\n";
-    const topo::LinkId r = t.link(l).reverse;
-    if (two_way > 0.0 && r != topo::kNoLink && l < r) {
-      const double slower = std::min(p.bandwidth.value, t.link(r).params.bandwidth.value);
-      x << "  <link id=\"c" << l << "\" bandwidth=\"" << Num(two_way * slower)
-        << "Bps\" latency=\"0s\" sharing_policy=\"SHARED\"/>\n";
-    }
   }
-  auto cable = [&](topo::LinkId l) {
-    const topo::LinkId r = t.link(l).reverse;
-    return r == topo::kNoLink ? topo::kNoLink : std::min(l, r);
-  };
   for (EndpointId a = 0; a < t.endpoint_count(); ++a) {
     for (EndpointId b = 0; b < t.endpoint_count(); ++b) {
       if (a == b) continue;
       x << "  <route src=\"e" << a << "\" dst=\"e" << b << "\" symmetrical=\"NO\">";
-      for (topo::LinkId l : t.route(a, b)) {
-        x << "<link_ctn id=\"l" << id(l) << "\"/>";
-        if (two_way > 0.0 && cable(l) != topo::kNoLink) x << "<link_ctn id=\"c" << cable(l) << "\"/>";
-      }
+      for (topo::LinkId l : t.route(a, b)) x << "<link_ctn id=\"l" << id(l) << "\"/>";
       x << "</route>\n";
     }
   }
@@ -112,10 +96,10 @@ std::string PlatformXml(const topo::Topology& t, bool half_duplex, bool zero_lat
 }
 
 std::vector<double> OracleTimes(const topo::Topology& t, const std::vector<Flow>& flows, bool half_duplex,
-                                bool latency_in_start, double two_way) {
+                                bool latency_in_start) {
   const auto dir = std::filesystem::temp_directory_path() / ("sim_simgrid_oracle_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "platform.xml") << PlatformXml(t, half_duplex, latency_in_start, two_way);
+  std::ofstream(dir / "platform.xml") << PlatformXml(t, half_duplex, latency_in_start);
   {
     std::ofstream f(dir / "flows.txt");
     for (const Flow& fl : flows) {
@@ -145,11 +129,10 @@ std::vector<double> OracleTimes(const topo::Topology& t, const std::vector<Flow>
 // weight_by_latency: each flow shares with weight 1 / its route latency, as
 // CM02 shares among flows of different latencies.
 std::vector<double> OurTimes(const topo::Topology& t, const std::vector<Flow>& flows, bool half_duplex,
-                             bool weight_by_latency, double two_way) {
+                             bool weight_by_latency) {
   Engine engine;
   scenario::NetworkCalibration calibration;
   if (half_duplex) calibration.set_duplex(scenario::HALF_DUPLEX);
-  calibration.set_two_way_capacity(two_way);
   FlowNetwork network(engine, t, calibration);
   std::vector<double> times(flows.size(), -1.0);
   for (std::size_t i = 0; i < flows.size(); ++i) {
@@ -184,10 +167,10 @@ std::vector<Flow> RandomFlows(const topo::Topology& t, std::uint64_t seed, int c
 }
 
 void CompareWithSimGrid(const topo::Topology& t, bool half_duplex, bool latency_in_start, std::uint64_t seed,
-                        bool weight_by_latency = false, double two_way = 0.0) {
+                        bool weight_by_latency = false) {
   const auto flows = RandomFlows(t, seed, 60);
-  const auto ours = OurTimes(t, flows, half_duplex, weight_by_latency, two_way);
-  const auto theirs = OracleTimes(t, flows, half_duplex, latency_in_start, two_way);
+  const auto ours = OurTimes(t, flows, half_duplex, weight_by_latency);
+  const auto theirs = OracleTimes(t, flows, half_duplex, latency_in_start);
   double worst = 0.0;
   for (std::size_t i = 0; i < flows.size(); ++i) {
     ASSERT_GE(theirs[i], 0.0) << "SimGrid gave no time for flow " << i;
@@ -247,16 +230,6 @@ TEST_F(SimGridOracle, WeightedSharingOnAStarOfUnequalLatencies) {
   }
   const topo::Topology star = topo::MakeEdgeList(hosts, edges, {"sw0"});
   for (std::uint64_t seed : {9, 10, 11}) CompareWithSimGrid(star, false, false, seed, true);
-}
-
-TEST_F(SimGridOracle, RandomFlowsOnCablesOfLimitedTwoWayCapacity) {
-  // two_way_capacity 1.5: each cable has a third link of 1.5 x its rate
-  // that both directions' routes cross. On the star every host's cable is
-  // loaded both ways by the random flows; on the fat-tree the uplinks too.
-  for (std::uint64_t seed : {12, 13}) CompareWithSimGrid(topo::MakeStar(8, kHostLink), false, false, seed, false, 1.5);
-  topo::HostOptions ecmp{1, {GigabitsPerSecond(2400), Microseconds(1)}, topo::RoutingPolicy::kEcmp};
-  const topo::LinkParams host{GigabitsPerSecond(10.0), Microseconds(1)};
-  CompareWithSimGrid(topo::MakeFatTree({4, host, 2.0, 1.0}, ecmp), false, true, 14, false, 1.2);
 }
 
 }  // namespace

@@ -153,10 +153,10 @@ int Main(int argc, char** argv) {
         t = m.add_fan_out();
         t->set_bytes(bytes);
         t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kOut, bytes, repetitions));
-        t = m.add_fan_both();
-        t->set_bytes(bytes);
-        t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kBoth, bytes, repetitions));
         if (senders >= 2) {
+          t = m.add_fan_half_each();
+          t->set_bytes(bytes);
+          t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kHalfEach, bytes, repetitions));
           SizeTimes* completions = m.add_fan_out_completions();
           completions->set_bytes(bytes);
           // Three times the blocks: the order statistics of one fan-out vary more than its total.

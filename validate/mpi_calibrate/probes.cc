@@ -133,17 +133,24 @@ class Fan {
   }
   [[nodiscard]] bool is_worker() const noexcept { return rank_ < workers_; }
   void run(FanDirection direction) {
-    const bool inward = direction != FanDirection::kOut, outward = direction != FanDirection::kIn;
+    const int half = workers_ / 2;
+    // Whether worker w sends to the hub, and whether the hub sends to it.
+    const auto inward = [&](int w) {
+      return direction == FanDirection::kIn || (direction == FanDirection::kHalfEach && w < half);
+    };
+    const auto outward = [&](int w) {
+      return direction == FanDirection::kOut || (direction == FanDirection::kHalfEach && w >= half && w < 2 * half);
+    };
     requests_.clear();
     if (rank_ == hub_) {
       for (int w = 0; w < workers_; ++w) {
         const std::size_t offset = static_cast<std::size_t>(w) * static_cast<std::size_t>(count_);
-        if (inward) Post(MPI_Irecv, in_.data() + offset, w);
-        if (outward) Post(MPI_Isend, out_.data() + offset, w);
+        if (inward(w)) Post(MPI_Irecv, in_.data() + offset, w);
+        if (outward(w)) Post(MPI_Isend, out_.data() + offset, w);
       }
     } else if (is_worker()) {
-      if (inward) Post(MPI_Isend, out_.data(), hub_);
-      if (outward) Post(MPI_Irecv, in_.data(), hub_);
+      if (inward(rank_)) Post(MPI_Isend, out_.data(), hub_);
+      if (outward(rank_)) Post(MPI_Irecv, in_.data(), hub_);
     }
     MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE);
   }

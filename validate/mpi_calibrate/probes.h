@@ -32,10 +32,12 @@ enum class ExchangeCalls { kNonblocking, kOpenMpiSendrecv };
 [[nodiscard]] double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions,
                                          ExchangeCalls calls = ExchangeCalls::kNonblocking);
 // Ranks 0..workers-1 each send `bytes` to rank `hub` at once (kIn), or rank
-// `hub` sends `bytes` to each of them at once (kOut), or both at the same
-// time (kBoth: every push and pull of an asynchronous server in flight at
-// once): time until all are done.
-enum class FanDirection { kIn, kOut, kBoth };
+// `hub` sends `bytes` to each of them at once (kOut), or (kHalfEach) the
+// first workers / 2 send to the hub while it sends to the next workers / 2,
+// an odd last one idle: a server's cable loaded both ways, as by the
+// pushes of some workers and the pulls of others in a run (a worker's own
+// push and pull never overlap). Time until all are done.
+enum class FanDirection { kIn, kOut, kHalfEach };
 [[nodiscard]] double FanSeconds(MPI_Comm comm, int hub, int workers, FanDirection direction, std::int64_t bytes,
                                 int repetitions);
 // Rank `hub` sends `bytes` to each of ranks 0..receivers-1 at once; each
