@@ -45,7 +45,7 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--out", out, "Write the measurements (JSON) here")->required();
   app.add_option("--repetitions", repetitions, "Timed blocks per network measurement")->capture_default_str();
-  app.add_option("--compute-seconds", compute_seconds, "Wall time of the free-running compute measurement")
+  app.add_option("--compute-seconds", compute_seconds, "Wall time of the free-running compute measurement, and the least of the lockstep one")
       ->capture_default_str();
   try {
     app.parse(argc, argv);
@@ -120,7 +120,8 @@ int Main(int argc, char** argv) {
   const auto free_running = FreeRunningStepSeconds(MPI_COMM_WORLD, computes, compute, compute_seconds);
   for (double t : free_running) m.add_free_running_step_s(t);
   const bool shared_clock = SharedClock(MPI_COMM_WORLD);
-  m.set_lockstep_step_s(LockstepStepSeconds(MPI_COMM_WORLD, computes, compute, between, 41, shared_clock));
+  m.set_lockstep_step_s(
+      LockstepStepSeconds(MPI_COMM_WORLD, computes, compute, between, 41, compute_seconds, shared_clock));
   m.set_optimizer_step_s(OptimizerStepSeconds(MPI_COMM_WORLD, computes, optimizer, parameters, 51));
   m.set_add_gradient_s(AddGradientSeconds(MPI_COMM_WORLD, computes, parameters, 51));
 

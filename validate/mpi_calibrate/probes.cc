@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <stdexcept>
 
 #include "sim/core/random.h"
@@ -228,9 +229,11 @@ std::vector<double> FreeRunningStepSeconds(MPI_Comm comm, bool computes, const s
 }
 
 double LockstepStepSeconds(MPI_Comm comm, bool computes, const std::function<void()>& compute,
-                           const std::function<void()>& between, int rounds, bool shared_clock) {
+                           const std::function<void()>& between, int min_rounds, double min_seconds,
+                           bool shared_clock) {
   if (computes) compute();
   double sum = 0;
+  int rounds = min_rounds;
   for (int r = 0; r < rounds; ++r) {
     if (computes) between();
     MPI_Barrier(comm);
@@ -245,6 +248,15 @@ double LockstepStepSeconds(MPI_Comm comm, bool computes, const std::function<voi
     double extreme[3] = {0, 0, 0};
     MPI_Reduce(mine, extreme, 3, MPI_DOUBLE, MPI_MAX, 0, comm);
     sum += shared_clock ? extreme[1] + extreme[0] : extreme[2];
+    if (r + 1 == min_rounds) {
+      // Rank 0 (which holds the sum) says how many rounds make min_seconds.
+      int total = min_rounds;
+      if (Rank(comm) == 0 && sum > 0) {
+        total = std::max(min_rounds, static_cast<int>(std::ceil(min_seconds / (sum / min_rounds))));
+      }
+      MPI_Bcast(&total, 1, MPI_INT, 0, comm);
+      rounds = total;
+    }
   }
   return sum / rounds;
 }

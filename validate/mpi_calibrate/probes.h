@@ -57,7 +57,10 @@ enum class FanDirection { kIn, kOut, kHalfEach };
 [[nodiscard]] std::vector<double> FreeRunningStepSeconds(MPI_Comm comm, bool computes,
                                                          const std::function<void()>& compute, double seconds);
 // The compute phase of a synchronous step: after a barrier, every computing
-// rank computes one gradient at once; mean over `rounds`. With `shared_clock`
+// rank computes one gradient at once; mean over `min_rounds` rounds, or as
+// many more as make `min_seconds` of phases (41 rounds of a 0.5 ms step are
+// 20 ms, and two such calibrations on 2026-12-01 came out 50-70% above the
+// rest of the day's: a preemption weighs on a short mean). With `shared_clock`
 // (all ranks on one machine, one clock: the emulated cluster), the phase is
 // the latest end minus the earliest start, so that ranks taking turns on
 // shared cores count as they do in a run; otherwise (separate hosts) it is
@@ -65,7 +68,8 @@ enum class FanDirection { kIn, kOut, kHalfEach };
 // `between` (untimed: the rest of a step's local arithmetic, so that the
 // caches hold what they hold in a run).
 [[nodiscard]] double LockstepStepSeconds(MPI_Comm comm, bool computes, const std::function<void()>& compute,
-                                         const std::function<void()>& between, int rounds, bool shared_clock);
+                                         const std::function<void()>& between, int min_rounds, double min_seconds,
+                                         bool shared_clock);
 // True when every rank runs on the same machine (same processor name), whose
 // MPI_Wtime is then one clock.
 [[nodiscard]] bool SharedClock(MPI_Comm comm);
