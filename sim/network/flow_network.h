@@ -24,8 +24,8 @@
 // this on a FIFO queue: each direction's acknowledgements wait behind the
 // other's data (two-way traffic; Zhang, Shenker & Clark, SIGCOMM 1991). On
 // the emulated cluster at 100 Mbit/s, pushes from h of a server's workers
-// and pulls to h others at once took 1.02x (h = 1) to 1.34x (h = 4) as
-// many pulls alone: k = 1.96 to 1.49 (validate/README.md). The cut belongs to the direction, not to its flows:
+// and pulls to h others at once took 1.02-1.04x (h = 1) to 1.33-1.41x
+// (h = 4) as many pulls alone: k = 1.96 to 1.42 (validate/README.md). The cut belongs to the direction, not to its flows:
 // a push and a pull in flight at once get the same rate whatever their
 // share weights (below), as TCP's acknowledgement delay is the queue's,
 // whichever connection it carries. A change of a direction's state
