@@ -206,11 +206,9 @@ void CheckResolved(const Cluster& c, std::vector<std::string>& problems) {
   if (!(n.reduction_gbyte_per_s() >= 0.0)) {
     problems.push_back("network.reduction_gbyte_per_s must be >= 0, got " + Num(n.reduction_gbyte_per_s()));
   }
-  // At most 3: far beyond what TCP shows (sigma 0.5 already puts the first
-  // of an 8-way fan-out at ~0.58 of the last, tests/network), and weights
-  // within e^(+-15) for draws within 5 standard deviations.
-  if (!(n.flow_share_sigma() >= 0.0 && n.flow_share_sigma() <= 3.0)) {
-    problems.push_back("network.flow_share_sigma must be in [0, 3], got " + Num(n.flow_share_sigma()));
+  if (!(n.flow_share_sigma() >= 0.0 && n.flow_share_sigma() <= kMaxFlowShareSigma)) {
+    problems.push_back("network.flow_share_sigma must be in [0, " + Num(kMaxFlowShareSigma) + "], got " +
+                       Num(n.flow_share_sigma()));
   }
   if (!(n.two_way_capacity() == 0.0 || (n.two_way_capacity() >= 1.0 && n.two_way_capacity() <= 2.0))) {
     problems.push_back("network.two_way_capacity must be in [1, 2] (0: 2), got " + Num(n.two_way_capacity()));

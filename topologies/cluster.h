@@ -22,6 +22,12 @@ namespace sim::topo {
 // Throws TopologyError if the library entry is unknown or unreadable.
 [[nodiscard]] scenario::Cluster ResolveCluster(const scenario::Cluster& cluster);
 
+// The largest cluster.network.flow_share_sigma a scenario may set: far beyond
+// what TCP shows (sigma 0.5 already puts the first of an 8-way fan-out at
+// ~0.58 of the last, tests/network), and weights within e^(+-15) for draws
+// within 5 standard deviations.
+inline constexpr double kMaxFlowShareSigma = 3.0;
+
 // Every problem of `cluster`, empty when it is valid. `scenario_dir` is where
 // a relative edge-list file is looked up.
 [[nodiscard]] std::vector<std::string> ValidateCluster(const scenario::Cluster& cluster,

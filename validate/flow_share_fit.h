@@ -17,13 +17,15 @@
 // (tests/validate/flow_share_fit_test.cc checks the integral against it).
 #pragma once
 
+#include "topologies/cluster.h"
+
 namespace sim::validate {
 
 // E[F] above for `flows` >= 2 messages and sigma >= 0 (1 at sigma = 0).
 [[nodiscard]] double ExpectedFirstFraction(int flows, double sigma);
 
-// The largest sigma the scenario accepts (sim/scenario/validate.cc).
-inline constexpr double kMaxFlowShareSigma = 3.0;
+// The largest sigma a scenario accepts (its check: topologies/cluster.cc).
+inline constexpr double kMaxFlowShareSigma = topo::kMaxFlowShareSigma;
 
 // The sigma in [0, kMaxFlowShareSigma] whose ExpectedFirstFraction(flows,
 // sigma) is `first_fraction` (E[F] falls as sigma grows): 0 for a fraction

@@ -36,7 +36,7 @@ double FlowShareSigma(const scenario::NetworkCalibration& c) {
   return sigma;
 }
 
-// Both directions of a FULL_DUPLEX cable together carry at most this many
+// While both directions of a FULL_DUPLEX cable carry data, each has this / 2
 // times its rate: 0 (unset) means 2, independent directions.
 double TwoWayCapacity(const scenario::NetworkCalibration& c) {
   const double k = c.two_way_capacity() == 0.0 ? 2.0 : c.two_way_capacity();

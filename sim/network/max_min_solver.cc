@@ -7,12 +7,10 @@
 namespace sim::net {
 
 ResourceId MaxMinSolver::add_resource(double capacity) {
-  assert(capacity > 0.0);
-  Resource r;
-  r.capacity = capacity;
-  r.units_per_rate = std::ldexp(1.0, 40) / capacity;
-  resources_.push_back(std::move(r));
-  return static_cast<ResourceId>(resources_.size() - 1);
+  resources_.emplace_back();
+  const auto id = static_cast<ResourceId>(resources_.size() - 1);
+  set_capacity(id, capacity);
+  return id;
 }
 
 void MaxMinSolver::set_capacity(ResourceId id, double capacity) {

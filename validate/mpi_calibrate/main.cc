@@ -45,7 +45,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--out", out, "Write the measurements (JSON) here")->required();
   app.add_option("--repetitions", repetitions, "Timed blocks per network measurement")->capture_default_str();
-  app.add_option("--compute-seconds", compute_seconds, "Wall time of the free-running compute measurement, and the least of the lockstep one")
+  app.add_option("--compute-seconds", compute_seconds,
+                 "Wall time of the free-running compute measurement, and the least of the lockstep one")
       ->capture_default_str();
   try {
     app.parse(argc, argv);
