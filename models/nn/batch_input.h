@@ -42,12 +42,37 @@ inline void CheckBatch(const Batch& batch, const std::string& model, Eigen::Inde
   }
 }
 
+// Resizes a workspace so that a failed allocation leaves it intact.
+// Eigen 3.4's DenseStorage::resize frees the old buffer before it allocates
+// the new one and keeps the freed pointer when the allocation throws, so the
+// matrix's destructor frees it a second time ("double free or corruption" on
+// a batch too large for memory). Building the new buffer first and swapping
+// keeps the old one valid until the new one exists. An unchanged element
+// count reshapes in place, with no allocation.
+template <typename Workspace>
+void ResizeWorkspace(Workspace& m, Eigen::Index rows, Eigen::Index cols) {
+  if (m.rows() == rows && m.cols() == cols) return;
+  if (m.size() == rows * cols) {
+    m.resize(rows, cols);
+    return;
+  }
+  Workspace fresh(rows, cols);
+  m.swap(fresh);
+}
+
+template <typename Workspace>
+void ResizeWorkspace(Workspace& v, Eigen::Index size) {
+  if (v.size() == size) return;
+  Workspace fresh(size);
+  v.swap(fresh);
+}
+
 // x <- the batch's feature rows, in batch order. Resizing to an unchanged
 // shape does not allocate, so a steady batch size costs no allocation.
 template <typename Scalar>
 void GatherFeatures(const Batch& batch, RowMatrix<Scalar>& x) {
   const FeatureMatrix& features = batch.data().features;
-  x.resize(batch.size(), features.cols());
+  ResizeWorkspace(x, batch.size(), features.cols());
   Eigen::Index i = 0;
   for (SampleIndex row : batch.rows()) {
     if constexpr (std::is_same_v<Scalar, float>) {

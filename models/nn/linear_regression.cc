@@ -38,7 +38,7 @@ template <typename Scalar>
 void LinearRegressionT<Scalar>::residuals(const Vector& params, const Batch& batch) {
   detail::CheckBatch(batch, name(), inputs_, detail::Needs::kTargets);
   detail::GatherFeatures(batch, x_);
-  residual_.resize(x_.rows());
+  detail::ResizeWorkspace(residual_, x_.rows());
   residual_.noalias() = x_ * params.head(inputs_);
   const Scalar bias = params[inputs_];
   Eigen::Index i = 0;
@@ -54,7 +54,7 @@ double LinearRegressionT<Scalar>::loss_and_gradient(const Vector& params, const 
   check_params(params);
   residuals(params, batch);
   const Scalar scale = Scalar(2) / static_cast<Scalar>(x_.rows());
-  grad.resize(parameter_count());
+  detail::ResizeWorkspace(grad, parameter_count());
   grad.head(inputs_).noalias() = scale * (x_.transpose() * residual_);
   grad[inputs_] = scale * residual_.sum();
   return residual_.template cast<double>().squaredNorm() / static_cast<double>(x_.rows());

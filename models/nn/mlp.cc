@@ -90,7 +90,7 @@ void MlpT<Scalar>::forward(const Vector& params) {
     Eigen::Map<const Matrix> w(params.data() + layer.offset, layer.in, layer.out);
     Eigen::Map<const Vector> b(params.data() + layer.offset + layer.in * layer.out, layer.out);
     Matrix& z = activations_[l];
-    z.resize(x_.rows(), layer.out);
+    detail::ResizeWorkspace(z, x_.rows(), layer.out);
     if (l == 0) {
       z.noalias() = x_ * w;
     } else {
@@ -112,11 +112,13 @@ void MlpT<Scalar>::forward(const Vector& params) {
 template <typename Scalar>
 double MlpT<Scalar>::softmax_cross_entropy() {
   Matrix& z = activations_.back();
+  detail::ResizeWorkspace(row_max_, z.rows());
   row_max_ = z.rowwise().maxCoeff();
   z.colwise() -= row_max_;
   double loss = 0.0;
   for (Eigen::Index i = 0; i < z.rows(); ++i) loss -= static_cast<double>(z(i, labels_[static_cast<std::size_t>(i)]));
   z = z.array().exp();
+  detail::ResizeWorkspace(row_sum_, z.rows());
   row_sum_ = z.rowwise().sum();
   for (Eigen::Index i = 0; i < z.rows(); ++i) loss += std::log(static_cast<double>(row_sum_[i]));
   z.array().colwise() /= row_sum_.array();
@@ -145,7 +147,7 @@ double MlpT<Scalar>::loss_and_gradient(const Vector& params, const Batch& batch,
   for (Eigen::Index i = 0; i < b; ++i) delta_out(i, labels_[static_cast<std::size_t>(i)]) -= Scalar(1);
   delta_out *= inv_b;
 
-  grad.resize(parameter_count_);
+  detail::ResizeWorkspace(grad, parameter_count_);
   for (std::size_t l = layers_.size(); l-- > 0;) {
     const Layer& layer = layers_[l];
     const Matrix& delta = (l + 1 == layers_.size()) ? activations_.back() : deltas_[l];
@@ -160,7 +162,7 @@ double MlpT<Scalar>::loss_and_gradient(const Vector& params, const Batch& batch,
     if (l == 0) break;
     Eigen::Map<const Matrix> w(params.data() + layer.offset, layer.in, layer.out);
     Matrix& below = deltas_[l - 1];
-    below.resize(b, layer.in);
+    detail::ResizeWorkspace(below, b, layer.in);
     below.noalias() = delta * w.transpose();
     const Matrix& a = activations_[l - 1];
     if (activation_ == Activation::kRelu) {

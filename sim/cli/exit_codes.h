@@ -4,6 +4,7 @@
 
 #include <exception>
 #include <iostream>
+#include <new>
 #include <stdexcept>
 
 #include "sim/scenario/scenario_error.h"
@@ -35,6 +36,10 @@ void RunReportingErrors(Body&& body) {
   } catch (const std::invalid_argument& e) {
     std::cerr << "sim: error: " << e.what() << "\n";
     throw Exit{kExitBadInput};
+  } catch (const std::bad_alloc&) {
+    std::cerr << "sim: error: out of memory: the run needs more memory than this machine can give it "
+                 "(a batch, model or cluster too large; make it smaller)\n";
+    throw Exit{kExitFailure};
   } catch (const std::exception& e) {
     std::cerr << "sim: error: " << e.what() << "\n";
     throw Exit{kExitFailure};
