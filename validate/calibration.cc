@@ -1,6 +1,7 @@
 #include "validate/calibration.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -37,17 +38,16 @@ bool IsSynchronous(scenario::StrategyKind kind) {
   return kind == scenario::SYNC_ALLREDUCE || kind == scenario::SYNC_PS;
 }
 
+// The schema's value of a registry algorithm: its name, upper-cased
+// (scenario.proto, AllReduceAlgorithm).
 scenario::AllReduceAlgorithm ScenarioAlgorithm(collectives::Algorithm algorithm) {
-  switch (algorithm) {
-    case collectives::Algorithm::kHalvingDoubling:
-      return scenario::HALVING_DOUBLING;
-    case collectives::Algorithm::kBinaryTree:
-      return scenario::BINARY_TREE;
-    case collectives::Algorithm::kDoubleBinaryTree:
-      return scenario::DOUBLE_BINARY_TREE;
-    default:
-      return scenario::RING;
+  std::string name(collectives::Name(algorithm));
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  scenario::AllReduceAlgorithm value = scenario::RING;
+  if (!scenario::AllReduceAlgorithm_Parse(name, &value)) {
+    throw std::logic_error("collective algorithm '" + name + "' has no value in scenario.proto");
   }
+  return value;
 }
 
 }  // namespace
@@ -94,8 +94,11 @@ std::vector<std::int64_t> MessageSizes(const scenario::Scenario& s, AllreduceImp
   if (scenario::UsesParameterServers(s.strategy())) {
     return {CeilDiv(n, std::max<std::int64_t>(1, s.strategy().servers()))};
   }
-  if (implementation == AllreduceImplementation::kMpiAllreduce &&
-      OpenMpiAllreduceChoice(static_cast<std::uint32_t>(p), n).runs == OpenMpiAllreduce::kRabenseifner) {
+  const OpenMpiAllreduce mpi_runs = OpenMpiAllreduceChoice(static_cast<std::uint32_t>(p), n).runs;
+  if (implementation == AllreduceImplementation::kMpiAllreduce && mpi_runs == OpenMpiAllreduce::kRecursiveDoubling) {
+    return {n};  // every step exchanges the whole vector
+  }
+  if (implementation == AllreduceImplementation::kMpiAllreduce && mpi_runs == OpenMpiAllreduce::kRabenseifner) {
     // Recursive halving sends n/2, n/4, ..., n/p' (p' the power of two <= p).
     std::vector<std::int64_t> sizes;
     for (std::int64_t q = 2; q <= p; q *= 2) sizes.insert(sizes.begin(), n / q);

@@ -77,6 +77,7 @@ inline constexpr double kHalfDuplexRatio = 1.5;
 // The message sizes the run sends, smallest first (what mpi_calibrate
 // measures): ring chunks of n/p (one
 // size); Rabenseifner's n/2, n/4, ..., n/p' (p' the power of two <= p);
+// recursive doubling's whole vector n;
 // parameter-server shards of n/S. Empty when nothing is sent.
 [[nodiscard]] std::vector<std::int64_t> MessageSizes(const scenario::Scenario& scenario,
                                                      AllreduceImplementation implementation,

@@ -101,10 +101,10 @@ AllreduceChoice OpenMpiAllreduceChoice(std::uint32_t ranks, std::int64_t bytes, 
       choice.exact = power_of_two;
       break;
     case kRecursiveDoubling:
-      // log2 p whole-vector exchanges: halving-doubling has the same pairs
-      // but halves the data, so it is a stand-in only.
-      choice.simulated = collectives::Algorithm::kHalvingDoubling;
-      choice.exact = false;
+      // The same steps: log2 p' whole-vector exchanges, the extra ranks
+      // folding in and out by whole vectors (sim/collectives/recursive_doubling.h).
+      choice.simulated = collectives::Algorithm::kRecursiveDoubling;
+      choice.exact = true;
       break;
     default:
       // Reduce then broadcast through a root: a tree is the nearest shape.

@@ -45,8 +45,8 @@ struct AllreduceChoice {
   OpenMpiAllreduce runs = OpenMpiAllreduce::kRing;
   // The simulator's closest algorithm, and whether it is the same schedule
   // of transfers (true) or a stand-in with the same bandwidth term but other
-  // latency terms (false: recursive doubling and the linear/nonoverlapping
-  // ones have no exact twin in sim/collectives).
+  // latency terms (false: the linear and nonoverlapping ones have no exact
+  // twin in sim/collectives).
   collectives::Algorithm simulated = collectives::Algorithm::kRing;
   bool exact = true;
 };

@@ -5,7 +5,7 @@
 //   sim collective [--scenario FILE | --topology NAME] [--set path=value]...
 //       [--op allreduce|broadcast|reduce|allgather|reducescatter|alltoall]
 //       [--algorithm ring|halving_doubling|binary_tree|double_binary_tree|
-//                    hierarchical|direct]
+//                    hierarchical|direct|recursive_doubling]  (algorithms.h)
 //       [--sizes 1KB:1GB | 1MB,8MB] [--ranks 2,4,8] [--chunk SIZE] [--root R]
 //       [--inter-host ALGORITHM] [--leader] [--json FILE] [--dump]
 //
@@ -29,6 +29,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
+#include "sim/collectives/algorithms.h"
 #include "sim/collectives/collective.h"
 #include "sim/collectives/collective_run.h"
 #include "sim/engine/engine.h"
@@ -297,9 +298,8 @@ void RegisterCollectiveCommand(CLI::App& app) {
   const std::vector<std::string> ops =
       Names([](const char* n) { return collectives::ParseOp(n).has_value(); },
             {"allreduce", "broadcast", "reduce", "allgather", "reducescatter", "alltoall"});
-  const std::vector<std::string> algorithms =
-      Names([](const char* n) { return collectives::ParseAlgorithm(n).has_value(); },
-            {"ring", "halving_doubling", "binary_tree", "double_binary_tree", "hierarchical", "direct"});
+  std::vector<std::string> algorithms;
+  for (const auto& entry : collectives::Algorithms()) algorithms.emplace_back(entry.name);
   cmd->add_option("--op", o->op, "Operation (default allreduce)")->check(CLI::IsMember(ops));
   cmd->add_option("-a,--algorithm", o->algorithm, "Algorithm (default ring)")->check(CLI::IsMember(algorithms));
   cmd->add_option("--sizes", o->sizes,

@@ -7,10 +7,7 @@
 #include <numeric>
 #include <utility>
 
-#include "sim/collectives/all_to_all.h"
-#include "sim/collectives/binary_tree.h"
-#include "sim/collectives/halving_doubling.h"
-#include "sim/collectives/hierarchical.h"
+#include "sim/collectives/algorithms.h"
 #include "sim/collectives/ring.h"
 
 namespace sim::collectives {
@@ -25,31 +22,8 @@ constexpr std::array<std::pair<Op, std::string_view>, 6> kOpNames{{
     {Op::kAllToAll, "alltoall"},
 }};
 
-constexpr std::array<std::pair<Algorithm, std::string_view>, 6> kAlgorithmNames{{
-    {Algorithm::kRing, "ring"},
-    {Algorithm::kHalvingDoubling, "halving_doubling"},
-    {Algorithm::kBinaryTree, "binary_tree"},
-    {Algorithm::kDoubleBinaryTree, "double_binary_tree"},
-    {Algorithm::kHierarchical, "hierarchical"},
-    {Algorithm::kDirect, "direct"},
-}};
-
 // Largest rank count: PhaseChannels packs ranks into 24 bits.
 constexpr std::uint32_t kMaxRanks = 1u << 24;
-
-// The all-reduces that can run across hosts inside a hierarchical one.
-void FlatAllReduce(Algorithm algorithm, Schedule& schedule, std::span<const Rank> members, ByteRange range,
-                   Bytes chunk, Frontier& frontier) {
-  switch (algorithm) {
-    case Algorithm::kRing: RingAllReduce(schedule, members, range, chunk, frontier); return;
-    case Algorithm::kHalvingDoubling: HalvingDoublingAllReduce(schedule, members, range, frontier); return;
-    case Algorithm::kBinaryTree: BinaryTreeAllReduce(schedule, members, range, chunk, frontier); return;
-    case Algorithm::kDoubleBinaryTree: DoubleBinaryTreeAllReduce(schedule, members, range, chunk, frontier); return;
-    case Algorithm::kHierarchical:
-    case Algorithm::kDirect: break;
-  }
-  throw CollectiveError("all-reduce algorithm '" + std::string(Name(algorithm)) + "' cannot run across hosts");
-}
 
 // Members 0..p-1, rotated so that `root` comes first (rooted operations take
 // their root as members[0]).
@@ -57,26 +31,6 @@ std::vector<Rank> MembersFrom(std::uint32_t ranks, Rank root) {
   std::vector<Rank> members(ranks);
   for (std::uint32_t i = 0; i < ranks; ++i) members[i] = (root + i) % ranks;
   return members;
-}
-
-// Transfers a schedule of `spec` will hold, from above (chunked algorithms
-// multiply their steps by the chunks of one piece).
-double EstimatedTransfers(const CollectiveSpec& spec) {
-  const double p = spec.ranks;
-  const std::int64_t n = std::max<std::int64_t>(spec.bytes.count, 0);
-  const double chunks_of_piece = static_cast<double>(ChunkCount(n / std::max(spec.ranks, 1u) + 1, spec.chunk));
-  const double chunks_of_all = static_cast<double>(ChunkCount(n, spec.chunk));
-  switch (spec.algorithm) {
-    case Algorithm::kRing:
-      if (spec.op == Op::kBroadcast || spec.op == Op::kReduce) return p * chunks_of_all;
-      return 2.0 * p * p * chunks_of_piece;
-    case Algorithm::kHalvingDoubling: return 2.0 * p * (std::log2(p) + 2.0);
-    case Algorithm::kBinaryTree:
-    case Algorithm::kDoubleBinaryTree: return 4.0 * p * chunks_of_all;
-    case Algorithm::kHierarchical: return 2.0 * p * p * chunks_of_piece + 4.0 * p * chunks_of_all;
-    case Algorithm::kDirect: return p * p;
-  }
-  return 0.0;
 }
 
 // Beyond this a schedule takes tens of gigabytes: ask for a larger chunk.
@@ -90,19 +44,7 @@ std::string Join(const std::vector<std::string>& problems) {
 
 }  // namespace
 
-bool Supports(Op op, Algorithm algorithm) noexcept {
-  switch (op) {
-    case Op::kAllReduce: return algorithm != Algorithm::kDirect;
-    case Op::kReduceScatter:
-    case Op::kAllGather: return algorithm == Algorithm::kRing || algorithm == Algorithm::kHalvingDoubling;
-    case Op::kBroadcast:
-    case Op::kReduce:
-      return algorithm == Algorithm::kRing || algorithm == Algorithm::kHalvingDoubling ||
-             algorithm == Algorithm::kBinaryTree;
-    case Op::kAllToAll: return algorithm == Algorithm::kRing || algorithm == Algorithm::kDirect;
-  }
-  return false;
-}
+bool Supports(Op op, Algorithm algorithm) noexcept { return Entry(algorithm).generator(op) != nullptr; }
 
 std::vector<std::string> ValidateSpec(const CollectiveSpec& spec) {
   std::vector<std::string> problems;
@@ -121,16 +63,16 @@ std::vector<std::string> ValidateSpec(const CollectiveSpec& spec) {
     problems.push_back(what + ": root " + std::to_string(spec.root) + " is not a rank (ranks = " +
                        std::to_string(spec.ranks) + ")");
   }
-  if (spec.ranks >= 1 && spec.ranks <= kMaxRanks && spec.chunk.count >= 0 &&
-      EstimatedTransfers(spec) > kMaxTransfers) {
-    problems.push_back(what + ": would need about " + std::to_string(static_cast<long long>(EstimatedTransfers(spec))) +
+  const double transfers = Entry(spec.algorithm).estimated_transfers(spec);
+  if (spec.ranks >= 1 && spec.ranks <= kMaxRanks && spec.chunk.count >= 0 && transfers > kMaxTransfers) {
+    problems.push_back(what + ": would need about " + std::to_string(static_cast<long long>(transfers)) +
                        " transfers (limit " + std::to_string(static_cast<long long>(kMaxTransfers)) +
                        "); use a larger chunk");
   }
   if (!Supports(spec.op, spec.algorithm)) {
     std::string supported;
-    for (const auto& [a, name] : kAlgorithmNames) {
-      if (Supports(spec.op, a)) supported += (supported.empty() ? "" : ", ") + std::string(name);
+    for (const AlgorithmEntry& a : Algorithms()) {
+      if (a.generator(spec.op)) supported += (supported.empty() ? "" : ", ") + std::string(a.name);
     }
     problems.push_back(what + ": algorithm '" + std::string(Name(spec.algorithm)) + "' does not implement " +
                        std::string(Name(spec.op)) + " (supported: " + supported + ")");
@@ -152,9 +94,13 @@ std::vector<std::string> ValidateSpec(const CollectiveSpec& spec) {
         }
       }
     }
-    if (spec.inter_host == Algorithm::kHierarchical || spec.inter_host == Algorithm::kDirect) {
-      problems.push_back(what + ": cross-host algorithm must be ring, halving_doubling, binary_tree or "
-                         "double_binary_tree, got '" + std::string(Name(spec.inter_host)) + "'");
+    if (!Entry(spec.inter_host).runs_across_hosts) {
+      std::string across;
+      for (const AlgorithmEntry& a : Algorithms()) {
+        if (a.runs_across_hosts) across += (across.empty() ? "" : ", ") + std::string(a.name);
+      }
+      problems.push_back(what + ": cross-host algorithm must be one of " + across + ", got '" +
+                         std::string(Name(spec.inter_host)) + "'");
     }
   }
   return problems;
@@ -172,43 +118,7 @@ Schedule BuildSchedule(const CollectiveSpec& spec) {
   const std::vector<Rank> members = MembersFrom(spec.ranks, spec.op == Op::kBroadcast || spec.op == Op::kReduce
                                                                 ? spec.root
                                                                 : 0);
-  switch (spec.op) {
-    case Op::kAllReduce:
-      if (spec.algorithm == Algorithm::kHierarchical) {
-        const Algorithm inter = spec.inter_host;
-        const Bytes chunk = spec.chunk;
-        HierarchicalAllReduce(schedule, members, spec.host_of_rank, all, chunk, spec.rails,
-                              [inter, chunk](Schedule& s, std::span<const Rank> m, ByteRange r, Frontier& f) {
-                                FlatAllReduce(inter, s, m, r, chunk, f);
-                              },
-                              frontier);
-      } else {
-        FlatAllReduce(spec.algorithm, schedule, members, all, spec.chunk, frontier);
-      }
-      break;
-    case Op::kReduceScatter:
-      if (spec.algorithm == Algorithm::kRing) RingReduceScatter(schedule, members, all, spec.chunk, frontier);
-      else HalvingDoublingReduceScatter(schedule, members, all, frontier);
-      break;
-    case Op::kAllGather:
-      if (spec.algorithm == Algorithm::kRing) RingAllGather(schedule, members, all, spec.chunk, frontier);
-      else HalvingDoublingAllGather(schedule, members, all, frontier);
-      break;
-    case Op::kBroadcast:
-      if (spec.algorithm == Algorithm::kRing) ChainBroadcast(schedule, members, all, spec.chunk, frontier);
-      else if (spec.algorithm == Algorithm::kBinaryTree) BinaryTreeBroadcast(schedule, members, all, spec.chunk, frontier);
-      else HalvingDoublingBroadcast(schedule, members, all, frontier);
-      break;
-    case Op::kReduce:
-      if (spec.algorithm == Algorithm::kRing) ChainReduce(schedule, members, all, spec.chunk, frontier);
-      else if (spec.algorithm == Algorithm::kBinaryTree) BinaryTreeReduce(schedule, members, all, spec.chunk, frontier);
-      else HalvingDoublingReduce(schedule, members, all, frontier);
-      break;
-    case Op::kAllToAll:
-      if (spec.algorithm == Algorithm::kRing) PairwiseAllToAll(schedule, members, spec.bytes, frontier);
-      else DirectAllToAll(schedule, members, spec.bytes, frontier);
-      break;
-  }
+  Entry(spec.algorithm).generator(spec.op)(schedule, members, all, spec, frontier);
   schedule.seal();
   return schedule;
 }
@@ -233,12 +143,7 @@ std::string_view Name(Op op) noexcept {
   return "?";
 }
 
-std::string_view Name(Algorithm algorithm) noexcept {
-  for (const auto& [a, name] : kAlgorithmNames) {
-    if (a == algorithm) return name;
-  }
-  return "?";
-}
+std::string_view Name(Algorithm algorithm) noexcept { return Entry(algorithm).name; }
 
 std::optional<Op> ParseOp(std::string_view name) noexcept {
   for (const auto& [o, n] : kOpNames) {
@@ -248,8 +153,8 @@ std::optional<Op> ParseOp(std::string_view name) noexcept {
 }
 
 std::optional<Algorithm> ParseAlgorithm(std::string_view name) noexcept {
-  for (const auto& [a, n] : kAlgorithmNames) {
-    if (n == name) return a;
+  for (const AlgorithmEntry& a : Algorithms()) {
+    if (a.name == name) return a.id;
   }
   return std::nullopt;
 }

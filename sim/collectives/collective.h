@@ -31,6 +31,7 @@ enum class Algorithm {
   kDoubleBinaryTree,  // Sanders, Speck & Traeff 2009 (as NCCL uses)
   kHierarchical,      // within each host, across hosts, within each host again
   kDirect,            // all-to-all: every pair at once
+  kRecursiveDoubling, // Thakur et al. 2005 sec. 4.4; Open MPI's choice for short vectors
 };
 
 struct CollectiveSpec {
@@ -63,7 +64,8 @@ class CollectiveError : public std::invalid_argument {
 [[nodiscard]] std::vector<std::string> ValidateSpec(const CollectiveSpec& spec);
 // Compiles `spec` into a sealed schedule. Throws CollectiveError.
 [[nodiscard]] Schedule BuildSchedule(const CollectiveSpec& spec);
-// Whether `algorithm` implements `op` at all (rank-count limits aside).
+// Whether `algorithm` implements `op` at all (rank-count limits aside), as
+// the registry (algorithms.h) says.
 [[nodiscard]] bool Supports(Op op, Algorithm algorithm) noexcept;
 
 // Size of the data space a schedule of (op, p, n) addresses: n, or p*n for
@@ -78,7 +80,8 @@ class CollectiveError : public std::invalid_argument {
 
 [[nodiscard]] std::string_view Name(Op op) noexcept;
 [[nodiscard]] std::string_view Name(Algorithm algorithm) noexcept;
-// Parses the names used on the command line ("allreduce", "ring", ...).
+// Parses the names used on the command line ("allreduce", "ring", ...); the
+// algorithms' names are the registry's.
 [[nodiscard]] std::optional<Op> ParseOp(std::string_view name) noexcept;
 [[nodiscard]] std::optional<Algorithm> ParseAlgorithm(std::string_view name) noexcept;
 

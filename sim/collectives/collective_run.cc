@@ -47,6 +47,7 @@ CollectiveRun::CollectiveRun(Engine& engine, Transport& transport, std::shared_p
   entered_.assign(p, false);
   waiting_for_rank_.resize(p);
   reducer_free_at_.assign(p, Time::zero());
+  if (schedule_->has_exchanges()) waiting_for_partner_.assign(n, false);
   rank_finish_.assign(p, Time::zero());
   ranks_left_ = p;
 }
@@ -103,6 +104,19 @@ void CollectiveRun::delivered(TransferId id) {
     __builtin_prefetch(&schedule_->transfer(next));
   }
   release(id, true);
+  // An exchange's halves take effect together, once both have arrived.
+  if (const TransferId partner = schedule_->partner(id); partner != Schedule::kNoPartner) {
+    if (!waiting_for_partner_[partner]) {
+      waiting_for_partner_[id] = true;
+      return;
+    }
+    waiting_for_partner_[partner] = false;
+    take_effect(partner);
+  }
+  take_effect(id);
+}
+
+void CollectiveRun::take_effect(TransferId id) {
   const Transfer& t = schedule_->transfer(id);
   if (t.combine == Combine::kReduce && options_.reduction_rate.value > 0.0) {
     Time& free_at = reducer_free_at_[t.dst];

@@ -65,6 +65,9 @@ class CollectiveRun {
   void try_start(TransferId id);
   void launch(TransferId id);
   void delivered(TransferId id);
+  // What delivery of `id` sets going: its reduction (then complete()), or
+  // complete() at once for a copy.
+  void take_effect(TransferId id);
   void complete(TransferId id);
   // Counts down the dependents that wait for `id`'s delivery (at_delivery) or
   // for its completion.
@@ -87,6 +90,8 @@ class CollectiveRun {
   std::vector<std::vector<TransferId>> waiting_for_rank_;
   std::vector<std::uint32_t> transfers_left_of_rank_;
   std::vector<Time> reducer_free_at_;
+  // Exchanges only: halves delivered and waiting for their partner.
+  std::vector<bool> waiting_for_partner_;
   std::vector<Time> rank_finish_;
   std::uint32_t ranks_left_;
   Time finish_time_ = Time::zero();

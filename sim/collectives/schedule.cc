@@ -48,9 +48,29 @@ TransferId Schedule::add(Rank src, Rank dst, ByteRange range, Combine combine, s
     }
   }
   transfers_.push_back(Transfer{src, dst, combine, range});
+  if (!partner_.empty()) partner_.push_back(kNoPartner);
   deps_.insert(deps_.end(), deps.begin(), deps.end());
   dep_begin_.push_back(static_cast<std::uint32_t>(deps_.size()));
   return id;
+}
+
+void Schedule::mark_exchange(TransferId a, TransferId b) {
+  const std::string where = "schedule: exchange " + std::to_string(a) + "/" + std::to_string(b);
+  if (sealed_) throw std::logic_error(where + ": schedule is sealed");
+  if (a >= transfers_.size() || b >= transfers_.size() || a == b) {
+    throw std::invalid_argument(where + ": not two transfers of this schedule");
+  }
+  const Transfer& x = transfers_[a];
+  const Transfer& y = transfers_[b];
+  if (x.src != y.dst || x.dst != y.src || !(x.range == y.range) || x.combine != y.combine) {
+    throw std::invalid_argument(where + ": not a -> b and b -> a over one range with one combine");
+  }
+  if (partner_.empty()) partner_.assign(transfers_.size(), kNoPartner);
+  if (partner_[a] != kNoPartner || partner_[b] != kNoPartner) {
+    throw std::invalid_argument(where + ": a transfer is already in an exchange");
+  }
+  partner_[a] = b;
+  partner_[b] = a;
 }
 
 void Schedule::reserve(std::size_t transfers, std::size_t deps) {
@@ -120,6 +140,7 @@ std::string Schedule::describe() const {
     const Transfer& t = transfers_[id];
     out << id << ": " << t.src << "->" << t.dst << (t.combine == Combine::kReduce ? " reduce" : " copy") << " ["
         << t.range.offset << "," << t.range.end() << ")";
+    if (partner(id) != kNoPartner) out << " exchange with " << partner(id);
     auto d = deps(id);
     if (!d.empty()) {
       out << " after {";

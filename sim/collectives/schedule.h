@@ -15,6 +15,14 @@
 // each rank adds incoming reductions one at a time in the order they were
 // delivered.
 //
+// An exchange is a pair of transfers a -> b and b -> a over one range, marked
+// with mark_exchange(): MPI_Sendrecv into a scratch buffer, then a local
+// combine. Each rank's incoming half takes effect (is copied or added) only
+// once both halves have been delivered, so that neither rank's outgoing data
+// can already contain what its partner sent it. Recursive doubling is built
+// of them (Open MPI's allreduce_intra_recursivedoubling: sendrecv, then
+// reduce).
+//
 // The "data space" is a logical byte array: for an all-reduce it is the
 // vector being reduced; for an all-to-all it is the p send buffers laid end to
 // end (see collective.h). Ranges exist so that a schedule can be checked
@@ -94,6 +102,17 @@ class Schedule {
   [[nodiscard]] std::span<const TransferId> deps(TransferId id) const noexcept {
     return {deps_.data() + dep_begin_[id], deps_.data() + dep_begin_[id + 1]};
   }
+  // Marks a -> b and b -> a (same range, same combine, added earlier) as one
+  // exchange (see above). Throws std::invalid_argument if they are not such a
+  // pair or either is already in an exchange.
+  void mark_exchange(TransferId a, TransferId b);
+  // The other half of `id`'s exchange, or kNoPartner.
+  static constexpr TransferId kNoPartner = 0xffffffffu;
+  [[nodiscard]] TransferId partner(TransferId id) const noexcept {
+    return partner_.empty() ? kNoPartner : partner_[id];
+  }
+  [[nodiscard]] bool has_exchanges() const noexcept { return !partner_.empty(); }
+
   // Room for `transfers` more transfers with `deps` dependencies in all, so
   // that a generator that knows its size fills memory once.
   void reserve(std::size_t transfers, std::size_t deps);
@@ -126,6 +145,9 @@ class Schedule {
   std::vector<Transfer> transfers_;
   std::vector<std::uint32_t> dep_begin_{0};
   std::vector<TransferId> deps_;
+  // Per transfer, its exchange partner; empty while the schedule has none
+  // (most have none, and a ring on 1,024 ranks has 2.1 M transfers).
+  std::vector<TransferId> partner_;
   bool sealed_ = false;
   std::vector<std::uint32_t> dependent_begin_;
   std::vector<TransferId> dependents_;

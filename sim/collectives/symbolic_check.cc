@@ -154,6 +154,16 @@ std::vector<std::string> CheckSchedule(const Schedule& schedule, const SymbolicE
     ++completed;
     release(id, false);
   };
+  std::vector<bool> partner_arrived(schedule.has_exchanges() ? count : 0, false);
+  auto take_effect = [&](TransferId id) {
+    const Transfer& t = schedule.transfer(id);
+    if (t.combine == Combine::kCopy) {
+      apply(id);
+    } else {
+      if (reduce_queue[t.dst].empty()) ++queued_ranks;
+      reduce_queue[t.dst].push_back(id);
+    }
+  };
   RandomStream random = NamedStream(seed, "symbolic_check");
   while (!startable.empty() || !in_flight.empty() || queued_ranks > 0) {
     std::size_t pick = random.uniform_index(startable.size() + in_flight.size() + queued_ranks);
@@ -178,13 +188,14 @@ std::vector<std::string> CheckSchedule(const Schedule& schedule, const SymbolicE
       in_flight[pick] = in_flight.back();
       in_flight.pop_back();
       release(id, true);
-      const Transfer& t = schedule.transfer(id);
-      if (t.combine == Combine::kCopy) {
-        apply(id);
-      } else {
-        if (reduce_queue[t.dst].empty()) ++queued_ranks;
-        reduce_queue[t.dst].push_back(id);
+      // An exchange's halves take effect together, once both have arrived.
+      const TransferId partner = schedule.partner(id);
+      if (partner != Schedule::kNoPartner && !partner_arrived[partner]) {
+        partner_arrived[id] = true;
+        continue;
       }
+      if (partner != Schedule::kNoPartner) take_effect(partner);
+      take_effect(id);
       continue;
     }
     pick -= in_flight.size();

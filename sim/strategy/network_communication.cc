@@ -1,6 +1,8 @@
 #include "sim/strategy/network_communication.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string>
 #include <stdexcept>
 
 #include "sim/scenario/validate.h"
@@ -8,19 +10,12 @@
 namespace sim {
 
 collectives::Algorithm AllReduceAlgorithmOf(scenario::AllReduceAlgorithm algorithm) {
-  switch (algorithm) {
-    case scenario::HALVING_DOUBLING:
-      return collectives::Algorithm::kHalvingDoubling;
-    case scenario::BINARY_TREE:
-      return collectives::Algorithm::kBinaryTree;
-    case scenario::DOUBLE_BINARY_TREE:
-      return collectives::Algorithm::kDoubleBinaryTree;
-    case scenario::HIERARCHICAL:
-      return collectives::Algorithm::kHierarchical;
-    case scenario::RING:
-    default:
-      return collectives::Algorithm::kRing;
-  }
+  // The schema's value names are the registry's names, upper-cased.
+  std::string name = scenario::AllReduceAlgorithm_Name(algorithm);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto parsed = collectives::ParseAlgorithm(name);
+  if (!parsed) throw std::invalid_argument("strategy.allreduce: no collective algorithm named '" + name + "'");
+  return *parsed;
 }
 
 NetworkCommunication::NetworkCommunication(Engine& engine, Transport& transport, const topo::Topology& topology,

@@ -65,6 +65,7 @@ INSTANTIATE_TEST_SUITE_P(
                       OpAlgorithm{Op::kAllReduce, Algorithm::kHalvingDoubling},
                       OpAlgorithm{Op::kAllReduce, Algorithm::kBinaryTree},
                       OpAlgorithm{Op::kAllReduce, Algorithm::kDoubleBinaryTree},
+                      OpAlgorithm{Op::kAllReduce, Algorithm::kRecursiveDoubling},
                       OpAlgorithm{Op::kReduceScatter, Algorithm::kRing},
                       OpAlgorithm{Op::kReduceScatter, Algorithm::kHalvingDoubling},
                       OpAlgorithm{Op::kAllGather, Algorithm::kRing},
@@ -108,6 +109,42 @@ TEST(SymbolicCheck, CatchesADoubleCountedContribution) {
   const auto problems = CheckSchedule(s, {Op::kAllReduce, 0, Bytes{4}}, 1);
   ASSERT_FALSE(problems.empty());
   EXPECT_NE(problems.front().find("0x2"), std::string::npos) << problems.front();
+}
+
+TEST(SymbolicCheck, CatchesAnExchangeNotMarkedAsOne) {
+  // Two ranks add their vectors into each other at once. As an exchange each
+  // adds the other's once both have arrived; as two plain transfers, one may
+  // be added before the other has started, which then sends both
+  // contributions back: some interleaving must show a contribution twice.
+  auto pair = [](bool exchange) {
+    Schedule s(2, Bytes{4});
+    const TransferId a = s.add(0, 1, ByteRange{0, 4}, Combine::kReduce);
+    const TransferId b = s.add(1, 0, ByteRange{0, 4}, Combine::kReduce);
+    if (exchange) s.mark_exchange(a, b);
+    s.seal();
+    return s;
+  };
+  bool caught = false;
+  for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+    EXPECT_TRUE(CheckSchedule(pair(true), {Op::kAllReduce, 0, Bytes{4}}, seed).empty()) << "seed " << seed;
+    caught = caught || !CheckSchedule(pair(false), {Op::kAllReduce, 0, Bytes{4}}, seed).empty();
+  }
+  EXPECT_TRUE(caught);
+}
+
+TEST(Schedule, RefusesAnExchangeThatIsNotAReversedPair) {
+  Schedule s(3, Bytes{8});
+  const TransferId a = s.add(0, 1, ByteRange{0, 4}, Combine::kReduce);
+  const TransferId b = s.add(1, 2, ByteRange{0, 4}, Combine::kReduce);
+  const TransferId c = s.add(1, 0, ByteRange{0, 8}, Combine::kReduce);
+  const TransferId d = s.add(1, 0, ByteRange{0, 4}, Combine::kReduce);
+  EXPECT_THROW(s.mark_exchange(a, b), std::invalid_argument);  // not back to 0
+  EXPECT_THROW(s.mark_exchange(a, c), std::invalid_argument);  // another range
+  s.mark_exchange(a, d);
+  EXPECT_EQ(s.partner(a), d);
+  EXPECT_EQ(s.partner(d), a);
+  EXPECT_EQ(s.partner(b), Schedule::kNoPartner);
+  EXPECT_THROW(s.mark_exchange(d, a), std::invalid_argument);  // already paired
 }
 
 // ---------------------------------------------------------- hierarchical --

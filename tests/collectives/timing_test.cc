@@ -122,6 +122,31 @@ TEST(HalvingDoublingOnAStar, NonPowerOfTwoPaysTwoWholeVectorSteps) {
   }
 }
 
+TEST(RecursiveDoublingOnAStar, MatchesThakurForPowersOfTwoAndPaysTwoFoldStepsOtherwise) {
+  // Thakur, Rabenseifner & Gropp 2005, section 4.4, recursive doubling:
+  //   T = log2(p) alpha' + log2(p) n / B + log2(p) n / R     (p a power of two)
+  // (each step exchanges the whole vector both ways at once over full-duplex
+  // cables, then adds it). With p' = 2^floor(log2 p) < p, the extra ranks
+  // fold in and are sent the result (Open MPI's recursive doubling): two more
+  // whole-vector steps, the fold-in also adding:
+  //   T = log2(p') (alpha' + n/B + n/R) + (alpha' + n/B + n/R) + (alpha' + n/B).
+  const double R = 2e9;  // reduction rate, bytes/s
+  for (std::uint32_t p : {2u, 3u, 4u, 6u, 16u, 100u, 128u}) {
+    for (std::int64_t n : {KiB, MiB, 64 * MiB}) {
+      const double p2 = std::exp2(std::floor(std::log2(p)));
+      const double step = AlphaRoute() + n / B() + n / R;
+      const double expected =
+          std::log2(p2) * step + (p2 < p ? step + AlphaRoute() + n / B() : 0.0);
+      const topo::Topology star = topo::MakeStar(p, {kB, kAlpha});
+      const double got = TimeCollective(
+          star, {.op = Op::kAllReduce, .algorithm = Algorithm::kRecursiveDoubling, .ranks = p, .bytes = Bytes{n}},
+          FirstEndpoints(p), BytesPerSecond{R});
+      EXPECT_NEAR(got / expected, 1.0, kClosedFormTolerance) << "p=" << p << " n=" << n << " got " << got
+                                                             << " s, expected " << expected << " s";
+    }
+  }
+}
+
 TEST(RingAllReduceOnAStar, UnchunkedReductionAddsPMinusOnePiecesAtRateR) {
   // With a reduction rate R, each of the p-1 reduce-scatter steps also adds
   // n/p bytes before the next step can forward them (the all-gather copies):

@@ -88,6 +88,10 @@ TEST(Calibration, SizesAreThoseTheRunSends) {
   // Recursive halving on 8 ranks: n/8, n/4, n/2.
   EXPECT_EQ(MessageSizes(Scenario("mlp_ring_100mbit.pbtxt", 8), AllreduceImplementation::kMpiAllreduce, kGradient),
             (std::vector<std::int64_t>{50885, 101770, 203540}));
+  // Open MPI 4.1 runs recursive doubling for 4,096 bytes on 8 ranks
+  // (openmpi_allreduce_choice.h): every step sends the whole vector.
+  EXPECT_EQ(MessageSizes(Scenario("mlp_ring_100mbit.pbtxt", 8), AllreduceImplementation::kMpiAllreduce, 4096),
+            (std::vector<std::int64_t>{4096}));
   // One server: whole gradients.
   EXPECT_EQ(MessageSizes(Scenario("mlp_sync_ps_100mbit.pbtxt", 4), AllreduceImplementation::kPointToPointRing,
                          kGradient),

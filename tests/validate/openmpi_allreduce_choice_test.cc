@@ -97,11 +97,14 @@ TEST(OpenMpiAllreduceChoice, FallBacksInsideTheAlgorithms) {
   EXPECT_EQ(OpenMpiAllreduceChoice(3, 262144, 131072).runs, kRabenseifner);  // 2 elements = pof2
 }
 
-TEST(OpenMpiAllreduceChoice, StandInsAreMarkedInexact) {
+TEST(OpenMpiAllreduceChoice, RecursiveDoublingHasItsExactTwin) {
   const AllreduceChoice doubling = OpenMpiAllreduceChoice(8, 4096);
   EXPECT_EQ(doubling.runs, kRecursiveDoubling);
-  EXPECT_EQ(doubling.simulated, collectives::Algorithm::kHalvingDoubling);
-  EXPECT_FALSE(doubling.exact);
+  EXPECT_EQ(doubling.simulated, collectives::Algorithm::kRecursiveDoubling);
+  EXPECT_TRUE(doubling.exact);
+}
+
+TEST(OpenMpiAllreduceChoice, StandInsAreMarkedInexact) {
   const AllreduceChoice tree = OpenMpiAllreduceChoice(300, 1000);
   EXPECT_EQ(tree.runs, kNonoverlapping);
   EXPECT_EQ(tree.simulated, collectives::Algorithm::kBinaryTree);
