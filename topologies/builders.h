@@ -56,5 +56,7 @@ Topology MakeEdgeList(const std::vector<std::string>& hosts, const std::vector<E
 // Reads "a b gbit_per_s latency_us" lines ('#' starts a comment, blank lines
 // skipped). Throws TopologyError listing every bad line by number.
 std::vector<EdgeSpec> ReadEdgeListFile(const std::string& path);
+// The same for the file's text, already read; `path` names it in problems.
+std::vector<EdgeSpec> ParseEdgeList(const std::string& text, const std::string& path);
 
 }  // namespace sim::topo

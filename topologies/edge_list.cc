@@ -67,6 +67,13 @@ Topology MakeEdgeList(const std::vector<std::string>& hosts, const std::vector<E
 std::vector<EdgeSpec> ReadEdgeListFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw TopologyError({"cannot read edge list file '" + path + "'"});
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseEdgeList(text.str(), path);
+}
+
+std::vector<EdgeSpec> ParseEdgeList(const std::string& text, const std::string& path) {
+  std::istringstream in(text);
   std::vector<EdgeSpec> edges;
   std::vector<std::string> problems;
   std::string line;
@@ -82,7 +89,7 @@ std::vector<EdgeSpec> ReadEdgeListFile(const std::string& path) {
                          line + "'");
       continue;
     }
-    e.link = {GigabitsPerSecond(gbit), Picoseconds(std::llround(latency_us * 1e6))};
+    e.link = {GigabitsPerSecond(gbit), Microseconds(latency_us)};
     edges.push_back(std::move(e));
   }
   if (!problems.empty()) throw TopologyError(std::move(problems));

@@ -32,7 +32,7 @@
 
 #include "sim/core/time.h"
 #include "sim/core/units.h"
-#include "sim/network/transport.h"
+#include "sim/core/ids.h"
 
 namespace sim::topo {
 

@@ -8,7 +8,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "sim/scenario/validate.h"
 #include "validate/flow_share_fit.h"
 #include "validate/openmpi_allreduce_choice.h"
 
@@ -34,9 +33,7 @@ const google::protobuf::RepeatedPtrField<SizeTime>& PatternTimes(const HostMeasu
 
 std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
-bool IsSynchronous(scenario::StrategyKind kind) {
-  return kind == scenario::SYNC_ALLREDUCE || kind == scenario::SYNC_PS;
-}
+bool IsSynchronous(StrategyKind kind) { return kind == StrategyKind::kSyncAllReduce || kind == StrategyKind::kSyncPs; }
 
 // The schema's value of a registry algorithm: its name, upper-cased
 // (scenario.proto, AllReduceAlgorithm).
@@ -63,14 +60,14 @@ std::string_view Name(TrafficPattern pattern) noexcept {
   return "unknown";
 }
 
-TrafficPattern PatternOf(const scenario::Scenario& s, AllreduceImplementation implementation,
+TrafficPattern PatternOf(const scenario::RunPlan& s, AllreduceImplementation implementation,
                          std::int64_t gradient_bytes) {
-  const std::uint32_t workers = s.cluster().workers();
-  switch (s.strategy().kind()) {
-    case scenario::SYNC_PS:
-    case scenario::ASYNC_PS:
+  const std::uint32_t workers = s.cluster.workers;
+  switch (s.strategy.kind) {
+    case StrategyKind::kSyncPs:
+    case StrategyKind::kAsyncPs:
       return TrafficPattern::kFanInOut;
-    case scenario::SYNC_ALLREDUCE: {
+    case StrategyKind::kSyncAllReduce: {
       if (workers <= 1) return TrafficPattern::kNone;
       if (implementation == AllreduceImplementation::kMpiAllreduce) {
         const AllreduceChoice choice = OpenMpiAllreduceChoice(workers, gradient_bytes);
@@ -82,18 +79,16 @@ TrafficPattern PatternOf(const scenario::Scenario& s, AllreduceImplementation im
       return workers == 2 ? TrafficPattern::kPairExchange : TrafficPattern::kRingExchange;
     }
     default:
-      throw std::invalid_argument("strategy.kind " + scenario::StrategyKind_Name(s.strategy().kind()) +
+      throw std::invalid_argument("strategy.kind " + std::string(Entry(s.strategy.kind).name) +
                                   ": validate runs SYNC_ALLREDUCE, SYNC_PS and ASYNC_PS only");
   }
 }
 
-std::vector<std::int64_t> MessageSizes(const scenario::Scenario& s, AllreduceImplementation implementation,
+std::vector<std::int64_t> MessageSizes(const scenario::RunPlan& s, AllreduceImplementation implementation,
                                        std::int64_t n) {
-  const std::int64_t p = s.cluster().workers();
+  const std::int64_t p = s.cluster.workers;
   if (PatternOf(s, implementation, n) == TrafficPattern::kNone) return {};
-  if (scenario::UsesParameterServers(s.strategy())) {
-    return {CeilDiv(n, std::max<std::int64_t>(1, s.strategy().servers()))};
-  }
+  if (Entry(s.strategy.kind).uses_servers) return {CeilDiv(n, std::max<std::int64_t>(1, s.strategy.servers))};
   const OpenMpiAllreduce mpi_runs = OpenMpiAllreduceChoice(static_cast<std::uint32_t>(p), n).runs;
   if (implementation == AllreduceImplementation::kMpiAllreduce && mpi_runs == OpenMpiAllreduce::kRecursiveDoubling) {
     return {n};  // every step exchanges the whole vector
@@ -176,11 +171,11 @@ LinkFit FitLink(const HostMeasurements& m, TrafficPattern pattern, const std::ve
   return fit;
 }
 
-Calibration Calibrate(const HostMeasurements& m, const scenario::Scenario& s, AllreduceImplementation implementation) {
+Calibration Calibrate(const HostMeasurements& m, const scenario::RunPlan& s, AllreduceImplementation implementation) {
   std::vector<std::string> problems;
   if (!(m.flops_per_step() > 0)) problems.push_back("flops_per_step must be > 0");
   if (m.gradient_bytes() <= 0) problems.push_back("gradient_bytes must be > 0");
-  const bool sync = IsSynchronous(s.strategy().kind());
+  const bool sync = IsSynchronous(s.strategy.kind);
   double step_s = m.lockstep_step_s();
   if (!sync) {
     step_s = 0;
@@ -205,7 +200,7 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::Scenario& s, Al
   c.device.set_name("host-calibrated");
   c.device.set_peak_tflops(m.flops_per_step() / step_s / 1e12);
   c.device.set_efficiency(1.0);
-  const bool allreduce = s.strategy().kind() == scenario::SYNC_ALLREDUCE;
+  const bool allreduce = s.strategy.kind == StrategyKind::kSyncAllReduce;
   // All-reduce workers each copy their gradient into the reduction buffer,
   // scale the sum by 1/p and take the optimizer step: two passes of adding
   // speed and one optimizer step. With parameter servers the server does the
@@ -219,17 +214,17 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::Scenario& s, Al
 
   const double bytes = static_cast<double>(m.gradient_bytes());
   if (allreduce && m.add_gradient_s() > 0) c.reduction_gbyte_per_s = bytes / m.add_gradient_s() / 1e9;
-  if (scenario::UsesParameterServers(s.strategy())) {
+  if (Entry(s.strategy.kind).uses_servers) {
     // Sync: the server adds each gradient in; async: it takes one optimizer
     // step per gradient.
-    const double per_gradient_s = s.strategy().kind() == scenario::SYNC_PS ? m.add_gradient_s() : m.optimizer_step_s();
+    const double per_gradient_s = s.strategy.kind == StrategyKind::kSyncPs ? m.add_gradient_s() : m.optimizer_step_s();
     if (per_gradient_s > 0) c.server_apply_gbyte_per_s = bytes / per_gradient_s / 1e9;
   }
-  if (allreduce && implementation == AllreduceImplementation::kMpiAllreduce && s.cluster().workers() > 1) {
-    const AllreduceChoice choice = OpenMpiAllreduceChoice(s.cluster().workers(), m.gradient_bytes());
+  if (allreduce && implementation == AllreduceImplementation::kMpiAllreduce && s.cluster.workers > 1) {
+    const AllreduceChoice choice = OpenMpiAllreduceChoice(s.cluster.workers, m.gradient_bytes());
     c.allreduce = ScenarioAlgorithm(choice.simulated);
     c.notes.push_back("MPI_Allreduce: Open MPI 4.1 runs " + std::string(Name(choice.runs)) + " for " +
-                      std::to_string(s.cluster().workers()) + " ranks and " + std::to_string(m.gradient_bytes()) +
+                      std::to_string(s.cluster.workers) + " ranks and " + std::to_string(m.gradient_bytes()) +
                       " bytes; simulated as " + scenario::AllReduceAlgorithm_Name(c.allreduce) +
                       (choice.exact ? " (same schedule)" : " (stand-in)"));
   }

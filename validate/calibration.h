@@ -45,7 +45,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/scenario/scenario.pb.h"
+#include "sim/scenario/run_plan.h"
 #include "validate/measurements.pb.h"
 
 namespace sim::validate {
@@ -71,7 +71,7 @@ inline constexpr double kHalfDuplexRatio = 1.5;
 
 // The pattern of the scenario's strategy as mpi_train runs it. Throws
 // std::invalid_argument for a strategy mpi_train does not run.
-[[nodiscard]] TrafficPattern PatternOf(const scenario::Scenario& scenario, AllreduceImplementation implementation,
+[[nodiscard]] TrafficPattern PatternOf(const scenario::RunPlan& plan, AllreduceImplementation implementation,
                                        std::int64_t gradient_bytes);
 
 // The message sizes the run sends, smallest first (what mpi_calibrate
@@ -79,7 +79,7 @@ inline constexpr double kHalfDuplexRatio = 1.5;
 // size); Rabenseifner's n/2, n/4, ..., n/p' (p' the power of two <= p);
 // recursive doubling's whole vector n;
 // parameter-server shards of n/S. Empty when nothing is sent.
-[[nodiscard]] std::vector<std::int64_t> MessageSizes(const scenario::Scenario& scenario,
+[[nodiscard]] std::vector<std::int64_t> MessageSizes(const scenario::RunPlan& plan,
                                                      AllreduceImplementation implementation,
                                                      std::int64_t gradient_bytes);
 
@@ -126,7 +126,7 @@ struct Calibration {
 };
 
 // Throws std::invalid_argument listing every problem of `measured`.
-[[nodiscard]] Calibration Calibrate(const HostMeasurements& measured, const scenario::Scenario& scenario,
+[[nodiscard]] Calibration Calibrate(const HostMeasurements& measured, const scenario::RunPlan& plan,
                                     AllreduceImplementation implementation);
 
 // The calibration as `path=value` overrides of the scenario, in a stable

@@ -17,7 +17,7 @@
 // (tests/validate/flow_share_fit_test.cc checks the integral against it).
 #pragma once
 
-#include "topologies/cluster.h"
+#include "sim/network/network_calibration.h"
 
 namespace sim::validate {
 
@@ -25,7 +25,7 @@ namespace sim::validate {
 [[nodiscard]] double ExpectedFirstFraction(int flows, double sigma);
 
 // The largest sigma a scenario accepts (its check: topologies/cluster.cc).
-inline constexpr double kMaxFlowShareSigma = topo::kMaxFlowShareSigma;
+inline constexpr double kMaxFlowShareSigma = net::kMaxFlowShareSigma;
 
 // The sigma in [0, kMaxFlowShareSigma] whose ExpectedFirstFraction(flows,
 // sigma) is `first_fraction` (E[F] falls as sigma grows): 0 for a fraction

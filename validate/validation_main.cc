@@ -24,8 +24,7 @@
 
 #include "sim/result/atomic_file.h"
 #include "sim/result/result.pb.h"
-#include "sim/scenario/loader.h"
-#include "sim/scenario/validate.h"
+#include "sim/scenario/run_plan.h"
 #include "validate/calibration.h"
 #include "validate/comparison.h"
 #include "validate/openmpi_allreduce_choice.h"
@@ -62,20 +61,19 @@ AllreduceImplementation ParseImplementation(const std::string& name) {
 }
 
 void Endpoints(const std::string& path, const std::vector<std::string>& overrides) {
-  const auto loaded = scenario::LoadScenario(path, overrides);
-  const auto& c = loaded.scenario.cluster();
-  if (!c.topology().has_star()) throw BadInput(path + ": cluster.topology must be a star to run on the emulated cluster");
-  const std::uint32_t ranks = c.workers() + scenario::DedicatedServers(loaded.scenario.strategy());
-  std::cout << ranks << " " << c.topology().star().host_link().bandwidth_gbit_per_s() * 1000.0 << " "
-            << scenario::StrategyKind_Name(loaded.scenario.strategy().kind()) << "\n";
+  const scenario::RunPlan plan = scenario::LoadPlan(path, overrides);
+  const auto* star = std::get_if<topo::StarSpec>(&plan.cluster.topology_spec.fabric);
+  if (star == nullptr) throw BadInput(path + ": cluster.topology must be a star to run on the emulated cluster");
+  std::cout << plan.placement.endpoints << " " << InGigabitsPerSecond(star->host_link.bandwidth) * 1000.0 << " "
+            << Entry(plan.strategy.kind).name << "\n";
 }
 
 void WriteCalibration(const std::string& measurements, const std::string& path,
                       const std::vector<std::string>& overrides, const std::string& allreduce, const std::string& out) {
-  const auto loaded = scenario::LoadScenario(path, overrides);
+  const scenario::RunPlan plan = scenario::LoadPlan(path, overrides);
   const auto m = ReadJson<HostMeasurements>(measurements);
-  const Calibration c = Calibrate(m, loaded.scenario, ParseImplementation(allreduce));
-  const std::string header = "Calibration of " + loaded.scenario.name() + " on " + std::to_string(m.ranks()) +
+  const Calibration c = Calibrate(m, plan, ParseImplementation(allreduce));
+  const std::string header = "Calibration of " + plan.name + " on " + std::to_string(m.ranks()) +
                              " ranks (" + std::to_string(m.workers()) + " workers), all-reduce " + allreduce +
                              ", from " + measurements + " (build/mpi_calibrate).\nUse: build/sim --scenario " + path +
                              " $(sed -e '/^#/d' -e 's/^/--set /' THIS_FILE)";

@@ -66,13 +66,6 @@ FlopsPerSecond MeasureHostRate(const Model& model, std::int64_t batch, const Hos
   return FlopsPerSecond{rates[rates.size() / 2]};
 }
 
-sim::scenario::DeviceProfile HostProfile(FlopsPerSecond measured) {
-  sim::scenario::DeviceProfile profile;
-  profile.set_name("host");
-  profile.set_peak_tflops(measured.value / 1e12);
-  profile.set_efficiency(1.0);
-  profile.set_step_overhead_us(0.0);
-  return profile;
-}
+DeviceProfile HostProfile(FlopsPerSecond measured) { return DeviceProfile{"host", measured, 1.0, 0.0}; }
 
 }  // namespace sim::models

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <string>
 
+#include "models/compute/device_profile.h"
 #include "models/nn/model.h"
 #include "sim/core/units.h"
-#include "sim/scenario/scenario.pb.h"
 
 namespace sim::models {
 
@@ -29,6 +29,6 @@ struct HostRateOptions {
 
 // A `host` profile for a measured rate: peak = the rate, efficiency 1 (the
 // measurement already is a sustained rate), no step overhead.
-[[nodiscard]] sim::scenario::DeviceProfile HostProfile(FlopsPerSecond measured);
+[[nodiscard]] DeviceProfile HostProfile(FlopsPerSecond measured);
 
 }  // namespace sim::models

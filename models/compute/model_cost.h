@@ -8,7 +8,6 @@
 
 #include "models/nn/model.h"
 #include "sim/core/units.h"
-#include "sim/scenario/scenario.pb.h"
 
 namespace sim::models {
 
@@ -27,11 +26,5 @@ struct ModelCost {
 // The cost of a trainable model: its parameter count, 4 bytes each (float),
 // and its own FLOP formula.
 [[nodiscard]] ModelCost CostOf(const Model& model);
-
-// The cost of the scenario's model: a timing_only model resolved through its
-// profile (ResolveTimingOnly), any other kind built with MakeModel for the
-// given input shape. Throws std::invalid_argument like those.
-[[nodiscard]] ModelCost CostOfModel(const sim::scenario::Model& spec, Eigen::Index input_features,
-                                    std::int32_t classes);
 
 }  // namespace sim::models

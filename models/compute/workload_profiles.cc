@@ -1,7 +1,6 @@
 #include "models/compute/workload_profiles.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 namespace sim::models {
 namespace {
@@ -58,29 +57,10 @@ std::optional<WorkloadProfile> FindWorkloadProfile(std::string_view name) {
   return std::nullopt;
 }
 
-ModelCost ResolveTimingOnly(const sim::scenario::TimingOnly& spec) {
-  ModelCost cost;
-  cost.name = "timing_only";
-  cost.bytes_per_parameter = 0;
-  if (!spec.profile().empty()) {
-    const auto profile = FindWorkloadProfile(spec.profile());
-    if (!profile) {
-      std::string known;
-      for (const auto& p : WorkloadProfiles()) known += (known.empty() ? "" : ", ") + p.cost.name;
-      throw std::invalid_argument("workload.model.timing_only.profile: unknown profile '" + spec.profile() +
-                                  "' (known: " + known + ")");
-    }
-    cost = profile->cost;
-  }
-  if (spec.parameters() > 0) cost.parameters = static_cast<std::int64_t>(spec.parameters());
-  if (spec.bytes_per_parameter() > 0) cost.bytes_per_parameter = spec.bytes_per_parameter();
-  if (spec.flops_per_sample() > 0.0) cost.flops_per_sample = Flops{spec.flops_per_sample()};
-  if (cost.parameters <= 0) {
-    throw std::invalid_argument("workload.model.timing_only: give parameters (> 0) or a profile");
-  }
-  if (cost.bytes_per_parameter == 0) cost.bytes_per_parameter = 4;
-  if (cost.flops_per_sample.count == 0.0) cost.flops_per_sample = Flops{6.0 * static_cast<double>(cost.parameters)};
-  return cost;
+std::string KnownWorkloadProfileNames() {
+  std::string known;
+  for (const auto& p : WorkloadProfiles()) known += (known.empty() ? "" : ", ") + p.cost.name;
+  return known;
 }
 
 }  // namespace sim::models

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "models/compute/model_cost.h"
-#include "sim/scenario/scenario.pb.h"
 
 namespace sim::models {
 
@@ -27,11 +26,7 @@ struct WorkloadProfile {
 [[nodiscard]] const std::vector<WorkloadProfile>& WorkloadProfiles();
 [[nodiscard]] std::optional<WorkloadProfile> FindWorkloadProfile(std::string_view name);
 
-// A timing_only model's cost: the profile (if named) supplies every field the
-// message leaves at 0; bytes_per_parameter defaults to 4 and
-// flops_per_sample to 6 x parameters (Kaplan et al. 2020, C = 6N per token).
-// Throws std::invalid_argument for an unknown profile (listing the known
-// ones) or no parameters.
-[[nodiscard]] ModelCost ResolveTimingOnly(const sim::scenario::TimingOnly& spec);
+// "bert_base, bert_large, ...": every profile's name.
+[[nodiscard]] std::string KnownWorkloadProfileNames();
 
 }  // namespace sim::models

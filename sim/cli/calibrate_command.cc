@@ -6,14 +6,14 @@
 #include <iostream>
 #include <memory>
 
-#include "models/compute/device_profile_file.h"
-#include "models/compute/device_profiles.h"
 #include "models/compute/host_calibration.h"
 #include "models/data/load_dataset.h"
 #include "models/nn/make_model.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
-#include "sim/scenario/loader.h"
+#include "sim/scenario/device_profile_file.h"
+#include "sim/scenario/device_resolution.h"
+#include "sim/scenario/run_plan.h"
 
 namespace sim::cli {
 namespace {
@@ -27,19 +27,19 @@ struct CalibrateOptions {
 };
 
 void Calibrate(const CalibrateOptions& o) {
-  const auto loaded = scenario::LoadScenario(o.scenario, o.overrides);
-  const auto& workload = loaded.scenario.workload();
-  if (workload.model().has_timing_only()) {
+  const scenario::RunPlan plan = scenario::LoadPlan(o.scenario, o.overrides);
+  const scenario::WorkloadPlan& workload = plan.workload;
+  if (workload.timing_only_workload()) {
     throw std::invalid_argument(o.scenario + ": calibrate needs a model with numerics, not timing_only");
   }
-  const auto data = models::LoadDataset(workload.dataset(), loaded.scenario.seed());
-  const auto model = models::MakeModel(workload.model(), data.train.feature_count(), data.train.classes);
-  const std::int64_t batch = o.batch > 0 ? o.batch : workload.batch_size();
+  const auto data = models::LoadDataset(*workload.dataset, plan.seed);
+  const auto model = models::MakeModel(*workload.model, data.train.feature_count(), data.train.classes);
+  const std::int64_t batch = o.batch > 0 ? o.batch : workload.batch_size;
   models::HostRateOptions rate_options;
   rate_options.rounds = o.rounds;
   const FlopsPerSecond rate = models::MeasureHostRate(*model, batch, rate_options);
-  const std::string out = o.out.empty() ? models::DefaultHostProfilePath().string() : o.out;
-  models::WriteDeviceProfile(models::HostProfile(rate), out,
+  const std::string out = o.out.empty() ? scenario::DefaultHostProfilePath().string() : o.out;
+  scenario::WriteDeviceProfile(models::HostProfile(rate), out,
                              "Measured by `sim calibrate` on " + model->name() + ", batch " + std::to_string(batch) +
                                  " (median of " + std::to_string(o.rounds) + " rounds).");
   std::cout << "host: " << rate.value / 1e9 << " GFLOP/s on " << model->name() << " at batch " << batch

@@ -35,10 +35,8 @@
 #include "sim/engine/engine.h"
 #include "sim/network/flow_network.h"
 #include "sim/result/atomic_file.h"
-#include "sim/scenario/loader.h"
 #include "sim/scenario/overrides.h"
-#include "topologies/cluster.h"
-#include "topologies/topology_error.h"
+#include "sim/scenario/run_plan.h"
 
 namespace sim::cli {
 namespace {
@@ -104,57 +102,26 @@ std::vector<std::int64_t> ParseSizes(const std::string& text) {
   return sizes;
 }
 
-struct Cluster {
-  scenario::Cluster resolved;  // defaults filled in: what the table header echoes
-  std::string label;
-  std::unique_ptr<topo::Topology> topology;
-  std::uint64_t seed = 1;  // the scenario's (or --set seed=N), for the network's random streams
-};
-
-Cluster LoadCluster(const CollectiveOptions& o, std::uint32_t max_ranks) {
-  scenario::Cluster cluster;
-  std::string directory = ".";
-  Cluster out;
-  if (!o.scenario.empty()) {
-    const scenario::LoadedScenario loaded = scenario::LoadScenario(o.scenario, o.overrides);
-    cluster = loaded.scenario.cluster();
-    out.seed = loaded.scenario.seed();
-    directory = loaded.directory;
-    out.label = o.scenario;
-  } else {
-    scenario::Scenario wrapper;
-    wrapper.mutable_cluster()->mutable_topology()->set_library(o.topology);
-    std::vector<std::string> problems;
-    for (const auto& assignment : o.overrides) {
-      try {
-        scenario::ApplyOverride(wrapper, assignment);
-      } catch (const scenario::ScenarioError& e) {
-        problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-      }
+// The cluster a table is measured on: a scenario's, or a library entry's as
+// a scenario of its own (with its defaults), through the one run plan.
+scenario::RunPlan LoadCluster(const CollectiveOptions& o, std::uint32_t max_ranks) {
+  if (!o.scenario.empty()) return scenario::LoadPlan(o.scenario, o.overrides);
+  scenario::Scenario wrapper;
+  wrapper.set_name(o.topology);
+  wrapper.mutable_cluster()->mutable_topology()->set_library(o.topology);
+  std::vector<std::string> problems;
+  for (const auto& assignment : o.overrides) {
+    try {
+      scenario::ApplyOverride(wrapper, assignment);
+    } catch (const scenario::ScenarioError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
     }
-    if (!problems.empty()) throw scenario::ScenarioError(std::move(problems));
-    cluster = wrapper.cluster();
-    // Unset, the seed is the scenario default (scenario::ApplyDefaults): 1.
-    if (wrapper.has_seed()) out.seed = wrapper.seed();
-    // A library entry may leave the host count to the scenario (a star of any
-    // size); then the cluster is as large as the largest rank count asked for.
-    if (cluster.hosts() == 0 && cluster.workers() == 0 && max_ranks > 0) {
-      try {
-        if (topo::ResolveCluster(cluster).hosts() == 0) cluster.set_workers(max_ranks);
-      } catch (const topo::TopologyError&) {
-        // Reported with every other problem by BuildTopology below.
-      }
-    }
-    out.label = o.topology;
   }
-  // Problems of the cluster are bad input (exit 2), like the scenario's own.
-  try {
-    out.topology = std::make_unique<topo::Topology>(topo::BuildTopology(cluster, directory));
-    out.resolved = topo::ResolveCluster(cluster);
-  } catch (const topo::TopologyError& e) {
-    throw scenario::ScenarioError(e.problems());
-  }
-  return out;
+  if (!problems.empty()) throw scenario::ScenarioError(std::move(problems));
+  // A library entry may leave the host count to the scenario (a star of any
+  // size); then the cluster is as large as the largest rank count asked for.
+  if (max_ranks > 0 && scenario::LeavesSizeOpen(wrapper.cluster())) wrapper.mutable_cluster()->set_workers(max_ranks);
+  return scenario::ResolvePlan(std::move(wrapper), o.topology, ".");
 }
 
 struct Row {
@@ -191,8 +158,9 @@ void Run(const CollectiveOptions& o) {
     throw std::invalid_argument("give the cluster: --scenario FILE or --topology NAME (a topologies/library entry)");
   }
   const std::uint32_t max_ranks = o.ranks.empty() ? 0 : *std::max_element(o.ranks.begin(), o.ranks.end());
-  const Cluster cluster = LoadCluster(o, max_ranks);
-  const topo::Topology& topology = *cluster.topology;
+  const scenario::RunPlan cluster = LoadCluster(o, max_ranks);
+  const std::string label = o.scenario.empty() ? o.topology : o.scenario;
+  const topo::Topology& topology = *cluster.cluster.topology;
   const auto endpoints = static_cast<std::uint32_t>(topology.endpoint_count());
   std::vector<std::uint32_t> rank_counts = o.ranks;
   if (rank_counts.empty()) rank_counts.push_back(endpoints);
@@ -218,12 +186,12 @@ void Run(const CollectiveOptions& o) {
   }
   if (!problems.empty()) throw scenario::ScenarioError(std::move(problems));
 
-  const double reduction_gbyte_per_s = cluster.resolved.network().reduction_gbyte_per_s();
-  std::cout << "# sim collective: " << o.op << ", algorithm " << o.algorithm << ", on " << cluster.label << " ("
+  const BytesPerSecond reduction_rate = cluster.cluster.reduction_rate;
+  std::cout << "# sim collective: " << o.op << ", algorithm " << o.algorithm << ", on " << label << " ("
             << topology.host_count() << " hosts, " << topology.devices_per_host()
             << (topology.devices_per_host() == 1 ? " device" : " devices") << " each)\n"
             << "# reduction: "
-            << (reduction_gbyte_per_s > 0.0 ? std::to_string(reduction_gbyte_per_s) + " GB/s" : std::string("free"))
+            << (reduction_rate.value > 0.0 ? std::to_string(InGigabytesPerSecond(reduction_rate)) + " GB/s" : std::string("free"))
             << ", chunk: " << (chunk > 0 ? std::to_string(chunk) + " B" : std::string("none"));
   if (op == Op::kBroadcast || op == Op::kReduce) std::cout << ", root: " << o.root;
   if (algorithm == Algorithm::kHierarchical) {
@@ -248,12 +216,12 @@ void Run(const CollectiveOptions& o) {
       for (std::string line; std::getline(lines, line);) std::cout << "#   " << line << "\n";
     }
     Engine engine;
-    net::FlowNetwork network(engine, topology, cluster.resolved.network(), cluster.seed);
+    net::FlowNetwork network(engine, topology, cluster.cluster.network, cluster.seed);
     std::vector<EndpointId> endpoint_of_rank(spec.ranks);
     for (EndpointId e = 0; e < spec.ranks; ++e) endpoint_of_rank[e] = e;
     collectives::CollectiveRun run(
         engine, network, schedule, endpoint_of_rank,
-        collectives::RunOptions{.reduction_rate = GigabytesPerSecond(reduction_gbyte_per_s)});
+        collectives::RunOptions{.reduction_rate = reduction_rate});
     run.start();
     engine.run();
     if (!run.done()) throw std::logic_error("collective did not finish: a schedule dependency was never met");

@@ -11,8 +11,8 @@
 #include "sim/cli/exit_codes.h"
 #include "sim/result/atomic_file.h"
 #include "sim/result/report.h"
-#include "sim/scenario/loader.h"
-#include "sim/training/run.h"
+#include "sim/run/training_run.h"
+#include "sim/scenario/run_plan.h"
 
 namespace sim::cli {
 namespace {
@@ -34,18 +34,16 @@ std::string InDir(const std::string& dir, const std::string& explicit_path, cons
 void Run(const RunOptions& o) {
   std::vector<std::string> overrides = o.overrides;
   if (o.seed) overrides.push_back("seed=" + std::to_string(*o.seed));
-  const scenario::LoadedScenario loaded = scenario::LoadScenario(o.scenario, overrides);
+  const scenario::RunPlan plan = scenario::LoadPlan(o.scenario, overrides);
 
   const std::string json = InDir(o.out_dir, o.json, "result.json");
-  const std::string series =
-      InDir(o.out_dir, o.series.empty() ? loaded.scenario.outputs().series_csv() : o.series, "series.csv");
-  const std::string trace =
-      InDir(o.out_dir, o.trace.empty() ? loaded.scenario.outputs().trace_json() : o.trace, "trace.json");
+  const std::string series = InDir(o.out_dir, o.series.empty() ? plan.outputs.series_csv : o.series, "series.csv");
+  const std::string trace = InDir(o.out_dir, o.trace.empty() ? plan.outputs.trace_json : o.trace, "trace.json");
 
   TrainingRunOptions options;
   options.keep_trace = !trace.empty();
   options.progress = o.quiet ? nullptr : &std::cerr;
-  const TrainingRunOutput out = RunTraining(loaded, options);
+  const TrainingRunOutput out = RunTraining(plan, options);
 
   // Every file is written only now, whole, after the run succeeded.
   if (!json.empty()) WriteFileAtomically(json, ResultJson(out.result));

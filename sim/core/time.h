@@ -48,7 +48,9 @@ class Time {
 }
 [[nodiscard]] constexpr Time Picoseconds(std::int64_t ps) noexcept { return Time(ps); }
 [[nodiscard]] constexpr Time Nanoseconds(std::int64_t ns) noexcept { return Time(ns * 1'000); }
-[[nodiscard]] constexpr Time Microseconds(std::int64_t us) noexcept { return Time(us * 1'000'000); }
+// Scenario fields are given in microseconds (latency_us, step_overhead_us):
+// rounded to the nearest picosecond, once.
+[[nodiscard]] inline Time Microseconds(double us) noexcept { return Time(static_cast<std::int64_t>(std::llround(us * 1e6))); }
 [[nodiscard]] constexpr Time Milliseconds(std::int64_t ms) noexcept { return Time(ms * 1'000'000'000); }
 
 inline std::ostream& operator<<(std::ostream& os, Time t) { return os << t.picoseconds() << "ps"; }

@@ -32,6 +32,15 @@ struct FlopsPerSecond {
 
 [[nodiscard]] constexpr BytesPerSecond GigabitsPerSecond(double gbit) noexcept { return {gbit * 1e9 / 8.0}; }
 [[nodiscard]] constexpr BytesPerSecond GigabytesPerSecond(double gbyte) noexcept { return {gbyte * 1e9}; }
+[[nodiscard]] constexpr FlopsPerSecond TeraflopsPerSecond(double tflops) noexcept { return {tflops * 1e12}; }
+// The same quantities back in the units scenarios and tables give them.
+[[nodiscard]] constexpr double InTeraflopsPerSecond(FlopsPerSecond rate) noexcept { return rate.value / 1e12; }
+[[nodiscard]] constexpr double InGigabytesPerSecond(BytesPerSecond rate) noexcept { return rate.value / 1e9; }
+[[nodiscard]] constexpr double InGigabitsPerSecond(BytesPerSecond rate) noexcept { return rate.value * 8.0 / 1e9; }
+
+// A duration given in microseconds as seconds, for sums of durations that are
+// rounded to integer time once, as a whole (Seconds()).
+[[nodiscard]] constexpr double SecondsFromMicroseconds(double us) noexcept { return us * 1e-6; }
 
 // Time to move `size` at `rate`, rounded once to the picosecond.
 [[nodiscard]] inline Time TransferTime(Bytes size, BytesPerSecond rate) noexcept {

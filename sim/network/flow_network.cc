@@ -12,51 +12,30 @@ namespace {
 // Time holds 2^63 ps, about 106 days; a drain must fit with room to spare.
 constexpr double kLongestDrainSeconds = 1e6;
 
-double Efficiency(const scenario::NetworkCalibration& c) {
-  const double e = c.bandwidth_efficiency() == 0.0 ? 1.0 : c.bandwidth_efficiency();
-  if (!(e > 0.0 && e <= 1.0)) {
-    throw std::invalid_argument("network.bandwidth_efficiency must be in (0, 1], got " + std::to_string(e));
-  }
-  return e;
-}
 
-Time Overhead(const scenario::NetworkCalibration& c) {
-  const double us = c.per_message_overhead_us();
-  if (!(us >= 0.0) || !std::isfinite(us)) {
-    throw std::invalid_argument("network.per_message_overhead_us must be >= 0, got " + std::to_string(us));
+// Checked before anything is built, so that a bad calibration is an error
+// here too and not a run with nonsense rates.
+const NetworkCalibration& Checked(const NetworkCalibration& calibration) {
+  const std::vector<std::string> problems = CalibrationProblems(calibration);
+  if (!problems.empty()) {
+    std::string message;
+    for (const auto& p : problems) message += (message.empty() ? "" : "; ") + p;
+    throw std::invalid_argument(message);
   }
-  return Picoseconds(std::llround(us * 1e6));
-}
-
-double FlowShareSigma(const scenario::NetworkCalibration& c) {
-  const double sigma = c.flow_share_sigma();
-  if (!(sigma >= 0.0) || !std::isfinite(sigma)) {
-    throw std::invalid_argument("network.flow_share_sigma must be >= 0, got " + std::to_string(sigma));
-  }
-  return sigma;
-}
-
-// While both directions of a FULL_DUPLEX cable carry data, each has this / 2
-// times its rate: 0 (unset) means 2, independent directions.
-double TwoWayCapacity(const scenario::NetworkCalibration& c) {
-  const double k = c.two_way_capacity() == 0.0 ? 2.0 : c.two_way_capacity();
-  if (!(k >= 1.0 && k <= 2.0)) {
-    throw std::invalid_argument("network.two_way_capacity must be in [1, 2], got " + std::to_string(k));
-  }
-  return k;
+  return calibration;
 }
 
 }  // namespace
 
-FlowNetwork::FlowNetwork(Engine& engine, const topo::Topology& topology,
-                         const scenario::NetworkCalibration& calibration, std::uint64_t seed)
+FlowNetwork::FlowNetwork(Engine& engine, const topo::Topology& topology, const NetworkCalibration& calibration,
+                         std::uint64_t seed)
     : engine_(engine),
       topology_(topology),
-      per_message_overhead_(Overhead(calibration)),
-      flow_share_sigma_(FlowShareSigma(calibration)),
+      per_message_overhead_(Checked(calibration).per_message_overhead),
+      flow_share_sigma_(calibration.flow_share_sigma),
       flow_share_(NamedStream(seed, "network/flow_share")) {
-  const double efficiency = Efficiency(calibration);
-  const bool half_duplex = calibration.duplex() == scenario::HALF_DUPLEX;
+  const double efficiency = calibration.bandwidth_efficiency;
+  const bool half_duplex = calibration.duplex == Duplex::kHalf;
   const std::size_t n = topology.link_count();
   resource_of_link_.assign(n, 0);
   links_.resize(n);
@@ -76,7 +55,7 @@ FlowNetwork::FlowNetwork(Engine& engine, const topo::Topology& topology,
   }
   capacity_of_link_.resize(n);
   for (topo::LinkId l = 0; l < n; ++l) capacity_of_link_[l] = solver_.capacity(resource_of_link_[l]);
-  if (!half_duplex) two_way_share_ = TwoWayCapacity(calibration) / 2.0;
+  if (!half_duplex) two_way_share_ = calibration.two_way_capacity / 2.0;
   last_route_of_src_.resize(topology.endpoint_count());
 }
 

@@ -13,7 +13,7 @@
 // star of 1.25 GB/s, 5 us host links, one 100 MB flow ends at
 // 10 us + 0.08 s = 0.08001 s.
 //
-// Calibration (scenario.proto NetworkCalibration): every link's capacity is
+// Calibration (network_calibration.h): every link's capacity is
 // bandwidth x bandwidth_efficiency; FULL_DUPLEX makes the two directions of a
 // cable independent; HALF_DUPLEX makes them share one capacity, the smaller
 // direction's (SimGrid's SHARED policy; measured on Open MPI's blocking
@@ -72,7 +72,7 @@
 #include "sim/network/link_usage.h"
 #include "sim/network/max_min_solver.h"
 #include "sim/network/transport.h"
-#include "sim/scenario/scenario.pb.h"
+#include "sim/network/network_calibration.h"
 #include "topologies/topology.h"
 
 namespace sim::net {
@@ -82,10 +82,8 @@ class FlowNetwork final : public Transport {
   // The network's pending events point to it: keep it alive while the engine
   // runs. `seed` is the run's (scenario) seed, read only when
   // flow_share_sigma > 0. Throws std::invalid_argument on a calibration
-  // outside its range (bandwidth_efficiency in (0, 1], 0 meaning the default
-  // 1; per_message_overhead_us >= 0; flow_share_sigma >= 0 and finite;
-  // two_way_capacity in [1, 2], 0 meaning 2).
-  FlowNetwork(Engine& engine, const topo::Topology& topology, const scenario::NetworkCalibration& calibration = {},
+  // outside its range (CalibrationProblems).
+  FlowNetwork(Engine& engine, const topo::Topology& topology, const NetworkCalibration& calibration = {},
               std::uint64_t seed = 0);
   FlowNetwork(const FlowNetwork&) = delete;
   FlowNetwork& operator=(const FlowNetwork&) = delete;

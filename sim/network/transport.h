@@ -5,13 +5,10 @@
 #include <cstdint>
 #include <functional>
 
+#include "sim/core/ids.h"
 #include "sim/core/units.h"
 
 namespace sim {
-
-// An endpoint of the network where a rank runs: a host, or one device of a
-// multi-device host. Numbered 0..endpoints-1 in rank order.
-using EndpointId = std::uint32_t;
 
 class Transport {
  public:

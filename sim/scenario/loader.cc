@@ -2,9 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
-#include <optional>
-#include <fstream>
 #include <sstream>
 #include <type_traits>
 
@@ -12,11 +9,10 @@
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 
-#include "sim/scenario/overrides.h"
-#include "sim/scenario/validate.h"
-#include "models/workload/validate_workload.h"
-#include "topologies/cluster.h"
-#include "topologies/topology_error.h"
+#include "sim/scenario/cluster_resolution.h"
+#include "sim/scenario/placement.h"
+#include "sim/scenario/strategy_plan.h"
+#include "sim/scenario/workload_plan.h"
 
 namespace sim::scenario {
 namespace {
@@ -72,18 +68,6 @@ class FileErrorCollector : public google::protobuf::io::ErrorCollector {
   std::vector<std::string> problems_;
 };
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path + ": error: cannot open scenario file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // Sets a proto3 scalar to its documented default when it holds the zero value
 // that means "absent".
 #define SIM_DEFAULT(message, field, value) \
@@ -111,39 +95,8 @@ Scenario ParseScenario(const std::string& text, const std::string& source_name, 
   return scenario;
 }
 
-void ApplyDefaults(Scenario& s) {
+void ApplyDefaults(Scenario& s, std::vector<std::string>& problems) {
   if (!s.has_seed()) s.set_seed(1);
-
-  Cluster& c = *s.mutable_cluster();
-  SIM_DEFAULT(c, device, "host");
-  if (c.devices_per_host() == 0) c.set_devices_per_host(1);
-  const Topology& t = c.topology();
-  // Parameter servers of their own take endpoints after the workers, so a
-  // topology that leaves the host count open gets hosts for them too.
-  const bool sized_by_topology = t.has_fat_tree() || t.has_torus() || t.has_edges() || t.has_library();
-  if (c.hosts() == 0 && !sized_by_topology && c.has_workers() && c.workers() > 0) {
-    Strategy st = s.strategy();
-    if (st.servers() == 0) st.set_servers(1);
-    const std::uint32_t endpoints = c.workers() + DedicatedServers(st);
-    c.set_hosts((endpoints + c.devices_per_host() - 1) / c.devices_per_host());
-  }
-  if (c.hosts() == 0 && !sized_by_topology) c.set_hosts(1);  // one machine
-  // The topology module owns the rest: library entries, links, routing.
-  try {
-    const std::optional<std::uint32_t> workers = c.has_workers() ? std::optional(c.workers()) : std::nullopt;
-    c = topo::ResolveCluster(c);
-    if (workers) c.set_workers(*workers);  // an explicit value, even 0, stands (and is checked)
-  } catch (const topo::TopologyError& e) {
-    throw ScenarioError(e.problems());
-  }
-
-  // The models module owns the workload's defaults (model, data, optimizer).
-  Workload& w = *s.mutable_workload();
-  if (w.model().kind_case() == Model::KIND_NOT_SET) w.mutable_model()->mutable_softmax_regression();
-  if (w.dataset().kind_case() == Dataset::KIND_NOT_SET && !w.model().has_timing_only()) {
-    w.mutable_dataset()->mutable_fashion_mnist();
-  }
-  w = models::WorkloadWithDefaults(w);
 
   Strategy& st = *s.mutable_strategy();
   if (st.kind() == STRATEGY_UNSPECIFIED) st.set_kind(SYNC_ALLREDUCE);
@@ -151,35 +104,33 @@ void ApplyDefaults(Scenario& s) {
   SIM_DEFAULT(st, servers, 1u);
   SIM_DEFAULT(st, local_steps, 8u);
 
+  Cluster& c = *s.mutable_cluster();
+  SIM_DEFAULT(c, device, "host");
+  // Parameter servers of their own take endpoints after the workers
+  // (placement.h), so a topology that leaves the host count open gets hosts
+  // for them too. (devices_per_host is defaulted with the topology, after a
+  // library entry has had its say.)
+  if (c.hosts() == 0 && !TopologyFixesHosts(c.topology()) && c.has_workers() && c.workers() > 0) {
+    std::vector<std::string> ignored;  // reported by the strategy's own check
+    const std::uint64_t endpoints = EndpointsNeeded(StrategySpecOf(st, ignored), c.workers());
+    const std::uint64_t per_host = std::max(1u, c.devices_per_host());
+    c.set_hosts(static_cast<std::uint32_t>((endpoints + per_host - 1) / per_host));
+  }
+  if (c.hosts() == 0 && !TopologyFixesHosts(c.topology())) c.set_hosts(1);  // one machine
+  if (auto resolved = ResolveCluster(c, problems)) c = std::move(*resolved);
+
+  Workload& w = *s.mutable_workload();
+  if (w.model().kind_case() == Model::KIND_NOT_SET) w.mutable_model()->mutable_softmax_regression();
+  if (w.dataset().kind_case() == Dataset::KIND_NOT_SET && !w.model().has_timing_only()) {
+    w.mutable_dataset()->mutable_fashion_mnist();
+  }
+  w = WorkloadWithDefaults(w);
+
   Stragglers& sg = *s.mutable_stragglers();
   if (sg.distribution() == STRAGGLER_DISTRIBUTION_UNSPECIFIED) sg.set_distribution(NONE);
   SIM_DEFAULT(sg, transient_factor, 1.0);
 
   SIM_DEFAULT(*s.mutable_outputs(), links_table_rows, 10u);
-}
-
-LoadedScenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {
-  LoadedScenario loaded;
-  loaded.path = path;
-  loaded.directory = std::filesystem::path(path).parent_path().string();
-  loaded.scenario = ParseScenario(ReadFile(path), path, EndsWith(path, ".json"));
-  std::vector<std::string> problems;
-  for (const auto& o : overrides) {
-    try {
-      ApplyOverride(loaded.scenario, o);
-    } catch (const ScenarioError& e) {
-      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-    }
-  }
-  if (!problems.empty()) throw ScenarioError(problems);
-  if (loaded.scenario.name().empty()) loaded.scenario.set_name(std::filesystem::path(path).stem().string());
-  ApplyDefaults(loaded.scenario);
-  problems = ValidateScenario(loaded.scenario, loaded.directory);
-  if (!problems.empty()) {
-    for (auto& p : problems) p = path + ": " + p;
-    throw ScenarioError(problems);
-  }
-  return loaded;
 }
 
 }  // namespace sim::scenario

@@ -1,11 +1,6 @@
-// Turns a scenario file and command-line overrides into the immutable,
-// validated Scenario that the rest of the program reads (DESIGN.md: nothing
-// downstream reads the file again).
-//
-// Order: parse (text format, or JSON for *.json) -> --set overrides ->
-// defaults -> semantic checks. A syntax error names file:line:column and the
-// field; the semantic check reports every problem at once. Both throw
-// ScenarioError.
+// Reading a scenario: its text parsed (Protobuf text format, or JSON), and
+// the defaults of scenario.proto written into it (the effective scenario a
+// run echoes). run_plan.h builds on these; nothing else should need them.
 #pragma once
 
 #include <string>
@@ -16,18 +11,13 @@
 
 namespace sim::scenario {
 
-struct LoadedScenario {
-  Scenario scenario;
-  std::string path;       // as given
-  std::string directory;  // for paths inside the scenario (edge-list files)
-};
+// Parses text format (`json` false) or JSON; `source_name` prefixes errors,
+// which name file:line:column and the field. Throws ScenarioError.
+[[nodiscard]] Scenario ParseScenario(const std::string& text, const std::string& source_name, bool json);
 
-LoadedScenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides = {});
-
-// Parses text format (`json` false) or JSON; `source_name` prefixes errors.
-Scenario ParseScenario(const std::string& text, const std::string& source_name, bool json);
-
-// Fills every absent field that has a documented default (scenario.proto).
-void ApplyDefaults(Scenario& scenario);
+// Fills every absent field that has a documented default (scenario.proto),
+// the cluster's library entry merged in. Adds to `problems` what prevents
+// that (an unknown library entry, a host count the topology contradicts).
+void ApplyDefaults(Scenario& scenario, std::vector<std::string>& problems);
 
 }  // namespace sim::scenario

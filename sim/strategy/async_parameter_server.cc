@@ -61,7 +61,7 @@ void AsyncParameterServer::arrived(std::uint32_t worker) {
   in_flight_[worker] = {};
   progress_.gradient_applied(ctx_.numerics.version() - g.base_version);
   ctx_.numerics.apply(g);
-  progress_.update_applied(ctx_.scenario.workload().batch_size());
+  progress_.update_applied(ctx_.batch_size);
   const std::uint64_t slowest_before = slowest_clock();
   ++clock_[worker];
   try_begin(worker);

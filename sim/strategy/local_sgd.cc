@@ -45,7 +45,7 @@ void LocalSgd::averaged() {
   for (std::uint32_t w = 0; w < ctx_.workers; ++w) ctx_.timeline.set(w, Activity::kWait, ctx_.engine.now());
   ctx_.numerics.average_replicas();
   local_steps_done_ += this_round_;
-  const std::uint64_t round_samples = std::uint64_t{this_round_} * ctx_.workers * ctx_.scenario.workload().batch_size();
+  const std::uint64_t round_samples = std::uint64_t{this_round_} * ctx_.workers * ctx_.batch_size;
   samples_ += round_samples;
   for (std::uint32_t w = 0; w < ctx_.workers; ++w) progress_.gradient_applied(0);
   progress_.update_applied(round_samples);

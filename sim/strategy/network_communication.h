@@ -1,13 +1,16 @@
 // Communication as traffic on the simulated network: all-reduces are
 // collective schedules (sim/collectives) run on the Transport; pushes and
-// pulls go to S parameter servers, each owning one shard of the parameters.
+// pulls go to S parameter servers, each owning one shard of every message.
+// Every call moves the bytes it is given: a compressed gradient or a shard
+// costs what it weighs, not the model's size.
 //
-// Placement: worker k runs on endpoint k; dedicated servers on the endpoints
-// after the workers; colocated server s on worker s's endpoint.
+// Where workers and servers run is the plan's placement (sim/scenario), read
+// here, never derived again.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "sim/collectives/collective.h"
@@ -15,17 +18,20 @@
 #include "sim/collectives/parameter_servers.h"
 #include "sim/engine/engine.h"
 #include "sim/network/transport.h"
-#include "sim/scenario/scenario.pb.h"
 #include "sim/strategy/communication.h"
+#include "sim/strategy/strategy_spec.h"
 #include "topologies/topology.h"
 
 namespace sim {
 
 class NetworkCommunication final : public Communication {
  public:
-  // `model_bytes` is the size of every gradient and parameter message.
+  // `workers[k]` and `servers[s]` are the endpoints worker k and server s run
+  // on; `servers` is empty when the strategy has none. `reduction_rate` is
+  // how fast a rank adds incoming data (0: free).
   NetworkCommunication(Engine& engine, Transport& transport, const topo::Topology& topology,
-                       const scenario::Scenario& scenario, std::uint32_t workers, Bytes model_bytes);
+                       const StrategySpec& strategy, std::span<const EndpointId> workers,
+                       std::span<const EndpointId> servers, BytesPerSecond reduction_rate);
   ~NetworkCommunication() override;
 
   void all_reduce(Bytes size, Done done) override;
@@ -45,8 +51,5 @@ class NetworkCommunication final : public Communication {
   std::vector<std::unique_ptr<collectives::CollectiveRun>> runs_;
   std::unique_ptr<collectives::ParameterServers> servers_;
 };
-
-// The collective algorithm a scenario names.
-collectives::Algorithm AllReduceAlgorithmOf(scenario::AllReduceAlgorithm algorithm);
 
 }  // namespace sim

@@ -1,7 +1,8 @@
 // A training strategy decides who computes on which parameter version, who
 // waits for whom, and when updates are applied: synchronous all-reduce,
 // parameter servers (sync / async), stale synchronous parallel, local SGD,
-// backup workers. One interface, one class each, made by MakeStrategy.
+// backup workers. One interface, one class each, made by MakeStrategy from
+// the registry of kinds (strategy_spec.h).
 #pragma once
 
 #include <cstdint>
@@ -12,8 +13,8 @@
 #include "sim/engine/engine.h"
 #include "sim/result/training_log.h"
 #include "sim/result/worker_timeline.h"
-#include "sim/scenario/scenario.pb.h"
 #include "sim/strategy/communication.h"
+#include "sim/strategy/strategy_spec.h"
 #include "sim/training/compute_model.h"
 #include "sim/training/numerics.h"
 
@@ -27,8 +28,12 @@ struct TrainingContext {
   Numerics& numerics;
   WorkerTimeline& timeline;
   TrainingLog& log;
-  const scenario::Scenario& scenario;
+  const StrategySpec& strategy;
   std::uint32_t workers = 1;
+  // Samples per worker and step.
+  std::uint64_t batch_size = 1;
+  // Stop once the target accuracy is reached.
+  bool stop_at_target = false;
   // Bytes of a gradient (and of the parameters) on the wire.
   Bytes model_bytes;
   // Updates of the global model to run, and how often to evaluate.
@@ -47,9 +52,7 @@ class Strategy {
   [[nodiscard]] virtual std::uint64_t samples() const noexcept = 0;
 };
 
-// "SYNC_ALLREDUCE/RING", "ASYNC_PS/2 servers", ...: for summaries.
-std::string StrategyName(const scenario::Strategy& strategy);
-
+// The strategy `context.strategy` names (strategy_kinds.cc).
 std::unique_ptr<Strategy> MakeStrategy(TrainingContext& context);
 
 }  // namespace sim

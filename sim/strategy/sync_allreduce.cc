@@ -36,7 +36,7 @@ void SyncAllReduce::reduced() {
     progress_.gradient_applied(0);
     g = {};  // free the gradient now, not at the next step
   }
-  progress_.update_applied(std::uint64_t{ctx_.workers} * ctx_.scenario.workload().batch_size());
+  progress_.update_applied(std::uint64_t{ctx_.workers} * ctx_.batch_size);
   if (!progress_.finished()) begin_step();
 }
 

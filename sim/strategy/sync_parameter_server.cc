@@ -47,7 +47,7 @@ void SyncParameterServer::applied() {
   }
   ctx_.numerics.apply_mean(used);
   for (std::size_t k = 0; k < used.size(); ++k) progress_.gradient_applied(0);
-  progress_.update_applied(std::uint64_t{needed_} * ctx_.scenario.workload().batch_size());
+  progress_.update_applied(std::uint64_t{needed_} * ctx_.batch_size);
   ++step_;
   arrivals_ = 0;
   // Everyone pulls the new version; stragglers of the old step are cut short.

@@ -19,7 +19,7 @@ void TrainingProgress::evaluate() {
   if (auto score = context_.numerics.evaluate()) {
     context_.log.evaluated(updates_, context_.engine.now(), score->loss, score->accuracy);
     if (context_.log.diverged()) finished_ = true;
-    if (context_.log.target_reached() && context_.scenario.workload().stop_at_target()) finished_ = true;
+    if (context_.log.target_reached() && context_.stop_at_target) finished_ = true;
   }
 }
 

@@ -2,35 +2,29 @@
 
 #include <stdexcept>
 
-#include "models/data/load_dataset.h"
-#include "models/nn/make_model.h"
-#include "models/optim/make_optimizer.h"
-#include "sim/training/run_length.h"
 
 namespace sim {
 
 Numerics::~Numerics() = default;
 
-Numerics::Numerics(const scenario::Scenario& scenario, std::uint32_t workers,
-                   std::shared_ptr<const models::TrainTest> data)
+Numerics::Numerics(const NumericsSpec& spec, std::uint32_t workers, std::shared_ptr<const models::TrainTest> data)
     : data_(std::move(data)) {
-  const scenario::Workload& w = scenario.workload();
-  const std::uint64_t seed = scenario.seed();
-  if (!data_) data_ = std::make_shared<const models::TrainTest>(models::LoadDataset(w.dataset(), seed));
-  model_ = models::MakeModel(w.model(), data_->train.feature_count(), data_->train.classes);
+  if (!data_) data_ = std::make_shared<const models::TrainTest>(models::LoadDataset(spec.dataset, spec.seed));
+  model_ = models::MakeModel(spec.model, data_->train.feature_count(), data_->train.classes);
   train_samples_ = data_->train.samples();
-  eval_samples_ = w.eval_samples();
+  eval_samples_ = spec.eval_samples;
 
-  const models::Shards shards = models::ShardTrainingSet(w.dataset(), data_->train, static_cast<int>(workers), seed);
+  const models::Shards shards =
+      models::ShardTrainingSet(spec.sharding, data_->train, static_cast<int>(workers), spec.seed);
   samplers_.reserve(workers);
   for (std::uint32_t k = 0; k < workers; ++k) {
-    samplers_.push_back(models::MakeBatchSampler(shards[k], w.batch_size(), seed, static_cast<int>(k)));
+    samplers_.push_back(models::MakeBatchSampler(shards[k], spec.batch_size, spec.seed, static_cast<int>(k)));
   }
-  optimizer_spec_ = w.optimizer();
-  global_batch_ = static_cast<std::int64_t>(w.batch_size()) * workers;
-  total_steps_ = StepsOf(scenario, train_samples_);
-  optimizer_ = std::make_unique<models::Sgd>(models::MakeOptimizer(optimizer_spec_, global_batch_, total_steps_));
-  global_ = std::make_shared<Eigen::VectorXf>(models::InitialParameters(*model_, seed));
+  total_steps_ = spec.length.steps_for(train_samples_, spec.samples_per_update);
+  optimizer_options_ = spec.optimizer;
+  optimizer_options_.schedule.total_steps = total_steps_;
+  optimizer_ = std::make_unique<models::Sgd>(optimizer_options_);
+  global_ = std::make_shared<Eigen::VectorXf>(models::InitialParameters(*model_, spec.seed));
 }
 
 std::shared_ptr<Eigen::VectorXf> Numerics::writable_global() {
@@ -72,8 +66,7 @@ void Numerics::local_step(std::uint32_t worker) {
   if (replicas_.empty()) {
     replicas_.assign(samplers_.size(), *global_);
     for (std::size_t k = 0; k < samplers_.size(); ++k) {
-      local_optimizers_.push_back(
-          std::make_unique<models::Sgd>(models::MakeOptimizer(optimizer_spec_, global_batch_, total_steps_)));
+      local_optimizers_.push_back(std::make_unique<models::Sgd>(optimizer_options_));
     }
   }
   Eigen::VectorXf& replica = replicas_.at(worker);

@@ -21,9 +21,11 @@
 
 #include "models/data/batch_sampler.h"
 #include "models/data/dataset.h"
+#include "models/data/load_dataset.h"
+#include "models/nn/make_model.h"
 #include "models/nn/model.h"
 #include "models/optim/sgd.h"
-#include "sim/scenario/scenario.pb.h"
+#include "sim/training/run_length.h"
 
 namespace sim {
 
@@ -45,6 +47,21 @@ struct TestScore {
   double accuracy = 0;
 };
 
+// What the numerics need to know, in plain values (built from the run plan).
+struct NumericsSpec {
+  models::ModelSpec model;
+  models::DatasetSpec dataset;
+  models::ShardingSpec sharding;
+  std::uint32_t batch_size = 32;
+  // schedule.total_steps is set here, from the run's length.
+  models::SgdOptions optimizer;
+  RunLength length;
+  // Samples one update consumes (the strategy's), to turn epochs into steps.
+  std::uint64_t samples_per_update = 1;
+  std::uint32_t eval_samples = 0;  // 0: the whole test set
+  std::uint64_t seed = 1;
+};
+
 class Numerics {
  public:
   // Timing only: no model, no data; versions are still counted.
@@ -52,10 +69,9 @@ class Numerics {
   // Real numerics: `workers` workers, each with its shard and sampler, one
   // global model with its optimizer; every replica starts from the same
   // initial parameters (stream "model/init"). The data set is loaded from the
-  // scenario, unless `data` (the same set, loaded once for several runs of a
+  // spec, unless `data` (the same set, loaded once for several runs of a
   // sweep or a benchmark) is given.
-  Numerics(const scenario::Scenario& scenario, std::uint32_t workers,
-           std::shared_ptr<const models::TrainTest> data = nullptr);
+  Numerics(const NumericsSpec& spec, std::uint32_t workers, std::shared_ptr<const models::TrainTest> data = nullptr);
   ~Numerics();
   Numerics(const Numerics&) = delete;
   Numerics& operator=(const Numerics&) = delete;
@@ -63,6 +79,8 @@ class Numerics {
   [[nodiscard]] bool enabled() const noexcept { return model_ != nullptr; }
   [[nodiscard]] std::uint32_t workers() const noexcept { return static_cast<std::uint32_t>(samplers_.size()); }
   [[nodiscard]] std::int64_t training_samples() const noexcept { return train_samples_; }
+  // The run's length in updates (its epochs turned into steps).
+  [[nodiscard]] std::uint64_t total_steps() const noexcept { return total_steps_; }
   // The model being trained; null without numerics.
   [[nodiscard]] const models::Model* model() const noexcept { return model_.get(); }
 
@@ -105,8 +123,7 @@ class Numerics {
   std::uint32_t eval_samples_ = 0;
   Eigen::VectorXf mean_;      // workspace of apply_mean / average_replicas
   Eigen::VectorXf gradient_;  // workspace of local_step
-  scenario::Optimizer optimizer_spec_;
-  std::int64_t global_batch_ = 0;
+  models::SgdOptions optimizer_options_;
   std::uint64_t total_steps_ = 0;
 };
 

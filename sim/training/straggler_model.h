@@ -4,12 +4,9 @@
 //   slowdown = persistent factor (slow_workers)
 //            x (1 + X), X drawn per worker and step from the distribution
 //            x transient factor with probability p, else 1.
-// X ~ Exp(mean) is the model of Dutta et al. 2018 ("Slow and stale gradients
-// can win the race"); the shifted exponential, shift + Exp(mean), is the model
-// of Lee et al. 2018 ("Speeding up distributed machine learning using codes");
-// the log-normal, exp(sigma Z) - 1 with Z ~ N(0,1), fits measured cloud
-// latency tails. Each worker draws from its own named stream
-// ("straggler/worker/K"), so adding a worker changes no one else's draws.
+// The distributions of X are a registry (straggler_distributions.h). Each
+// worker draws from its own named stream ("straggler/worker/K"), so adding a
+// worker changes no one else's draws.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +14,22 @@
 #include <vector>
 
 #include "sim/core/random.h"
-#include "sim/scenario/scenario.pb.h"
+#include "sim/training/straggler_distributions.h"
 
 namespace sim {
+
+struct SlowWorker {
+  std::uint32_t worker = 0;
+  double factor = 1.0;  // >= 1
+};
+
+struct StragglerSpec {
+  StragglerDistribution distribution = StragglerDistribution::kNone;
+  DistributionParameters parameters;
+  std::vector<SlowWorker> slow_workers;
+  double transient_probability = 0.0;  // [0, 1]
+  double transient_factor = 1.0;       // >= 1
+};
 
 class StragglerModel {
  public:
@@ -29,20 +39,20 @@ class StragglerModel {
   virtual double next_slowdown(std::uint32_t worker) = 0;
 };
 
-// The model the scenario's `stragglers` section describes.
-class ScenarioStragglers final : public StragglerModel {
+// The model a StragglerSpec describes.
+class SpecStragglers final : public StragglerModel {
  public:
-  ScenarioStragglers(const scenario::Stragglers& config, std::uint32_t workers, std::uint64_t seed);
+  SpecStragglers(StragglerSpec spec, std::uint32_t workers, std::uint64_t seed);
   double next_slowdown(std::uint32_t worker) override;
 
  private:
-  double draw(RandomStream& rng) const;
-  scenario::Stragglers config_;
+  StragglerSpec spec_;
+  DrawSlowdown draw_;
   std::vector<double> persistent_;
   std::vector<RandomStream> streams_;
 };
 
-std::unique_ptr<StragglerModel> MakeStragglerModel(const scenario::Stragglers& config, std::uint32_t workers,
+std::unique_ptr<StragglerModel> MakeStragglerModel(const StragglerSpec& spec, std::uint32_t workers,
                                                    std::uint64_t seed);
 
 }  // namespace sim

@@ -6,6 +6,8 @@
 // sharing, is in timing_test.cc.
 #include <gtest/gtest.h>
 
+#include "sync_round.h"
+
 #include <memory>
 #include <vector>
 
@@ -23,16 +25,19 @@ class FixedDelayTransport final : public Transport {
       : engine_(engine), latency_(latency), bandwidth_(bandwidth) {}
   void send(EndpointId src, EndpointId dst, Bytes size, Delivered on_delivered) override {
     ++messages_;
+    bytes_ += size.count;
     const Time delay = src == dst ? Time::zero() : latency_ + TransferTime(size, bandwidth_);
     engine_.schedule_in(delay, std::move(on_delivered));
   }
   [[nodiscard]] int messages() const noexcept { return messages_; }
+  [[nodiscard]] std::int64_t bytes() const noexcept { return bytes_; }
 
  private:
   Engine& engine_;
   Time latency_;
   BytesPerSecond bandwidth_;
   int messages_ = 0;
+  std::int64_t bytes_ = 0;
 };
 
 std::vector<EndpointId> Identity(std::uint32_t p) {
@@ -46,7 +51,7 @@ std::shared_ptr<const Schedule> Build(CollectiveSpec spec) {
 }
 
 // 1 us per message plus 1 ns per byte (1 GB/s): round numbers in picoseconds.
-constexpr Time kAlpha = Microseconds(1);
+const Time kAlpha = Microseconds(1);
 const BytesPerSecond kBandwidth = GigabytesPerSecond(1.0);
 
 TEST(CollectiveRun, RingAllReduceTakesTwoPMinusOneLockstepSteps) {
@@ -184,13 +189,13 @@ TEST(ParameterServers, ShardsPartitionTheVectorAndAppliesQueuePerServer) {
   // 4.001 us, one after the other.
   Engine engine;
   FixedDelayTransport net(engine, kAlpha, kBandwidth);
-  ParameterServers ps(engine, net, {.parameters = Bytes{3001}, .servers = {10, 11, 12},
-                                    .apply_rate = BytesPerSecond{1.001e9}});
-  EXPECT_EQ(ps.shard(0), (ByteRange{0, 1001}));
-  EXPECT_EQ(ps.shard(2), (ByteRange{2001, 1000}));
+  ParameterServers ps(engine, net, {.servers = {10, 11, 12}, .apply_rate = BytesPerSecond{1.001e9}});
+  const Bytes n{3001};
+  EXPECT_EQ(ps.shard(0, n), Bytes{1001});
+  EXPECT_EQ(ps.shard(2, n), Bytes{1000});
   std::vector<Time> applied;
   for (EndpointId w : {0u, 1u}) {
-    ps.push_shard(w, 0, [&] { ps.apply(0, [&] { applied.push_back(engine.now()); }); });
+    ps.push_shard(w, 0, n, [&] { ps.apply(0, n, [&] { applied.push_back(engine.now()); }); });
   }
   engine.run();
   ASSERT_EQ(applied.size(), 2u);
@@ -206,11 +211,10 @@ TEST(ParameterServers, SyncRoundWaitsForEveryPushThenEveryonePulls) {
   // was applied 2..3 us). Round ends at 6 us.
   Engine engine;
   FixedDelayTransport net(engine, kAlpha, kBandwidth);
-  ParameterServers ps(engine, net, {.parameters = Bytes{2000}, .servers = {10, 11},
-                                    .apply_rate = GigabytesPerSecond(1.0)});
+  ParameterServers ps(engine, net, {.servers = {10, 11}, .apply_rate = GigabytesPerSecond(1.0)});
   std::vector<Time> applied(2);
   int pushes = 0;
-  SyncRound round(ps, {0, 1},
+  testing::SyncRound round(ps, {0, 1}, Bytes{2000},
                   {.on_pushed = [&](std::uint32_t, ServerIndex, Time) { ++pushes; },
                    .on_applied = [&](ServerIndex s, Time t) { applied[s] = t; },
                    .on_worker_done = {},
@@ -231,24 +235,41 @@ TEST(ParameterServers, AsyncPushApplyPullComposesFromThePrimitives) {
   // cost: 2 us push + 2 us pull = 4 us; the other worker is not involved.
   Engine engine;
   FixedDelayTransport net(engine, kAlpha, kBandwidth);
-  ParameterServers ps(engine, net, {.parameters = Bytes{1000}, .servers = {10}, .apply_rate = {}});
+  ParameterServers ps(engine, net, {.servers = {10}, .apply_rate = {}});
+  const Bytes n{1000};
   Time pulled = Time::max();
-  ps.push(0, {}, [&] { ps.apply(0, [&] { ps.pull(0, {}, [&] { pulled = engine.now(); }); }); });
+  ps.push(0, n, {}, [&] { ps.apply(0, n, [&] { ps.pull(0, n, {}, [&] { pulled = engine.now(); }); }); });
   engine.run();
   EXPECT_EQ(pulled, Microseconds(4));
   EXPECT_EQ(net.messages(), 2);
+}
+
+TEST(ParameterServers, EveryMessageMovesItsOwnSize) {
+  // A push smaller than the model (a compressed gradient, a shard) costs
+  // what it weighs: with 2 servers, a 400-byte push sends shards of 200 B,
+  // 1 us + 200 ns each on the fixed-delay transport (1 GB/s), while a
+  // 4,000-byte one sends 2,000 B shards taking 3 us.
+  for (const auto [size, expected] : {std::pair{Bytes{400}, Nanoseconds(1200)}, {Bytes{4000}, Microseconds(3)}}) {
+    Engine engine;
+    FixedDelayTransport net(engine, kAlpha, kBandwidth);
+    ParameterServers ps(engine, net, {.servers = {10, 11}, .apply_rate = {}});
+    Time arrived = Time::max();
+    ps.push(0, size, {}, [&] { arrived = engine.now(); });
+    engine.run();
+    EXPECT_EQ(arrived, expected) << size.count << " bytes";
+    EXPECT_EQ(net.bytes(), size.count);
+  }
 }
 
 TEST(ParameterServers, RejectsAConfigListingEveryProblem) {
   Engine engine;
   FixedDelayTransport net(engine, kAlpha, kBandwidth);
   try {
-    ParameterServers ps(engine, net, {.parameters = Bytes{-1}, .servers = {}, .apply_rate = BytesPerSecond{-1.0}});
+    ParameterServers ps(engine, net, {.servers = {}, .apply_rate = BytesPerSecond{-1.0}});
     FAIL();
   } catch (const std::invalid_argument& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("at least one server"), std::string::npos) << what;
-    EXPECT_NE(what.find("parameters must be >= 0"), std::string::npos) << what;
     EXPECT_NE(what.find("apply rate"), std::string::npos) << what;
   }
 }

@@ -1,6 +1,7 @@
 // Collectives and parameter servers run on the flow network (sim::net::
-// FlowNetwork), timed against the textbook cost models (DESIGN.md, decision 5:
-// the formulas are the tests, not the implementation).
+// FlowNetwork), timed against the textbook cost models (sim/DESIGN.md,
+// "Collectives are schedules": the formulas are the tests, not the
+// implementation).
 //
 // The single-switch setting of the cost models: a star, every host joined to
 // the switch by one full-duplex cable of bandwidth B and latency alpha per
@@ -20,6 +21,7 @@
 #include "sim/collectives/collective.h"
 #include "sim/collectives/collective_run.h"
 #include "sim/collectives/parameter_servers.h"
+#include "sync_round.h"
 #include "sim/engine/engine.h"
 #include "sim/network/flow_network.h"
 #include "topologies/builders.h"
@@ -30,7 +32,7 @@ namespace {
 // 10 Gbit/s = 1.25e9 B/s and 5 us per link: the scenario schema's default
 // host link (scenario.proto, Star).
 const BytesPerSecond kB = GigabitsPerSecond(10.0);
-constexpr Time kAlpha = Microseconds(5);
+const Time kAlpha = Microseconds(5);
 const Time kAlphaRoute = kAlpha * 2;  // host -> switch -> host
 // The tolerance for the ring.
 constexpr double kClosedFormTolerance = 0.005;
@@ -237,8 +239,8 @@ PsTimes TimePsRound(std::uint32_t p, std::uint32_t servers, std::int64_t n) {
   net::FlowNetwork network(engine, star);
   std::vector<EndpointId> server_endpoints;
   for (std::uint32_t s = 0; s < servers; ++s) server_endpoints.push_back(p + s);
-  ParameterServers ps(engine, network, {.parameters = Bytes{n}, .servers = server_endpoints, .apply_rate = {}});
-  SyncRound round(ps, FirstEndpoints(p));
+  ParameterServers ps(engine, network, {.servers = server_endpoints, .apply_rate = {}});
+  testing::SyncRound round(ps, FirstEndpoints(p), Bytes{n});
   round.start();
   engine.run();
   EXPECT_TRUE(round.done());
@@ -288,8 +290,8 @@ TEST(ParameterServerOnAStar, ServersColocatedOnEveryWorkerPushLikeAReduceScatter
   const topo::Topology star = topo::MakeStar(p, {kB, kAlpha});
   Engine engine;
   net::FlowNetwork network(engine, star);
-  ParameterServers ps(engine, network, {.parameters = Bytes{n}, .servers = FirstEndpoints(p), .apply_rate = {}});
-  SyncRound round(ps, FirstEndpoints(p));
+  ParameterServers ps(engine, network, {.servers = FirstEndpoints(p), .apply_rate = {}});
+  testing::SyncRound round(ps, FirstEndpoints(p), Bytes{n});
   round.start();
   engine.run();
   const double expected = AlphaRoute() + (p - 1.0) / p * n / B();

@@ -13,7 +13,7 @@
 #include "models/data/batch_sampler.h"
 #include "models/data/fashion_mnist.h"
 #include "models/nn/make_model.h"
-#include "models/optim/make_optimizer.h"
+#include "models/optim/sgd.h"
 
 namespace sim::models {
 namespace {
@@ -35,16 +35,17 @@ class FashionAccuracy : public testing::Test {
 
   // SGD with momentum 0.9 and cosine decay over `epochs`, batches of 64, one
   // worker (stream seeds fixed: the result is the same on every run).
-  static double Train(const sim::scenario::Model& spec, double learning_rate, int epochs) {
+  static double Train(const ModelSpec& spec, double learning_rate, int epochs) {
     auto model = MakeModel(spec, data_->train.feature_count(), data_->train.classes);
     Eigen::VectorXf params = InitialParameters(*model, 1);
     constexpr std::int64_t kBatch = 64;
     const std::uint64_t steps = static_cast<std::uint64_t>(epochs * data_->train.samples() / kBatch);
-    sim::scenario::Optimizer opt;
-    opt.set_learning_rate(learning_rate);
-    opt.set_momentum(0.9);
-    opt.set_schedule(sim::scenario::COSINE);
-    Sgd sgd = MakeOptimizer(opt, kBatch, steps);
+    SgdOptions options;
+    options.schedule.base_rate = learning_rate;
+    options.schedule.decay = Decay::kCosine;
+    options.schedule.total_steps = steps;
+    options.momentum = 0.9;
+    Sgd sgd(options);
     BatchSampler sampler = MakeBatchSampler(RowRange(0, data_->train.samples()), kBatch, 1, 0);
     Eigen::VectorXf grad;
     for (std::uint64_t s = 0; s < steps; ++s) {
@@ -63,15 +64,11 @@ class FashionAccuracy : public testing::Test {
 TrainTest* FashionAccuracy::data_ = nullptr;
 
 TEST_F(FashionAccuracy, SoftmaxRegressionReachesLogisticBaseline) {
-  sim::scenario::Model spec;
-  spec.mutable_softmax_regression();
-  EXPECT_GE(Train(spec, 0.05, 3), 0.83);
+  EXPECT_GE(Train(SoftmaxRegressionSpec{}, 0.05, 3), 0.83);
 }
 
 TEST_F(FashionAccuracy, MlpWith256HiddenReachesMlpBaseline) {
-  sim::scenario::Model spec;
-  spec.mutable_mlp()->add_hidden(256);
-  EXPECT_GE(Train(spec, 0.05, 5), 0.87);
+  EXPECT_GE(Train(MlpSpec{{256}, Activation::kRelu}, 0.05, 5), 0.87);
 }
 
 }  // namespace

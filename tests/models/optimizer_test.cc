@@ -6,7 +6,6 @@
 #include <cmath>
 #include <numbers>
 
-#include "models/optim/make_optimizer.h"
 #include "models/optim/sgd.h"
 
 namespace sim::models {
@@ -158,36 +157,7 @@ TEST(Schedules, SgdFollowsItsSchedule) {
   EXPECT_NEAR(w[0], 1.5, kFloatTolerance);
 }
 
-TEST(MakeOptimizer, LinearScalingRuleAndDefaults) {
-  // Goyal et al. 2017: lr x global_batch / reference = 0.05 x 256 / 32 = 0.4;
-  // with the default reference 32 and lr 0 -> default 0.1: 0.1 x 64 / 32 = 0.2.
-  sim::scenario::Optimizer spec;
-  spec.set_learning_rate(0.05);
-  spec.set_linear_scaling(true);
-  spec.set_reference_batch(32);
-  EXPECT_NEAR(MakeOptimizer(spec, 256).learning_rate(), 0.4, kRateTolerance);
-  sim::scenario::Optimizer defaults;
-  defaults.set_linear_scaling(true);
-  EXPECT_NEAR(MakeOptimizer(defaults, 64).learning_rate(), 0.2, kRateTolerance);
-  defaults.set_linear_scaling(false);
-  EXPECT_NEAR(MakeOptimizer(defaults, 64).learning_rate(), 0.1, kRateTolerance);
-  // STEP with the default gamma 0.1.
-  sim::scenario::Optimizer step;
-  step.set_learning_rate(1.0);
-  step.set_schedule(sim::scenario::STEP);
-  step.set_step_every(5);
-  Sgd sgd = MakeOptimizer(step, 32);
-  Eigen::VectorXf w = Vec({0.0f});
-  for (int i = 0; i < 5; ++i) sgd.apply(w, Vec({0.0f}));
-  EXPECT_NEAR(sgd.learning_rate(), 0.1, kRateTolerance);
-  // COSINE takes the run's length.
-  sim::scenario::Optimizer cosine;
-  cosine.set_schedule(sim::scenario::COSINE);
-  EXPECT_THROW((void)MakeOptimizer(cosine, 32), std::invalid_argument);
-  EXPECT_NEAR(SgdOptionsFrom(cosine, 32, 10).schedule.total_steps, 10u, 0);
-}
-
-TEST(MakeOptimizer, EveryBadOptionIsReportedAtOnce) {
+TEST(Sgd, EveryBadOptionIsReportedAtOnce) {
   SgdOptions o = Constant(-1.0);
   o.momentum = 1.0;
   o.weight_decay = -0.1;

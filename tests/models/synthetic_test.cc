@@ -10,7 +10,7 @@
 #include "models/data/load_dataset.h"
 #include "models/data/synthetic.h"
 #include "models/nn/make_model.h"
-#include "models/optim/make_optimizer.h"
+#include "models/optim/sgd.h"
 
 namespace sim::models {
 namespace {
@@ -54,17 +54,16 @@ TEST(Synthetic, LeastSquaresReachesTheNoiseFloor) {
 
 // Trains `model_spec` on the scenario's synthetic data with SGD for `epochs`
 // over batches of 32 (cosine decay to 0, which removes SGD's noise floor).
-Evaluation TrainOnSynthetic(const sim::scenario::Model& model_spec, double learning_rate, int epochs) {
-  sim::scenario::Dataset data_spec;
-  data_spec.mutable_synthetic();  // all defaults: 10,000 / 2,000 / 32 / 10 / 0.1
-  const TrainTest data = LoadDataset(data_spec, 1);
+Evaluation TrainOnSynthetic(const ModelSpec& model_spec, double learning_rate, int epochs) {
+  const TrainTest data = LoadDataset(SyntheticSpec{}, 1);  // all defaults: 10,000 / 2,000 / 32 / 10 / 0.1
   auto model = MakeModel(model_spec, data.train.feature_count(), data.train.classes);
   Eigen::VectorXf params = InitialParameters(*model, 1);
   const std::uint64_t steps = static_cast<std::uint64_t>(epochs) * 10'000 / 32;
-  sim::scenario::Optimizer opt;
-  opt.set_learning_rate(learning_rate);
-  opt.set_schedule(sim::scenario::COSINE);
-  Sgd sgd = MakeOptimizer(opt, 32, steps);
+  SgdOptions options;
+  options.schedule.base_rate = learning_rate;
+  options.schedule.decay = Decay::kCosine;
+  options.schedule.total_steps = steps;
+  Sgd sgd(options);
   BatchSampler sampler = MakeBatchSampler(RowRange(0, data.train.samples()), 32, 1, 0);
   Eigen::VectorXf grad;
   for (std::uint64_t s = 0; s < steps; ++s) {
@@ -80,9 +79,7 @@ Evaluation TrainOnSynthetic(const sim::scenario::Model& model_spec, double learn
 TEST(Synthetic, SgdLinearRegressionApproachesTheNoiseFloor) {
   // Same bound as least squares, looser for SGD's optimisation error after
   // 3 epochs: test MSE <= 1.3 sigma^2 = 0.013.
-  sim::scenario::Model spec;
-  spec.mutable_linear_regression();
-  const Evaluation eval = TrainOnSynthetic(spec, 0.05, 3);
+  const Evaluation eval = TrainOnSynthetic(LinearRegressionSpec{}, 0.05, 3);
   EXPECT_LT(eval.loss, 1.3 * 0.01);
 }
 
@@ -90,9 +87,7 @@ TEST(Synthetic, SoftmaxRegressionLearnsTheLinearTeacher) {
   // Labels are the argmax of a linear teacher's logits plus N(0, 0.1^2) noise
   // on logits of unit variance, so a linear classifier can be right on most
   // samples; 0.9 is a conservative floor for 3 epochs.
-  sim::scenario::Model spec;
-  spec.mutable_softmax_regression();
-  const Evaluation eval = TrainOnSynthetic(spec, 0.5, 3);
+  const Evaluation eval = TrainOnSynthetic(SoftmaxRegressionSpec{}, 0.5, 3);
   ASSERT_TRUE(eval.accuracy.has_value());
   EXPECT_GT(*eval.accuracy, 0.9);
 }

@@ -35,9 +35,9 @@ struct Message {
   double weight;
 };
 
-scenario::NetworkCalibration TwoWay(double k) {
-  scenario::NetworkCalibration c;
-  c.set_two_way_capacity(k);
+NetworkCalibration TwoWay(double k) {
+  NetworkCalibration c;
+  c.two_way_capacity = k;
   return c;
 }
 

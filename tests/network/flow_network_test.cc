@@ -33,7 +33,7 @@ struct Send {
 };
 
 std::vector<Time> Deliveries(const topo::Topology& topology, const std::vector<Send>& sends,
-                             const scenario::NetworkCalibration& calibration = {}, std::uint64_t seed = 0) {
+                             const NetworkCalibration& calibration = {}, std::uint64_t seed = 0) {
   Engine engine;
   FlowNetwork network(engine, topology, calibration, seed);
   std::vector<Time> done(sends.size(), Time(-1));
@@ -74,8 +74,8 @@ TEST(FlowNetwork, TwoWayCapacityLimitsACablesDirectionsTogether) {
   // in 0.106667 s, + 10 us. Alone, a direction keeps its full 1.25 GB/s
   // (0.08001 s), and so does the full-duplex default with both.
   topo::Topology star = topo::MakeStar(4, kStarLink);
-  scenario::NetworkCalibration two_way;
-  two_way.set_two_way_capacity(1.5);
+  NetworkCalibration two_way;
+  two_way.two_way_capacity = 1.5;
   const std::vector<Send> both = {{Time::zero(), 0, 1, k100MB}, {Time::zero(), 1, 0, k100MB}};
   auto t = Deliveries(star, both, two_way);
   ExpectTime(t[0], 1e-5 + 1e8 / 0.9375e9);
@@ -83,11 +83,11 @@ TEST(FlowNetwork, TwoWayCapacityLimitsACablesDirectionsTogether) {
   EXPECT_EQ(Deliveries(star, {{Time::zero(), 0, 1, k100MB}}, two_way)[0], Microseconds(10) + Milliseconds(80));
   EXPECT_EQ(Deliveries(star, both)[1], Microseconds(10) + Milliseconds(80));
   // 1 is half duplex: the same times as HALF_DUPLEX (0.625 GB/s each).
-  two_way.set_two_way_capacity(1.0);
-  scenario::NetworkCalibration half;
-  half.set_duplex(scenario::HALF_DUPLEX);
+  two_way.two_way_capacity = 1.0;
+  NetworkCalibration half;
+  half.duplex = Duplex::kHalf;
   EXPECT_EQ(Deliveries(star, both, two_way), Deliveries(star, both, half));
-  two_way.set_two_way_capacity(2.5);
+  two_way.two_way_capacity = 2.5;
   EXPECT_THROW(Deliveries(star, both, two_way), std::invalid_argument);
 }
 
@@ -171,8 +171,8 @@ TEST(FlowNetwork, HalfDuplexExchangeTakesTwiceFullDuplex) {
   // (The 2.0x of Open MPI's blocking exchange, shared/notes/emulated-cluster.md.)
   topo::Topology star = topo::MakeStar(2, kStarLink);
   std::vector<Send> exchange{{Time::zero(), 0, 1, k100MB}, {Time::zero(), 1, 0, k100MB}};
-  scenario::NetworkCalibration half;
-  half.set_duplex(scenario::HALF_DUPLEX);
+  NetworkCalibration half;
+  half.duplex = Duplex::kHalf;
   auto full_t = Deliveries(star, exchange);
   auto half_t = Deliveries(star, exchange, half);
   ExpectTime(full_t[0], 0.08001);
@@ -186,12 +186,12 @@ TEST(FlowNetwork, CalibrationScalesBandwidthAndAddsOverhead) {
   // bandwidth_efficiency 0.5: 100 MB / 0.625 GB/s = 0.16 s; overhead 3 us
   // before the 10 us latency: 0.160013 s.
   topo::Topology star = topo::MakeStar(2, kStarLink);
-  scenario::NetworkCalibration c;
-  c.set_bandwidth_efficiency(0.5);
-  c.set_per_message_overhead_us(3.0);
+  NetworkCalibration c;
+  c.bandwidth_efficiency = 0.5;
+  c.per_message_overhead = Microseconds(3.0);
   ExpectTime(Deliveries(star, {{Time::zero(), 0, 1, k100MB}}, c)[0], 0.160013);
-  scenario::NetworkCalibration bad;
-  bad.set_bandwidth_efficiency(1.5);
+  NetworkCalibration bad;
+  bad.bandwidth_efficiency = 1.5;
   Engine engine;
   EXPECT_THROW(FlowNetwork(engine, star, bad), std::invalid_argument);
 }
@@ -306,8 +306,8 @@ std::vector<Time> FanOut(std::uint32_t p, double sigma, std::uint64_t seed) {
   topo::Topology star = topo::MakeStar(p + 1, kStarLink);
   std::vector<Send> sends;
   for (EndpointId dst = 1; dst <= p; ++dst) sends.push_back({Time::zero(), 0, dst, k100MB});
-  scenario::NetworkCalibration calibration;
-  calibration.set_flow_share_sigma(sigma);
+  NetworkCalibration calibration;
+  calibration.flow_share_sigma = sigma;
   return Deliveries(star, sends, calibration, seed);
 }
 
@@ -361,8 +361,8 @@ TEST(FlowNetworkUnevenSharing, ExplicitWeightsShareInProportion) {
 TEST(FlowNetworkUnevenSharing, RejectsANegativeSigma) {
   Engine engine;
   topo::Topology star = topo::MakeStar(2, kStarLink);
-  scenario::NetworkCalibration calibration;
-  calibration.set_flow_share_sigma(-0.1);
+  NetworkCalibration calibration;
+  calibration.flow_share_sigma = -0.1;
   EXPECT_THROW(FlowNetwork(engine, star, calibration), std::invalid_argument);
 }
 

@@ -131,8 +131,8 @@ std::vector<double> OracleTimes(const topo::Topology& t, const std::vector<Flow>
 std::vector<double> OurTimes(const topo::Topology& t, const std::vector<Flow>& flows, bool half_duplex,
                              bool weight_by_latency) {
   Engine engine;
-  scenario::NetworkCalibration calibration;
-  if (half_duplex) calibration.set_duplex(scenario::HALF_DUPLEX);
+  NetworkCalibration calibration;
+  if (half_duplex) calibration.duplex = Duplex::kHalf;
   FlowNetwork network(engine, t, calibration);
   std::vector<double> times(flows.size(), -1.0);
   for (std::size_t i = 0; i < flows.size(); ++i) {

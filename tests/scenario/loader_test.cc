@@ -1,6 +1,6 @@
 // Loading a scenario: text format and JSON, syntax errors with
 // file:line:column and the field, defaults filled in and echoed.
-#include "sim/scenario/loader.h"
+#include "sim/scenario/run_plan.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@ using testing::WriteScenario;
 
 std::vector<std::string> ProblemsOf(const std::string& path, const std::vector<std::string>& overrides = {}) {
   try {
-    LoadScenario(path, overrides);
+    (void)LoadPlan(path, overrides);
   } catch (const ScenarioError& e) {
     return e.problems();
   }
@@ -26,24 +26,24 @@ TEST(ScenarioLoader, ReadsTextFormat) {
     cluster { workers: 8 topology { star { host_link { bandwidth_gbit_per_s: 25 latency_us: 2 } } } }
     workload { batch_size: 64 steps: 10 }
   )");
-  auto loaded = LoadScenario(path);
-  EXPECT_EQ(loaded.scenario.name(), "eight");
-  EXPECT_EQ(loaded.scenario.cluster().workers(), 8u);
-  EXPECT_EQ(loaded.scenario.cluster().hosts(), 8u);  // default: enough hosts for the workers
-  EXPECT_DOUBLE_EQ(loaded.scenario.cluster().topology().star().host_link().bandwidth_gbit_per_s(), 25.0);
-  EXPECT_EQ(loaded.scenario.workload().batch_size(), 64u);
+  auto loaded = LoadPlan(path);
+  EXPECT_EQ(loaded.effective.name(), "eight");
+  EXPECT_EQ(loaded.effective.cluster().workers(), 8u);
+  EXPECT_EQ(loaded.effective.cluster().hosts(), 8u);  // default: enough hosts for the workers
+  EXPECT_DOUBLE_EQ(loaded.effective.cluster().topology().star().host_link().bandwidth_gbit_per_s(), 25.0);
+  EXPECT_EQ(loaded.effective.workload().batch_size(), 64u);
 }
 
 TEST(ScenarioLoader, ReadsJson) {
   auto path = WriteScenario(R"({"cluster": {"workers": 4}, "strategy": {"kind": "ASYNC_PS", "servers": 2}})", ".json");
-  auto loaded = LoadScenario(path);
-  EXPECT_EQ(loaded.scenario.cluster().workers(), 4u);
-  EXPECT_EQ(loaded.scenario.strategy().kind(), ASYNC_PS);
+  auto loaded = LoadPlan(path);
+  EXPECT_EQ(loaded.effective.cluster().workers(), 4u);
+  EXPECT_EQ(loaded.effective.strategy().kind(), ASYNC_PS);
 }
 
 TEST(ScenarioLoader, DefaultsAreFilledAndDocumentedValuesHold) {
-  auto loaded = LoadScenario(WriteScenario("cluster { workers: 2 }"));
-  const Scenario& s = loaded.scenario;
+  auto loaded = LoadPlan(WriteScenario("cluster { workers: 2 }"));
+  const Scenario& s = loaded.effective;
   EXPECT_EQ(s.seed(), 1u);
   EXPECT_EQ(s.name(), "ScenarioLoader.DefaultsAreFilledAndDocumentedValuesHold");  // the file's stem
   EXPECT_TRUE(s.cluster().topology().has_star());
@@ -63,7 +63,7 @@ TEST(ScenarioLoader, DefaultsAreFilledAndDocumentedValuesHold) {
 
 TEST(ScenarioLoader, FatTreeImpliesHostsAndWorkers) {
   // k-ary fat-tree: k^3/4 hosts (Al-Fares et al. 2008); k = 4 gives 16.
-  auto s = LoadScenario(WriteScenario("cluster { topology { fat_tree { k: 4 link { bandwidth_gbit_per_s: 10 } } } }")).scenario;
+  auto s = LoadPlan(WriteScenario("cluster { topology { fat_tree { k: 4 link { bandwidth_gbit_per_s: 10 } } } }")).effective;
   EXPECT_EQ(s.cluster().hosts(), 16u);
   EXPECT_EQ(s.cluster().workers(), 16u);
 }
@@ -106,7 +106,7 @@ TEST(ScenarioLoader, ThreeSemanticErrorsAreReportedTogether) {
 
 TEST(ScenarioLoader, OverridesApplyBeforeDefaultsAndValidation) {
   auto path = WriteScenario("cluster { workers: 2 }");
-  auto s = LoadScenario(path, {"cluster.workers=8", "strategy.kind=SYNC_PS"}).scenario;
+  auto s = LoadPlan(path, {"cluster.workers=8", "strategy.kind=SYNC_PS"}).effective;
   EXPECT_EQ(s.cluster().workers(), 8u);
   // Dedicated parameter server: one more host than workers by default? No:
   // hosts come from workers alone; 8 workers + 1 server need 9 endpoints.

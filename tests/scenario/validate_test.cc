@@ -1,17 +1,20 @@
-// The semantic check: each rule, and that all problems come back at once.
-#include "sim/scenario/validate.h"
-
+// The semantic check of a scenario as the run plan makes it: each rule, and
+// that all problems come back at once.
 #include <gtest/gtest.h>
 
-#include "sim/scenario/loader.h"
+#include "sim/scenario/run_plan.h"
 
 namespace sim::scenario {
 namespace {
 
-Scenario WithDefaults(const std::string& text) {
-  Scenario s = ParseScenario(text, "test", false);
-  ApplyDefaults(s);
-  return s;
+// Every problem the plan of `text` has (none: it resolves).
+std::vector<std::string> ValidateScenario(const std::string& text) {
+  try {
+    (void)PlanFromText(text, {}, "test");
+  } catch (const ScenarioError& e) {
+    return e.problems();
+  }
+  return {};
 }
 
 bool Mentions(const std::vector<std::string>& problems, const std::string& needle) {
@@ -22,18 +25,18 @@ bool Mentions(const std::vector<std::string>& problems, const std::string& needl
 }
 
 TEST(ScenarioValidation, DefaultScenarioIsValid) {
-  EXPECT_TRUE(ValidateScenario(WithDefaults("")).empty());
+  EXPECT_TRUE(ValidateScenario(("")).empty());
 }
 
 TEST(ScenarioValidation, StrategyRules) {
-  auto p = ValidateScenario(WithDefaults("cluster { workers: 4 } strategy { kind: SYNC_BACKUP backup_workers: 4 }"));
+  auto p = ValidateScenario(("cluster { workers: 4 } strategy { kind: SYNC_BACKUP backup_workers: 4 }"));
   EXPECT_TRUE(Mentions(p, "strategy.backup_workers must be < cluster.workers (4), got 4"));
-  p = ValidateScenario(WithDefaults("cluster { workers: 4 } strategy { kind: SYNC_BACKUP }"));
+  p = ValidateScenario(("cluster { workers: 4 } strategy { kind: SYNC_BACKUP }"));
   EXPECT_TRUE(Mentions(p, "strategy.backup_workers must be >= 1 with SYNC_BACKUP, got 0"));
 }
 
 TEST(ScenarioValidation, StragglerRules) {
-  auto p = ValidateScenario(WithDefaults(R"(
+  auto p = ValidateScenario((R"(
     cluster { workers: 2 }
     stragglers { distribution: EXPONENTIAL slow_workers { worker: 5 factor: 0.5 } transient_probability: 2 }
   )"));
@@ -45,7 +48,7 @@ TEST(ScenarioValidation, StragglerRules) {
 }
 
 TEST(ScenarioValidation, WorkloadRules) {
-  auto p = ValidateScenario(WithDefaults(R"(
+  auto p = ValidateScenario((R"(
     workload { steps: 10 epochs: 2 target_accuracy: 1.5 model { timing_only {} } }
   )"));
   EXPECT_TRUE(Mentions(p, "give steps or epochs, not both"));
@@ -55,17 +58,17 @@ TEST(ScenarioValidation, WorkloadRules) {
 }
 
 TEST(ScenarioValidation, FlowShareSigmaRule) {
-  EXPECT_TRUE(ValidateScenario(WithDefaults("cluster { network { flow_share_sigma: 0.4 } }")).empty());
-  EXPECT_TRUE(ValidateScenario(WithDefaults("cluster { network { flow_share_sigma: 3 } }")).empty());
-  auto p = ValidateScenario(WithDefaults("cluster { network { flow_share_sigma: 3.5 } }"));
+  EXPECT_TRUE(ValidateScenario(("cluster { network { flow_share_sigma: 0.4 } }")).empty());
+  EXPECT_TRUE(ValidateScenario(("cluster { network { flow_share_sigma: 3 } }")).empty());
+  auto p = ValidateScenario(("cluster { network { flow_share_sigma: 3.5 } }"));
   EXPECT_TRUE(Mentions(p, "network.flow_share_sigma must be in [0, 3], got 3.5"));
   EXPECT_EQ(p.size(), 1u);
-  p = ValidateScenario(WithDefaults("cluster { network { flow_share_sigma: -0.5 } }"));
+  p = ValidateScenario(("cluster { network { flow_share_sigma: -0.5 } }"));
   EXPECT_TRUE(Mentions(p, "network.flow_share_sigma must be in [0, 3], got -0.5"));
 }
 
 TEST(ScenarioValidation, LinearRegressionNeedsSyntheticData) {
-  auto p = ValidateScenario(WithDefaults("workload { model { linear_regression {} } }"));
+  auto p = ValidateScenario(("workload { model { linear_regression {} } }"));
   EXPECT_TRUE(Mentions(p, "linear_regression needs regression targets"));
 }
 

@@ -18,7 +18,7 @@ using testing::Harmonic;
 using testing::TimingRun;
 using testing::TimingScenario;
 
-constexpr Time kNominal = Microseconds(1);
+const Time kNominal = Microseconds(1);
 constexpr double kMean = 1000.0;   // E[X]; 1/mu = T x m = 1 ms
 constexpr double kTolerance = 0.02;  // the 2%
 
@@ -26,7 +26,7 @@ TEST(StragglerClosedForms, SyncStepIsMaxOfNExponentials) {
   // Sync SGD waits for the slowest of N: E[max of N Exp(mu)] = H_N / mu
   // (e.g. Dutta et al. 2018, sec. 4). Per step: T + T m H_N.
   for (std::uint32_t n : {1u, 4u, 16u}) {
-    TimingRun run(TimingScenario(n, scenario::SYNC_ALLREDUCE, 20'000, kMean), kNominal);
+    TimingRun run(TimingScenario(n, StrategyKind::kSyncAllReduce, 20'000, kMean), kNominal);
     ASSERT_EQ(run.strategy->updates(), 20'000u);
     const double mean_step = run.engine.now().seconds() / 20'000;
     const double predicted = kNominal.seconds() * (1 + kMean * Harmonic(n));
@@ -40,8 +40,8 @@ TEST(StragglerClosedForms, BackupWorkersWaitForTheNMinusBthArrival) {
   // Stragglers are cut short, so every step redraws all N times.
   constexpr std::uint32_t n = 16;
   for (std::uint32_t b : {1u, 4u}) {
-    auto s = TimingScenario(n, scenario::SYNC_BACKUP, 20'000, kMean);
-    s.mutable_strategy()->set_backup_workers(b);
+    auto s = TimingScenario(n, StrategyKind::kSyncBackup, 20'000, kMean);
+    s.strategy.backup_workers = b;
     TimingRun run(s, kNominal);
     const double mean_step = run.engine.now().seconds() / 20'000;
     const double predicted = kNominal.seconds() * (1 + kMean * (Harmonic(n) - Harmonic(b)));
@@ -50,7 +50,7 @@ TEST(StragglerClosedForms, BackupWorkersWaitForTheNMinusBthArrival) {
 }
 
 TEST(StragglerClosedForms, SyncParameterServerWithoutBackupsEqualsSyncStep) {
-  TimingRun run(TimingScenario(8, scenario::SYNC_PS, 20'000, kMean), kNominal);
+  TimingRun run(TimingScenario(8, StrategyKind::kSyncPs, 20'000, kMean), kNominal);
   const double mean_step = run.engine.now().seconds() / 20'000;
   EXPECT_NEAR(mean_step / (kNominal.seconds() * (1 + kMean * Harmonic(8))), 1.0, kTolerance);
 }
@@ -61,7 +61,7 @@ TEST(StragglerClosedForms, AsyncThroughputIsNMuAndStalenessAveragesNMinus1) {
   // once, on average, while one worker computes: mean staleness N - 1
   // (Dutta et al. 2018, "Slow and stale gradients can win the race").
   for (std::uint32_t n : {4u, 16u}) {
-    TimingRun run(TimingScenario(n, scenario::ASYNC_PS, 40'000, kMean), kNominal);
+    TimingRun run(TimingScenario(n, StrategyKind::kAsyncPs, 40'000, kMean), kNominal);
     ASSERT_EQ(run.strategy->updates(), 40'000u);
     const double throughput = 40'000 / run.engine.now().seconds();
     const double n_mu = n / (kNominal.seconds() * (1 + kMean));
@@ -71,7 +71,7 @@ TEST(StragglerClosedForms, AsyncThroughputIsNMuAndStalenessAveragesNMinus1) {
 }
 
 TEST(StragglerClosedForms, NoStragglersMeansEveryStepIsNominal) {
-  TimingRun run(TimingScenario(8, scenario::SYNC_ALLREDUCE, 100, 0.0), kNominal);
+  TimingRun run(TimingScenario(8, StrategyKind::kSyncAllReduce, 100, 0.0), kNominal);
   EXPECT_EQ(run.engine.now(), kNominal * 100);
   for (std::uint32_t w = 0; w < 8; ++w) {
     EXPECT_EQ(run.timeline.total(w, Activity::kCompute), kNominal * 100);

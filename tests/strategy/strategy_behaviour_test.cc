@@ -10,34 +10,32 @@ namespace {
 using testing::TimingRun;
 using testing::TimingScenario;
 
-constexpr Time kNominal = Microseconds(10);
+const Time kNominal = Microseconds(10);
 
-scenario::Scenario WithSlowWorker(scenario::Scenario s, std::uint32_t worker, double factor) {
-  auto* slow = s.mutable_stragglers()->add_slow_workers();
-  slow->set_worker(worker);
-  slow->set_factor(factor);
+testing::TimingSetup WithSlowWorker(testing::TimingSetup s, std::uint32_t worker, double factor) {
+  s.stragglers.slow_workers.push_back({worker, factor});
   return s;
 }
 
 TEST(StrategyBehaviour, EveryWorkersTimeAddsUpToTheRun) {
-  for (auto kind : {scenario::SYNC_ALLREDUCE, scenario::SYNC_PS, scenario::ASYNC_PS, scenario::SSP,
-                    scenario::LOCAL_SGD, scenario::SYNC_BACKUP}) {
+  for (auto kind : {StrategyKind::kSyncAllReduce, StrategyKind::kSyncPs, StrategyKind::kAsyncPs, StrategyKind::kSsp,
+                    StrategyKind::kLocalSgd, StrategyKind::kSyncBackup}) {
     auto s = TimingScenario(6, kind, 300, 0.5);
-    s.mutable_strategy()->set_backup_workers(1);
-    s.mutable_strategy()->set_staleness_bound(2);
-    s.mutable_strategy()->set_local_steps(4);
+    s.strategy.backup_workers = 1;
+    s.strategy.staleness_bound = 2;
+    s.strategy.local_steps = 4;
     TimingRun run(s, kNominal);
     for (std::uint32_t w = 0; w < 6; ++w) {
       Time sum = run.timeline.total(w, Activity::kCompute) + run.timeline.total(w, Activity::kCommunicate) +
                  run.timeline.total(w, Activity::kWait);
-      EXPECT_EQ(sum, run.engine.now()) << scenario::StrategyKind_Name(kind) << " worker " << w;
+      EXPECT_EQ(sum, run.engine.now()) << Entry(kind).name << " worker " << w;
     }
   }
 }
 
 TEST(StrategyBehaviour, SyncWorkersWaitForAPersistentStraggler) {
   // Worker 3 is 4x slower: every step lasts 4T; the others compute T and wait 3T.
-  TimingRun run(WithSlowWorker(TimingScenario(4, scenario::SYNC_ALLREDUCE, 50, 0.0), 3, 4.0), kNominal);
+  TimingRun run(WithSlowWorker(TimingScenario(4, StrategyKind::kSyncAllReduce, 50, 0.0), 3, 4.0), kNominal);
   EXPECT_EQ(run.engine.now(), kNominal * 4 * 50);
   EXPECT_EQ(run.timeline.total(0, Activity::kCompute), kNominal * 50);
   EXPECT_EQ(run.timeline.total(0, Activity::kWait), kNominal * 3 * 50);
@@ -46,7 +44,7 @@ TEST(StrategyBehaviour, SyncWorkersWaitForAPersistentStraggler) {
 
 TEST(StrategyBehaviour, AsyncLetsFastWorkersRunAhead) {
   // No bound: fast workers never wait, and push 4x as many gradients.
-  TimingRun run(WithSlowWorker(TimingScenario(4, scenario::ASYNC_PS, 400, 0.0), 3, 4.0), kNominal);
+  TimingRun run(WithSlowWorker(TimingScenario(4, StrategyKind::kAsyncPs, 400, 0.0), 3, 4.0), kNominal);
   EXPECT_EQ(run.timeline.total(0, Activity::kWait), Time::zero());
   EXPECT_GE(run.timeline.computations(0), 3 * run.timeline.computations(3));
 }
@@ -56,8 +54,8 @@ TEST(StrategyBehaviour, StalenessBoundHoldsFastWorkersBack) {
   // c - (slowest worker's completed steps) <= s, so no worker ever begins
   // more than s + 1 computations beyond the slowest's completed ones.
   constexpr std::uint32_t kBound = 2;
-  auto s = WithSlowWorker(TimingScenario(4, scenario::SSP, 400, 0.0), 3, 4.0);
-  s.mutable_strategy()->set_staleness_bound(kBound);
+  auto s = WithSlowWorker(TimingScenario(4, StrategyKind::kSsp, 400, 0.0), 3, 4.0);
+  s.strategy.staleness_bound = kBound;
   TimingRun run(s, kNominal);
   EXPECT_GT(run.timeline.total(0, Activity::kWait), Time::zero());
   for (std::uint32_t w = 0; w < 3; ++w) {
@@ -70,8 +68,8 @@ TEST(StrategyBehaviour, StalenessBoundHoldsFastWorkersBack) {
 TEST(StrategyBehaviour, BackupWorkersIgnoreAPersistentStraggler) {
   // One backup worker: the 10x slower worker is never waited for, so every
   // step lasts T, and the straggler's computations are all cut short.
-  auto s = WithSlowWorker(TimingScenario(4, scenario::SYNC_BACKUP, 50, 0.0), 2, 10.0);
-  s.mutable_strategy()->set_backup_workers(1);
+  auto s = WithSlowWorker(TimingScenario(4, StrategyKind::kSyncBackup, 50, 0.0), 2, 10.0);
+  s.strategy.backup_workers = 1;
   TimingRun run(s, kNominal);
   EXPECT_EQ(run.engine.now(), kNominal * 50);
   EXPECT_EQ(run.log.staleness_histogram().at(0), 3u * 50);  // N - b gradients per step
@@ -79,8 +77,8 @@ TEST(StrategyBehaviour, BackupWorkersIgnoreAPersistentStraggler) {
 
 TEST(StrategyBehaviour, LocalSgdAveragesEveryHSteps) {
   // H = 5 local steps per round, 23 steps in all: rounds of 5,5,5,5,3.
-  auto s = TimingScenario(3, scenario::LOCAL_SGD, 23, 0.0);
-  s.mutable_strategy()->set_local_steps(5);
+  auto s = TimingScenario(3, StrategyKind::kLocalSgd, 23, 0.0);
+  s.strategy.local_steps = 5;
   TimingRun run(s, kNominal);
   EXPECT_EQ(run.strategy->updates(), 23u);
   EXPECT_EQ(run.strategy->samples(), 23u * 3);
@@ -89,11 +87,11 @@ TEST(StrategyBehaviour, LocalSgdAveragesEveryHSteps) {
 }
 
 TEST(StrategyBehaviour, SameSeedSameTimeline) {
-  auto s = TimingScenario(8, scenario::ASYNC_PS, 2'000, 1.0);
+  auto s = TimingScenario(8, StrategyKind::kAsyncPs, 2'000, 1.0);
   TimingRun a(s, kNominal), b(s, kNominal);
   EXPECT_EQ(a.engine.now(), b.engine.now());
   EXPECT_EQ(a.log.staleness_histogram(), b.log.staleness_histogram());
-  s.set_seed(8);
+  s.seed = 8;
   TimingRun c(s, kNominal);
   EXPECT_NE(a.engine.now(), c.engine.now());
 }

@@ -8,7 +8,6 @@
 #include "sim/engine/engine.h"
 #include "sim/result/training_log.h"
 #include "sim/result/worker_timeline.h"
-#include "sim/scenario/scenario.pb.h"
 #include "sim/strategy/communication.h"
 #include "sim/strategy/strategy.h"
 #include "sim/training/compute_model.h"
@@ -30,15 +29,24 @@ class FreeCommunication final : public Communication {
   Engine& engine_;
 };
 
-// One strategy run with `workers` workers of nominal step `nominal` and the
-// stragglers, kind and steps that `scenario` gives.
+// What a timing test varies: the workers, the strategy, the run's length,
+// the stragglers and the seed of their streams.
+struct TimingSetup {
+  std::uint32_t workers = 1;
+  StrategySpec strategy;
+  std::uint64_t steps = 1;
+  StragglerSpec stragglers;
+  std::uint64_t seed = 7;
+};
+
+// One strategy run with `setup.workers` workers of nominal step `nominal`.
 struct TimingRun {
-  TimingRun(const scenario::Scenario& s, Time nominal)
-      : scenario(s),
+  TimingRun(const TimingSetup& s, Time nominal)
+      : setup(s),
         communication(engine),
-        stragglers(MakeStragglerModel(s.stragglers(), s.cluster().workers(), s.seed())),
+        stragglers(MakeStragglerModel(s.stragglers, s.workers, s.seed)),
         compute(nominal, *stragglers),
-        timeline(s.cluster().workers()),
+        timeline(s.workers),
         log(0.0),
         context{.engine = engine,
                 .communication = communication,
@@ -46,18 +54,20 @@ struct TimingRun {
                 .numerics = numerics,
                 .timeline = timeline,
                 .log = log,
-                .scenario = scenario,
-                .workers = s.cluster().workers(),
+                .strategy = setup.strategy,
+                .workers = s.workers,
+                .batch_size = 1,
+                .stop_at_target = false,
                 .model_bytes = Bytes{4},
-                .steps = s.workload().steps(),
-                .eval_every = s.workload().steps()} {
+                .steps = s.steps,
+                .eval_every = s.steps} {
     strategy = MakeStrategy(context);
     strategy->start();
     engine.run();
     timeline.finish(engine.now());
   }
 
-  scenario::Scenario scenario;
+  TimingSetup setup;
   Engine engine;
   FreeCommunication communication;
   std::unique_ptr<StragglerModel> stragglers;
@@ -69,18 +79,15 @@ struct TimingRun {
   std::unique_ptr<Strategy> strategy;
 };
 
-inline scenario::Scenario TimingScenario(std::uint32_t workers, scenario::StrategyKind kind, std::uint64_t steps,
-                                         double straggler_mean) {
-  scenario::Scenario s;
-  s.set_seed(7);
-  s.mutable_cluster()->set_workers(workers);
-  s.mutable_workload()->set_batch_size(1);
-  s.mutable_workload()->set_steps(steps);
-  s.mutable_strategy()->set_kind(kind);
-  s.mutable_strategy()->set_servers(1);
-  s.mutable_stragglers()->set_distribution(straggler_mean > 0 ? scenario::EXPONENTIAL : scenario::NONE);
-  s.mutable_stragglers()->set_mean(straggler_mean);
-  s.mutable_stragglers()->set_transient_factor(1.0);
+inline TimingSetup TimingScenario(std::uint32_t workers, StrategyKind kind, std::uint64_t steps,
+                                  double straggler_mean) {
+  TimingSetup s;
+  s.workers = workers;
+  s.steps = steps;
+  s.strategy.kind = kind;
+  s.strategy.servers = 1;
+  s.stragglers.distribution = straggler_mean > 0 ? StragglerDistribution::kExponential : StragglerDistribution::kNone;
+  s.stragglers.parameters.mean = straggler_mean;
   return s;
 }
 

@@ -8,9 +8,8 @@
 #include "models/data/global_batch_sampler.h"
 #include "models/data/load_dataset.h"
 #include "models/nn/make_model.h"
-#include "models/optim/make_optimizer.h"
 #include "scenario_text.h"
-#include "sim/training/run.h"
+#include "sim/run/training_run.h"
 
 namespace sim {
 namespace {
@@ -19,14 +18,16 @@ namespace {
 // the global batch: the N workers' batches concatenated in rank order
 // (models/nn/global_batch.h). This is the reference the issue names: one
 // worker with batch B = N x b.
-std::vector<double> SingleProcessLosses(const scenario::Scenario& s, std::uint32_t workers, int steps, int every) {
-  const auto& w = s.workload();
-  auto data = models::LoadDataset(w.dataset(), s.seed());
-  auto model = models::MakeModel(w.model(), data.train.feature_count(), data.train.classes);
-  Eigen::VectorXf params = models::InitialParameters(*model, s.seed());
-  auto shards = models::ShardTrainingSet(w.dataset(), data.train, static_cast<int>(workers), s.seed());
-  auto sampler = models::MakeGlobalBatchSampler(shards, w.batch_size(), s.seed());
-  auto sgd = models::MakeOptimizer(w.optimizer(), static_cast<std::int64_t>(w.batch_size()) * workers, w.steps());
+std::vector<double> SingleProcessLosses(const scenario::RunPlan& plan, std::uint32_t workers, int steps, int every) {
+  const scenario::WorkloadPlan& w = plan.workload;
+  auto data = models::LoadDataset(*w.dataset, plan.seed);
+  auto model = models::MakeModel(*w.model, data.train.feature_count(), data.train.classes);
+  Eigen::VectorXf params = models::InitialParameters(*model, plan.seed);
+  auto shards = models::ShardTrainingSet(w.sharding, data.train, static_cast<int>(workers), plan.seed);
+  auto sampler = models::MakeGlobalBatchSampler(shards, w.batch_size, plan.seed);
+  models::SgdOptions options = w.optimizer;
+  options.schedule.total_steps = w.length.steps;
+  models::Sgd sgd(options);
   Eigen::VectorXf grad;
   std::vector<double> losses{model->evaluate(params, data.test).loss};
   for (int t = 1; t <= steps; ++t) {
@@ -44,7 +45,7 @@ TEST(SyncNumerics, NWorkersFollowOneWorkerOnTheGlobalBatch) {
   for (std::uint32_t n : {2u, 8u}) {
     auto loaded = testing::Loaded(testing::kSyntheticMlp, {"cluster.workers=" + std::to_string(n)});
     const auto run = RunTraining(loaded);
-    auto reference = SingleProcessLosses(loaded.scenario, n, 60, 10);
+    auto reference = SingleProcessLosses(loaded, n, 60, 10);
     // The run's series: one row per evaluation, step 0 first.
     std::vector<double> simulated;
     for (std::size_t at = run.series_csv.find('\n') + 1; at < run.series_csv.size();) {
@@ -64,7 +65,7 @@ TEST(SyncNumerics, NWorkersFollowOneWorkerOnTheGlobalBatch) {
 
 TEST(SyncNumerics, ParameterVersionsAreCopyOnWrite) {
   auto loaded = testing::Loaded(testing::kSyntheticMlp, {"cluster.workers=2"});
-  Numerics numerics(loaded.scenario, 2);
+  Numerics numerics(NumericsSpecOf(loaded), 2);
   ParameterVersion held = numerics.current();
   const Eigen::VectorXf before = *held.values;
   Gradient g = numerics.compute_gradient(0, held);

@@ -1,25 +1,15 @@
-// Builds a validated scenario from text for a training test.
+// Builds the run plan of a scenario text for a training test.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "sim/scenario/loader.h"
-#include "sim/scenario/overrides.h"
-#include "sim/scenario/validate.h"
+#include "sim/scenario/run_plan.h"
 
 namespace sim::testing {
 
-inline scenario::LoadedScenario Loaded(const std::string& text, const std::vector<std::string>& overrides = {}) {
-  scenario::LoadedScenario loaded;
-  loaded.scenario = scenario::ParseScenario(text, "test", false);
-  for (const auto& o : overrides) scenario::ApplyOverride(loaded.scenario, o);
-  if (loaded.scenario.name().empty()) loaded.scenario.set_name("test");
-  scenario::ApplyDefaults(loaded.scenario);
-  auto problems = scenario::ValidateScenario(loaded.scenario);
-  if (!problems.empty()) throw scenario::ScenarioError(problems);
-  loaded.directory = ".";
-  return loaded;
+inline scenario::RunPlan Loaded(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  return scenario::PlanFromText(text, overrides, "test");
 }
 
 // A small, fast classification workload: synthetic teacher data, an MLP.

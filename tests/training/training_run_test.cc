@@ -1,10 +1,13 @@
 // A training run end to end: results, evaluation at no simulated time,
 // divergence, time to target, determinism, and async staleness.
-#include "sim/training/run.h"
+#include "sim/run/training_run.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "scenario_text.h"
 
@@ -104,6 +107,35 @@ TEST(TrainingRun, AsyncOnSixteenWorkersIsStaleAndLearnsLessPerUpdate) {
   double counted = 0;
   for (double n : async.result.staleness_histogram()) counted += n;
   EXPECT_EQ(counted, 300.0);
+}
+
+TEST(TrainingRun, AnEdgeListFileIsReadOncePerRun) {
+  // The plan reads the file and builds the one Topology; the run uses that
+  // Topology and reads nothing: with the file gone, it still runs, and the
+  // reader saw the file exactly once.
+  const auto dir = std::filesystem::temp_directory_path() / "sim-training-edges";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "pair.edges") << "a sw 10 5\nb sw 10 5\n";
+  std::ofstream(dir / "pair.pbtxt") << R"(
+    cluster { device_profile { peak_tflops: 1 } topology { edges { hosts: ["a", "b"] file: "pair.edges" } } }
+    workload { model { mlp { hidden: 8 } } dataset { synthetic { train_samples: 200 test_samples: 50 } }
+               steps: 4 })";
+  int edge_reads = 0;
+  scenario::LoadOptions options;
+  options.read_file = [&edge_reads](const std::string& path) {
+    if (path.ends_with("pair.edges")) ++edge_reads;
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const scenario::RunPlan plan = scenario::LoadPlan((dir / "pair.pbtxt").string(), {}, options);
+  std::filesystem::remove_all(dir);
+  const auto run = RunTraining(plan);
+  EXPECT_EQ(edge_reads, 1);
+  EXPECT_EQ(run.result.workers(), 2u);
+  EXPECT_EQ(run.result.steps(), 4u);
+  EXPECT_GT(run.result.comm_s(), 0.0);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "sim/scenario/loader.h"
+#include "sim/scenario/run_plan.h"
 #include "sim/scenario/overrides.h"
 #include "validate/calibration.h"
 #include "validate/flow_share_fit.h"
@@ -26,9 +26,8 @@ std::string Source() {
   return dir ? dir : ".";
 }
 
-scenario::Scenario Scenario(const std::string& file, std::uint32_t workers) {
-  return scenario::LoadScenario(Source() + "/validate/scenarios/" + file, {"cluster.workers=" + std::to_string(workers)})
-      .scenario;
+scenario::RunPlan Scenario(const std::string& file, std::uint32_t workers) {
+  return scenario::LoadPlan(Source() + "/validate/scenarios/" + file, {"cluster.workers=" + std::to_string(workers)});
 }
 
 void Add(google::protobuf::RepeatedPtrField<SizeTime>* times, std::int64_t bytes, double seconds) {
@@ -77,7 +76,7 @@ TEST(Calibration, PatternFollowsStrategyAndImplementation) {
   EXPECT_EQ(fit.duplex, scenario::FULL_DUPLEX);
   EXPECT_GT(fit.bandwidth_efficiency, 0.0);
   auto local = ring4;
-  local.mutable_strategy()->set_kind(scenario::LOCAL_SGD);
+  local.strategy.kind = StrategyKind::kLocalSgd;
   EXPECT_THROW((void)PatternOf(local, AllreduceImplementation::kPointToPointRing, kGradient), std::invalid_argument);
 }
 
@@ -276,8 +275,8 @@ TEST(Calibration, OverridesLoadIntoTheScenario) {
       Calibrate(FullMeasurements(), Scenario("mlp_ring_100mbit.pbtxt", 2), AllreduceImplementation::kPointToPointRing);
   std::vector<std::string> overrides = CalibrationOverrides(c);
   overrides.push_back("cluster.workers=2");
-  const auto loaded = scenario::LoadScenario(Source() + "/validate/scenarios/mlp_ring_100mbit.pbtxt", overrides);
-  const auto& cluster = loaded.scenario.cluster();
+  const auto loaded = scenario::LoadPlan(Source() + "/validate/scenarios/mlp_ring_100mbit.pbtxt", overrides);
+  const auto& cluster = loaded.effective.cluster();
   EXPECT_EQ(cluster.network().duplex(), scenario::HALF_DUPLEX);
   EXPECT_NEAR(cluster.network().bandwidth_efficiency(), 0.9, 1e-8);
   EXPECT_NEAR(cluster.topology().star().host_link().latency_us(), 25.0, 1e-6);

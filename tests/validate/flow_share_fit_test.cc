@@ -74,8 +74,8 @@ TEST(FlowShareFit, ExpectationIsWhatTheSimulatedNetworkDoes) {
   const topo::Topology star = topo::MakeStar(9, {GigabitsPerSecond(0.1), Microseconds(0)});
   for (int p : {2, 4, 8}) {
     const double sigma = 0.5;
-    scenario::NetworkCalibration calibration;
-    calibration.set_flow_share_sigma(sigma);
+    net::NetworkCalibration calibration;
+    calibration.flow_share_sigma = sigma;
     double sum = 0;
     const int seeds = 400;
     for (int seed = 1; seed <= seeds; ++seed) {

@@ -64,11 +64,17 @@ TEST(RankLayout, PiecesFollowCollectivesPartition) {
   EXPECT_EQ(Piece(10, 4, 3).end, 10);
 }
 
-TEST(RankLayout, ServersComeAfterTheWorkers) {
-  const RankLayout layout{5, 6, 4, 2};
+TEST(RankLayout, RanksAreThePlansEndpoints) {
+  // 4 workers and 2 dedicated servers (placement.h): ranks 4 and 5 serve.
+  StrategySpec ps;
+  ps.kind = StrategyKind::kSyncPs;
+  ps.servers = 2;
+  const RankLayout layout(5, 6, scenario::PlaceRanks(ps, 4));
   EXPECT_FALSE(layout.is_worker());
+  EXPECT_EQ(layout.servers, 2u);
   EXPECT_EQ(layout.server(), 1u);
   EXPECT_EQ(layout.server_rank(0), 4);
+  EXPECT_TRUE(RankLayout(3, 6, scenario::PlaceRanks(ps, 4)).is_worker());
 }
 
 }  // namespace

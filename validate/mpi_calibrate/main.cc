@@ -15,14 +15,14 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "models/data/load_dataset.h"
 #include "sim/training/numerics.h"
-#include "models/optim/make_optimizer.h"
 #include "models/optim/sgd.h"
 #include "sim/result/atomic_file.h"
-#include "sim/scenario/loader.h"
-#include "sim/scenario/validate.h"
+#include "sim/run/training_run.h"
+#include "sim/scenario/run_plan.h"
 #include "validate/calibration.h"
 #include "validate/mpi_calibrate/probes.h"
 
@@ -59,23 +59,24 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  scenario::LoadedScenario loaded;
+  std::optional<scenario::RunPlan> loaded;
   try {
-    loaded = scenario::LoadScenario(scenario_path, overrides);
+    loaded = scenario::LoadPlan(scenario_path, overrides);
   } catch (const scenario::ScenarioError& e) {
     if (rank == 0) std::cerr << e.what() << "\n";
     return 2;
   }
-  const scenario::Scenario& s = loaded.scenario;
-  const std::uint32_t workers = s.cluster().workers();
-  const std::uint32_t expected = workers + scenario::DedicatedServers(s.strategy());
+  const scenario::RunPlan& plan = *loaded;
+  const std::uint32_t workers = plan.cluster.workers;
+  const std::uint32_t expected = plan.placement.endpoints;
+  const auto* star = std::get_if<topo::StarSpec>(&plan.cluster.topology_spec.fabric);
   std::vector<std::string> problems;
   if (static_cast<std::uint32_t>(ranks) != expected) {
     problems.push_back("launched on " + std::to_string(ranks) + " ranks, the scenario's run uses " +
                        std::to_string(expected) + ": use mpirun -np " + std::to_string(expected));
   }
-  if (!s.cluster().topology().has_star()) problems.push_back("cluster.topology must be a star (as the emulated cluster)");
-  if (s.workload().model().has_timing_only()) problems.push_back("workload.model.timing_only has no numerics");
+  if (star == nullptr) problems.push_back("cluster.topology must be a star (as the emulated cluster)");
+  if (plan.workload.timing_only_workload()) problems.push_back("workload.model.timing_only has no numerics");
   if (!problems.empty()) {
     if (rank == 0) {
       std::cerr << "mpi_calibrate: " << scenario_path << ":\n";
@@ -86,10 +87,10 @@ int Main(int argc, char** argv) {
 
   // The workers' gradients as the run computes them: the same numerics,
   // shard and sampler (sim/training/numerics.h).
-  auto data = std::make_shared<const models::TrainTest>(models::LoadDataset(s.workload().dataset(), s.seed()));
-  Numerics numerics(s, workers, data);
+  auto data = std::make_shared<const models::TrainTest>(models::LoadDataset(*plan.workload.dataset, plan.seed));
+  Numerics numerics(NumericsSpecOf(plan), workers, data);
   const models::Model* model = numerics.model();
-  const std::int64_t batch = s.workload().batch_size();
+  const std::int64_t batch = plan.workload.batch_size;
   const std::int64_t parameters = model->parameter_count();
   const std::int64_t gradient_bytes = parameters * 4;
   const bool computes = static_cast<std::uint32_t>(rank) < workers;
@@ -97,17 +98,18 @@ int Main(int argc, char** argv) {
       allreduce == "mpi" ? AllreduceImplementation::kMpiAllreduce : AllreduceImplementation::kPointToPointRing;
 
   HostMeasurements m;
-  m.set_scenario(s.name());
+  m.set_scenario(plan.name);
   m.set_workers(workers);
   m.set_ranks(static_cast<std::uint32_t>(ranks));
   m.set_gradient_bytes(gradient_bytes);
   m.set_flops_per_step(model->flops_per_sample().count * static_cast<double>(batch));
-  m.set_nominal_gbit_per_s(s.cluster().topology().star().host_link().bandwidth_gbit_per_s());
+  m.set_nominal_gbit_per_s(InGigabitsPerSecond(star->host_link.bandwidth));
 
   // Compute: every worker at once, servers waiting (as in the run).
   const auto worker = static_cast<std::uint32_t>(rank);
-  const auto global_batch = static_cast<std::int64_t>(batch) * workers;
-  const models::Sgd optimizer = models::MakeOptimizer(s.workload().optimizer(), global_batch, s.workload().steps());
+  models::SgdOptions optimizer_options = plan.workload.optimizer;
+  optimizer_options.schedule.total_steps = plan.workload.length.steps;
+  const models::Sgd optimizer(optimizer_options);
   const auto compute = [&] { (void)numerics.compute_gradient(worker, numerics.current()); };
   // A step's local arithmetic besides the gradient (copy, scale, optimizer
   // step on whole-length vectors), run between timed computations.
@@ -128,9 +130,9 @@ int Main(int argc, char** argv) {
 
   // Network: the sizes the run sends.
   if (ranks >= 2) {
-    std::vector<std::int64_t> sizes = MessageSizes(s, implementation, gradient_bytes);
+    std::vector<std::int64_t> sizes = MessageSizes(plan, implementation, gradient_bytes);
     if (sizes.empty()) sizes = {gradient_bytes / 4, gradient_bytes / 2};
-    m.set_sizes_note("sizes of " + std::string(Name(PatternOf(s, implementation, gradient_bytes))) + " traffic");
+    m.set_sizes_note("sizes of " + std::string(Name(PatternOf(plan, implementation, gradient_bytes))) + " traffic");
     m.set_small_message_s(OneWaySeconds(MPI_COMM_WORLD, 1, 4 * repetitions));
     for (std::int64_t bytes : sizes) {
       SizeTime* t = m.add_one_way();
@@ -147,8 +149,8 @@ int Main(int argc, char** argv) {
         t->set_bytes(bytes);
         t->set_seconds(RingExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions));
       }
-      if (scenario::UsesParameterServers(s.strategy())) {
-        const int hub = ranks - 1, senders = static_cast<int>(workers);
+      if (!plan.placement.servers.empty()) {
+        const int hub = static_cast<int>(plan.placement.servers.front()), senders = static_cast<int>(workers);
         t = m.add_fan_in();
         t->set_bytes(bytes);
         t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kIn, bytes, repetitions));

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,9 @@
 #include "models/data/load_dataset.h"
 #include "sim/result/atomic_file.h"
 #include "sim/result/report.h"
-#include "sim/scenario/loader.h"
-#include "sim/scenario/validate.h"
-#include "sim/strategy/strategy.h"
-#include "sim/training/run_length.h"
+#include "sim/result/run_result.h"
+#include "sim/run/training_run.h"
+#include "sim/scenario/run_plan.h"
 #include "sim/training/straggler_model.h"
 #include "validate/mpi_train/real_run.h"
 #include "validate/openmpi_allreduce_choice.h"
@@ -45,30 +45,28 @@ struct Options {
   bool quiet = false;
 };
 
-// Every reason this scenario cannot run for real on `ranks` ranks.
-std::vector<std::string> Problems(const scenario::Scenario& s, int ranks, const Options& o) {
+// Every reason this plan cannot run for real on `ranks` ranks.
+std::vector<std::string> Problems(const scenario::RunPlan& plan, int ranks, const Options& o) {
   std::vector<std::string> p;
-  const auto& st = s.strategy();
-  const auto kind = st.kind();
-  if (kind != scenario::SYNC_ALLREDUCE && kind != scenario::SYNC_PS && kind != scenario::ASYNC_PS) {
-    p.push_back("strategy.kind " + scenario::StrategyKind_Name(kind) +
-                ": mpi_train runs SYNC_ALLREDUCE, SYNC_PS and ASYNC_PS");
+  const StrategySpec& st = plan.strategy;
+  const std::string kind(Entry(st.kind).name);
+  if (st.kind != StrategyKind::kSyncAllReduce && st.kind != StrategyKind::kSyncPs &&
+      st.kind != StrategyKind::kAsyncPs) {
+    p.push_back("strategy.kind " + kind + ": mpi_train runs SYNC_ALLREDUCE, SYNC_PS and ASYNC_PS");
   }
-  if (scenario::UsesParameterServers(st) && st.colocated_servers()) {
+  if (Entry(st.kind).uses_servers && st.colocated_servers) {
     p.push_back("strategy.colocated_servers: mpi_train runs dedicated server ranks only");
   }
-  const std::uint32_t expected = s.cluster().workers() + scenario::DedicatedServers(st);
+  const std::uint32_t expected = plan.placement.endpoints;
+  const std::uint32_t workers = plan.cluster.workers;
   if (static_cast<std::uint32_t>(ranks) != expected) {
     p.push_back("launched on " + std::to_string(ranks) + " ranks, the scenario needs " + std::to_string(expected) +
-                " (" + std::to_string(s.cluster().workers()) + " workers + " +
-                std::to_string(scenario::DedicatedServers(st)) + " servers): use mpirun -np " +
-                std::to_string(expected));
+                " (" + std::to_string(workers) + " workers + " + std::to_string(expected - workers) +
+                " servers): use mpirun -np " + std::to_string(expected));
   }
-  if (s.workload().model().has_timing_only()) {
-    p.push_back("workload.model.timing_only has no numerics to run for real");
-  }
-  if (s.workload().stop_at_target()) p.push_back("workload.stop_at_target: mpi_train always runs every step");
-  if (scenario::UsesParameterServers(st) && st.servers() > 1 && s.workload().optimizer().clip_norm() > 0) {
+  if (plan.workload.timing_only_workload()) p.push_back("workload.model.timing_only has no numerics to run for real");
+  if (plan.workload.stop_at_target) p.push_back("workload.stop_at_target: mpi_train always runs every step");
+  if (Entry(st.kind).uses_servers && st.servers > 1 && plan.workload.optimizer.clip_norm > 0) {
     p.push_back("workload.optimizer.clip_norm needs the whole gradient's norm: mpi_train clips only with 1 server");
   }
   if (o.allreduce != "ring" && o.allreduce != "mpi") {
@@ -152,10 +150,10 @@ std::string GatherStepsCsv(const std::vector<StepRecord>& steps, int rank, int r
   return text;
 }
 
-std::string StrategyLabel(const scenario::Scenario& s, AllreduceImplementation implementation, std::int64_t bytes) {
-  if (s.strategy().kind() != scenario::SYNC_ALLREDUCE) return StrategyName(s.strategy());
+std::string StrategyLabel(const scenario::RunPlan& plan, AllreduceImplementation implementation, std::int64_t bytes) {
+  if (plan.strategy.kind != StrategyKind::kSyncAllReduce) return StrategyName(plan.strategy);
   if (implementation == AllreduceImplementation::kPointToPointRing) return "SYNC_ALLREDUCE/RING";
-  const AllreduceChoice choice = OpenMpiAllreduceChoice(s.cluster().workers(), bytes);
+  const AllreduceChoice choice = OpenMpiAllreduceChoice(plan.cluster.workers, bytes);
   return "SYNC_ALLREDUCE/MPI_Allreduce(" + std::string(Name(choice.runs)) + ")";
 }
 
@@ -183,15 +181,15 @@ int Main(int argc, char** argv) {
     return e.get_exit_code() == 0 ? 0 : 2;
   }
 
-  scenario::LoadedScenario loaded;
+  std::optional<scenario::RunPlan> loaded;
   try {
-    loaded = scenario::LoadScenario(o.scenario, o.overrides);
+    loaded = scenario::LoadPlan(o.scenario, o.overrides);
   } catch (const scenario::ScenarioError& e) {
     if (rank == 0) std::cerr << e.what() << "\n";
     return 2;
   }
-  const scenario::Scenario& s = loaded.scenario;
-  if (const auto problems = Problems(s, ranks, o); !problems.empty()) {
+  const scenario::RunPlan& plan = *loaded;
+  if (const auto problems = Problems(plan, ranks, o); !problems.empty()) {
     if (rank == 0) {
       std::cerr << "mpi_train: " << o.scenario << ": cannot run for real:\n";
       for (const auto& p : problems) std::cerr << "  " << p << "\n";
@@ -199,14 +197,14 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  const std::uint32_t workers = s.cluster().workers();
-  const RankLayout layout{rank, ranks, workers, scenario::DedicatedServers(s.strategy())};
-  auto data = std::make_shared<const models::TrainTest>(models::LoadDataset(s.workload().dataset(), s.seed()));
-  Numerics numerics(s, workers, data);
-  auto stragglers = MakeStragglerModel(s.stragglers(), workers, s.seed());
-  const std::uint64_t steps = StepsOf(s, numerics.training_samples());
-  const std::uint64_t eval_every =
-      s.workload().eval_every_steps() > 0 ? s.workload().eval_every_steps() : std::max<std::uint64_t>(1, steps / 10);
+  const std::uint32_t workers = plan.cluster.workers;
+  const RankLayout layout(rank, ranks, plan.placement);
+  auto data = std::make_shared<const models::TrainTest>(models::LoadDataset(*plan.workload.dataset, plan.seed));
+  Numerics numerics(NumericsSpecOf(plan), workers, data);
+  auto stragglers = MakeStragglerModel(plan.stragglers, workers, plan.seed);
+  const std::uint64_t steps = numerics.total_steps();
+  const std::uint64_t eval_every = plan.workload.eval_every_steps > 0 ? plan.workload.eval_every_steps
+                                                                      : std::max<std::uint64_t>(1, steps / 10);
   const auto implementation =
       o.allreduce == "mpi" ? AllreduceImplementation::kMpiAllreduce : AllreduceImplementation::kPointToPointRing;
   const std::int64_t n = numerics.model()->parameter_count();
@@ -221,9 +219,9 @@ int Main(int argc, char** argv) {
     auto model = numerics.model()->clone();
     Eigen::VectorXf grad;
     const models::Shards shards =
-        models::ShardTrainingSet(s.workload().dataset(), data->train, static_cast<int>(workers), s.seed());
+        models::ShardTrainingSet(plan.workload.sharding, data->train, static_cast<int>(workers), plan.seed);
     const std::vector<models::SampleIndex>& shard = shards.at(layout.worker());
-    const auto batch = static_cast<std::size_t>(s.workload().batch_size());
+    const auto batch = static_cast<std::size_t>(plan.workload.batch_size);
     for (std::size_t first = 0; first + batch <= shard.size(); first += batch) {
       const std::span<const models::SampleIndex> rows(shard.data() + first, batch);
       (void)model->loss_and_gradient(*numerics.current().values, models::Batch(data->train, rows), grad);
@@ -231,10 +229,10 @@ int Main(int argc, char** argv) {
   }
 
   MPI_Barrier(MPI_COMM_WORLD);
-  RealRunContext context{s, layout, MPI_COMM_WORLD, numerics, *stragglers, steps, eval_every, implementation,
+  RealRunContext context{plan, layout, MPI_COMM_WORLD, numerics, *stragglers, steps, eval_every, implementation,
                          MPI_Wtime()};
-  RankOutcome out = s.strategy().kind() == scenario::SYNC_ALLREDUCE ? RunSyncAllReduce(context)
-                                                                    : RunParameterServers(context);
+  RankOutcome out = plan.strategy.kind == StrategyKind::kSyncAllReduce ? RunSyncAllReduce(context)
+                                                                       : RunParameterServers(context);
   MPI_Barrier(MPI_COMM_WORLD);
 
   // Per-rank times to rank 0.
@@ -246,57 +244,23 @@ int Main(int argc, char** argv) {
   if (rank != 0) return 0;
 
   auto model = numerics.model()->clone();
-  const std::uint32_t eval_samples = s.workload().eval_samples();
+  const std::uint32_t eval_samples = plan.workload.eval_samples;
   const TrainingLog log = Replay(
       out.trace,
       [&](const Eigen::VectorXf& params) {
         const models::Evaluation e = model->evaluate(params, data->test, eval_samples);
         return TestScore{e.loss, e.accuracy.value_or(0.0)};
       },
-      s.workload().target_accuracy());
+      plan.workload.target_accuracy);
 
-  result::RunResult r;
-  r.set_scenario(s.name());
-  r.set_version(SIM_VERSION);
-  r.set_seed(s.seed());
-  r.set_workers(workers);
-  r.set_strategy(StrategyLabel(s, implementation, n * 4));
-  r.set_steps(static_cast<std::uint32_t>(out.updates));
-  r.set_samples(static_cast<double>(out.samples));
-  double end_s = 0;
-  for (int k = 0; k < ranks; ++k) end_s = std::max(end_s, all[5 * static_cast<std::size_t>(k) + 4]);
-  r.set_sim_time_s(end_s);
-  r.set_mean_step_s(r.steps() > 0 ? end_s / r.steps() : 0.0);
-  r.set_samples_per_s(end_s > 0 ? r.samples() / end_s : 0.0);
-  double compute_s = 0, comm_s = 0, wait_s = 0;
+  RunSummary summary{plan.name, plan.seed, StrategyLabel(plan, implementation, n * 4), out.updates,
+                     static_cast<double>(out.samples), 0.0, {}};
+  for (int k = 0; k < ranks; ++k) summary.end_s = std::max(summary.end_s, all[5 * static_cast<std::size_t>(k) + 4]);
   for (std::uint32_t w = 0; w < workers; ++w) {
-    result::WorkerTime* wt = r.add_per_worker();
-    wt->set_worker(w);
-    wt->set_compute_s(all[5 * w]);
-    wt->set_comm_s(all[5 * w + 1]);
-    wt->set_wait_s(all[5 * w + 2]);
-    wt->set_computations(static_cast<std::uint32_t>(all[5 * w + 3]));
-    compute_s += wt->compute_s();
-    comm_s += wt->comm_s();
-    wait_s += wt->wait_s();
+    summary.per_worker.push_back(
+        {static_cast<std::uint32_t>(all[5 * w + 3]), all[5 * w], all[5 * w + 1], all[5 * w + 2]});
   }
-  r.set_compute_s(compute_s / workers);
-  r.set_comm_s(comm_s / workers);
-  r.set_wait_s(wait_s / workers);
-  if (!log.evaluations().empty()) {
-    r.set_final_loss(log.evaluations().back().loss);
-    r.set_final_accuracy(log.evaluations().back().accuracy);
-  }
-  if (auto t = log.time_to_target()) {
-    r.set_time_to_target_s(t->seconds());
-    r.set_steps_to_target(static_cast<std::uint32_t>(*log.steps_to_target()));
-  }
-  r.set_diverged(log.diverged());
-  if (auto step = log.diverged_at_step()) r.set_diverged_at_step(static_cast<std::uint32_t>(*step));
-  r.set_staleness_mean(log.staleness_mean());
-  r.set_staleness_max(static_cast<std::uint32_t>(log.staleness_max()));
-  for (std::uint64_t k : log.staleness_histogram()) r.add_staleness_histogram(static_cast<double>(k));
-  *r.mutable_effective_scenario() = s;
+  result::RunResult r = MakeRunResult(summary, log, plan.effective);
   r.set_wall_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
 
   if (!o.json.empty()) WriteFileAtomically(o.json, ResultJson(r));
@@ -304,7 +268,7 @@ int Main(int argc, char** argv) {
   if (!o.steps_csv.empty()) WriteFileAtomically(o.steps_csv, steps_csv);
   if (!o.quiet) {
     std::printf("%s: %s, %u workers, %u steps: %.6f s per step (wall), final loss %.6f, accuracy %.4f\n",
-                s.name().c_str(), r.strategy().c_str(), workers, r.steps(), r.mean_step_s(), r.final_loss(),
+                plan.name.c_str(), r.strategy().c_str(), workers, r.steps(), r.mean_step_s(), r.final_loss(),
                 r.final_accuracy());
   }
   return 0;

@@ -178,7 +178,7 @@ RankOutcome SyncServer(RealRunContext& c) {
   }
   out.end_s = c.now();
   out.updates = c.steps;
-  out.samples = c.steps * p * c.scenario.workload().batch_size();
+  out.samples = c.steps * p * c.plan.workload.batch_size;
   return out;
 }
 
@@ -237,14 +237,14 @@ RankOutcome AsyncServer(RealRunContext& c) {
   MPI_Waitall(static_cast<int>(p), sends.data(), MPI_STATUSES_IGNORE);
   out.end_s = last_update;
   out.updates = updates;
-  out.samples = updates * c.scenario.workload().batch_size();
+  out.samples = updates * c.plan.workload.batch_size;
   return out;
 }
 
 }  // namespace
 
 RankOutcome RunParameterServers(RealRunContext& c) {
-  const bool async = c.scenario.strategy().kind() == scenario::ASYNC_PS;
+  const bool async = c.plan.strategy.kind == StrategyKind::kAsyncPs;
   if (c.layout.is_worker()) return async ? AsyncWorker(c) : SyncWorker(c);
   return async ? AsyncServer(c) : SyncServer(c);
 }

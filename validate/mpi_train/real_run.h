@@ -1,4 +1,4 @@
-// One rank's part of a real training run: what it needs (the scenario, its
+// One rank's part of a real training run: what it needs (the run plan, its
 // place among the ranks, its numerics and straggler streams, the clock) and
 // what it reports (its time split, the steps it saw, and, on the ranks that
 // hold the global model, the training trace).
@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/scenario/scenario.pb.h"
+#include "sim/scenario/run_plan.h"
 #include "sim/training/numerics.h"
 #include "sim/training/straggler_model.h"
 #include "validate/calibration.h"
@@ -27,7 +27,7 @@
 namespace sim::validate {
 
 struct RealRunContext {
-  const scenario::Scenario& scenario;
+  const scenario::RunPlan& plan;
   RankLayout layout;
   MPI_Comm comm;
   Numerics& numerics;

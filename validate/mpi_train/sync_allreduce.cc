@@ -16,7 +16,7 @@ RankOutcome RunSyncAllReduce(RealRunContext& c) {
   const std::uint32_t worker = c.layout.worker();
   const std::uint32_t p = c.layout.workers;
   const bool holder = c.layout.rank == 0;
-  const auto batch = static_cast<std::uint64_t>(c.scenario.workload().batch_size());
+  const auto batch = static_cast<std::uint64_t>(c.plan.workload.batch_size);
   auto sum = std::make_shared<Eigen::VectorXf>();
   std::vector<float> scratch;
 

@@ -24,47 +24,43 @@
 #include "models/data/global_batch_sampler.h"
 #include "models/data/load_dataset.h"
 #include "models/nn/make_model.h"
-#include "models/optim/make_optimizer.h"
-#include "sim/scenario/loader.h"
-#include "sim/scenario/overrides.h"
-#include "sim/training/run.h"
+#include "sim/run/training_run.h"
+#include "sim/scenario/run_plan.h"
 
 namespace {
 
 constexpr int kSteps = 100;
 constexpr int kWorkers = 8;
 
-sim::scenario::Scenario MlpScenario(std::uint32_t workers, sim::scenario::StrategyKind kind, int steps) {
-  sim::scenario::Scenario s = sim::scenario::ParseScenario(R"(
+sim::scenario::RunPlan MlpPlan(std::uint32_t workers, const std::string& kind, int steps) {
+  return sim::scenario::PlanFromText(R"(
     cluster { device_profile { peak_tflops: 15.7 efficiency: 0.3 } }
-    workload { model { mlp { hidden: 256 } } dataset { fashion_mnist {} } batch_size: 32
+    workload { model { mlp { hidden: 256 } } dataset { fashion_mnist {} } batch_size: 32 eval_samples: 1000
                optimizer { learning_rate: 0.05 momentum: 0.9 } }
-  )", "bench", false);
-  s.set_name("bench");
-  s.mutable_cluster()->set_workers(workers);
-  s.mutable_workload()->set_steps(static_cast<std::uint64_t>(steps));
-  s.mutable_workload()->set_eval_every_steps(static_cast<std::uint64_t>(steps));
-  s.mutable_workload()->set_eval_samples(1000);
-  s.mutable_strategy()->set_kind(kind);
-  sim::scenario::ApplyDefaults(s);
-  return s;
+  )",
+                                     {"cluster.workers=" + std::to_string(workers), "strategy.kind=" + kind,
+                                      "workload.steps=" + std::to_string(steps),
+                                      "workload.eval_every_steps=" + std::to_string(steps)},
+                                     "bench");
 }
 
 std::shared_ptr<const sim::models::TrainTest> FashionMnist() {
   static auto data = std::make_shared<const sim::models::TrainTest>(
-      sim::models::LoadDataset(MlpScenario(1, sim::scenario::SYNC_ALLREDUCE, 1).workload().dataset(), 1));
+      sim::models::LoadDataset(*MlpPlan(1, "SYNC_ALLREDUCE", 1).workload.dataset, 1));
   return data;
 }
 
 void BM_PlainTraining(benchmark::State& state) {
-  const auto s = MlpScenario(kWorkers, sim::scenario::SYNC_ALLREDUCE, kSteps);
+  const auto plan = MlpPlan(kWorkers, "SYNC_ALLREDUCE", kSteps);
   const auto data = FashionMnist();
   for (auto _ : state) {
-    auto model = sim::models::MakeModel(s.workload().model(), data->train.feature_count(), data->train.classes);
-    Eigen::VectorXf params = sim::models::InitialParameters(*model, s.seed());
-    auto shards = sim::models::ShardTrainingSet(s.workload().dataset(), data->train, kWorkers, s.seed());
-    auto sampler = sim::models::MakeGlobalBatchSampler(shards, 32, s.seed());
-    auto sgd = sim::models::MakeOptimizer(s.workload().optimizer(), 32 * kWorkers, kSteps);
+    auto model = sim::models::MakeModel(*plan.workload.model, data->train.feature_count(), data->train.classes);
+    Eigen::VectorXf params = sim::models::InitialParameters(*model, plan.seed);
+    auto shards = sim::models::ShardTrainingSet(plan.workload.sharding, data->train, kWorkers, plan.seed);
+    auto sampler = sim::models::MakeGlobalBatchSampler(shards, 32, plan.seed);
+    sim::models::SgdOptions options = plan.workload.optimizer;
+    options.schedule.total_steps = kSteps;
+    sim::models::Sgd sgd(options);
     Eigen::VectorXf grad;
     for (int t = 0; t < kSteps; ++t) {
       model->loss_and_gradient(params, sim::models::Batch(data->train, sampler.next()), grad);
@@ -77,11 +73,11 @@ void BM_PlainTraining(benchmark::State& state) {
 BENCHMARK(BM_PlainTraining)->Unit(benchmark::kMillisecond);
 
 void BM_SimulatedSync8(benchmark::State& state) {
-  sim::scenario::LoadedScenario loaded{MlpScenario(kWorkers, sim::scenario::SYNC_ALLREDUCE, kSteps), "bench", "."};
+  const auto plan = MlpPlan(kWorkers, "SYNC_ALLREDUCE", kSteps);
   sim::TrainingRunOptions options;
   options.data = FashionMnist();
   for (auto _ : state) {
-    auto out = sim::RunTraining(loaded, options);
+    auto out = sim::RunTraining(plan, options);
     benchmark::DoNotOptimize(out.result.final_loss());
   }
   state.SetItemsProcessed(state.iterations() * kSteps * 32 * kWorkers);
@@ -90,13 +86,12 @@ BENCHMARK(BM_SimulatedSync8)->Unit(benchmark::kMillisecond);
 
 void BM_AsyncMemory(benchmark::State& state) {
   const auto workers = static_cast<std::uint32_t>(state.range(0));
-  sim::scenario::LoadedScenario loaded{MlpScenario(workers, sim::scenario::ASYNC_PS, 4 * static_cast<int>(workers)),
-                                       "bench", "."};
+  const auto plan = MlpPlan(workers, "ASYNC_PS", 4 * static_cast<int>(workers));
   sim::TrainingRunOptions options;
   options.data = FashionMnist();
   double staleness = 0;
   for (auto _ : state) {
-    auto out = sim::RunTraining(loaded, options);
+    auto out = sim::RunTraining(plan, options);
     staleness = out.result.staleness_mean();
   }
   rusage usage{};

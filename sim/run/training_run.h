@@ -1,5 +1,5 @@
-// One training run, end to end: from a validated scenario to its result.
-// Builds the topology, the flow network, the numerics, the compute model and
+// One training run, end to end: from a run plan to its result. Builds the
+// flow network on the plan's topology, the numerics, the compute model and
 // the strategy; runs the engine dry; gathers what the run predicts.
 #pragma once
 
@@ -9,7 +9,8 @@
 
 #include "models/data/dataset.h"
 #include "sim/result/result.pb.h"
-#include "sim/scenario/loader.h"
+#include "sim/scenario/run_plan.h"
+#include "sim/training/numerics.h"
 
 namespace sim {
 
@@ -18,7 +19,7 @@ struct TrainingRunOptions {
   bool keep_trace = false;
   // Where to say what the run is doing (device notes); null: nowhere.
   std::ostream* progress = nullptr;
-  // The scenario's data set, already loaded (sweeps and benchmarks load it
+  // The plan's data set, already loaded (sweeps and benchmarks load it
   // once); null: load it.
   std::shared_ptr<const models::TrainTest> data;
 };
@@ -29,6 +30,10 @@ struct TrainingRunOutput {
   std::string trace_json;  // empty unless keep_trace
 };
 
-TrainingRunOutput RunTraining(const scenario::LoadedScenario& loaded, const TrainingRunOptions& options = {});
+TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOptions& options = {});
+
+// The numerics of a plan with a trainable model (mpi_train and mpi_calibrate
+// build the same ones as the simulation).
+[[nodiscard]] NumericsSpec NumericsSpecOf(const scenario::RunPlan& plan);
 
 }  // namespace sim

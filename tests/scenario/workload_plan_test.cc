@@ -1,5 +1,5 @@
 // A scenario's workload: validation lists every problem at once, defaults are
-// those scenario.proto states, and the factories build what it describes.
+// those scenario.proto states, and its typed form builds what it describes.
 #include <gtest/gtest.h>
 
 #include <google/protobuf/text_format.h>
@@ -7,13 +7,13 @@
 #include "models/compute/model_cost.h"
 #include "models/nn/make_model.h"
 #include "models/nn/mlp.h"
-#include "models/workload/validate_workload.h"
+#include "sim/scenario/workload_plan.h"
 
-namespace sim::models {
+namespace sim::scenario {
 namespace {
 
-sim::scenario::Workload Parse(const std::string& text) {
-  sim::scenario::Workload w;
+Workload Parse(const std::string& text) {
+  Workload w;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &w)) << text;
   return w;
 }
@@ -82,7 +82,7 @@ TEST(WorkloadDefaults, FilledAsTheSchemaSays) {
   EXPECT_EQ(w.optimizer().reference_batch(), 32u);
   ASSERT_EQ(w.model().mlp().hidden_size(), 1);
   EXPECT_EQ(w.model().mlp().hidden(0), 256u);
-  EXPECT_EQ(w.model().mlp().activation(), sim::scenario::RELU);
+  EXPECT_EQ(w.model().mlp().activation(), RELU);
   EXPECT_DOUBLE_EQ(w.dataset().label_skew(), 0.8);
   EXPECT_EQ(w.dataset().synthetic().train_samples(), 10'000u);
   EXPECT_EQ(w.dataset().synthetic().features(), 32u);
@@ -93,28 +93,65 @@ TEST(WorkloadDefaults, FilledAsTheSchemaSays) {
   EXPECT_EQ(timing.eval_every_steps(), 0u);
 }
 
-TEST(MakeModel, BuildsWhatTheScenarioDescribes) {
-  auto mlp = MakeModel(Parse("model { mlp { hidden: 64 hidden: 32 activation: TANH } }").model(), 784, 10);
-  auto* as_mlp = dynamic_cast<Mlp*>(mlp.get());
+// The typed model of a checked workload (defaults written in).
+models::ModelSpec ModelOf(const std::string& text) {
+  return *WorkloadPlanOf(WorkloadWithDefaults(Parse(text + " dataset { synthetic {} }")), 1).model;
+}
+
+TEST(WorkloadPlan, BuildsTheModelTheScenarioDescribes) {
+  auto mlp = models::MakeModel(ModelOf("model { mlp { hidden: 64 hidden: 32 activation: TANH } }"), 784, 10);
+  auto* as_mlp = dynamic_cast<models::Mlp*>(mlp.get());
   ASSERT_NE(as_mlp, nullptr);
   EXPECT_EQ(as_mlp->hidden(), (std::vector<Eigen::Index>{64, 32}));
-  EXPECT_EQ(as_mlp->activation(), Activation::kTanh);
-  // Default hidden [256]: 203,530 parameters (see gradient_test.cc).
-  EXPECT_EQ(MakeModel(Parse("model { mlp {} }").model(), 784, 10)->parameter_count(), 203'530);
-  EXPECT_EQ(MakeModel(Parse("model { softmax_regression {} }").model(), 784, 10)->name(), "softmax_regression");
-  EXPECT_EQ(MakeModel(Parse("model { linear_regression {} }").model(), 32, 0)->parameter_count(), 33);
-  EXPECT_THROW((void)MakeModel(Parse("model { timing_only { profile: 'vgg16' } }").model(), 1, 2), std::invalid_argument);
-  EXPECT_THROW((void)MakeModel(sim::scenario::Model{}, 1, 2), std::invalid_argument);
+  EXPECT_EQ(as_mlp->activation(), models::Activation::kTanh);
+  // Default hidden [256]: 203,530 parameters (see tests/models/gradient_test.cc).
+  EXPECT_EQ(models::MakeModel(ModelOf("model { mlp {} }"), 784, 10)->parameter_count(), 203'530);
+  EXPECT_EQ(models::MakeModel(ModelOf("model { softmax_regression {} }"), 784, 10)->name(), "softmax_regression");
+  EXPECT_EQ(models::MakeModel(ModelOf("model { linear_regression {} }"), 32, 0)->parameter_count(), 33);
   // Same seed, same initial weights; stream "model/init".
-  auto a = MakeModel(Parse("model { mlp {} }").model(), 20, 3);
-  EXPECT_EQ(InitialParameters(*a, 9), InitialParameters(*a, 9));
-  EXPECT_NE(InitialParameters(*a, 9), InitialParameters(*a, 10));
-  // The cost of either kind of model.
-  const ModelCost cost = CostOfModel(Parse("model { softmax_regression {} }").model(), 784, 10);
+  auto a = models::MakeModel(ModelOf("model { mlp {} }"), 20, 3);
+  EXPECT_EQ(models::InitialParameters(*a, 9), models::InitialParameters(*a, 9));
+  EXPECT_NE(models::InitialParameters(*a, 9), models::InitialParameters(*a, 10));
+  const models::ModelCost cost = models::CostOf(*models::MakeModel(ModelOf("model { softmax_regression {} }"), 784, 10));
   EXPECT_EQ(cost.gradient_bytes().count, 4 * 7'850);
   EXPECT_DOUBLE_EQ(cost.flops_per_step(32).count, 32 * 31'380.0);
-  EXPECT_EQ(CostOfModel(Parse("model { timing_only { profile: 'vgg16' } }").model(), 0, 0).parameters, 138'357'544);
+}
+
+TEST(WorkloadPlan, TimingOnlyFieldsOverrideTheProfileAndDefault) {
+  auto cost = [](const std::string& text) {
+    const WorkloadPlan plan = WorkloadPlanOf(WorkloadWithDefaults(Parse(text)), 1);
+    EXPECT_FALSE(plan.model.has_value());
+    return *plan.timing_only;
+  };
+  // No profile: bytes 4, FLOPs 6 x parameters (Kaplan et al. 2020).
+  const models::ModelCost plain = cost("model { timing_only { parameters: 1000000 } }");
+  EXPECT_EQ(plain.bytes_per_parameter, 4);
+  EXPECT_DOUBLE_EQ(plain.flops_per_sample.count, 6e6);
+  // A profile with fp16 on the wire: resnet50's FLOPs, 2 bytes per parameter.
+  const models::ModelCost fp16 = cost("model { timing_only { profile: 'resnet50' bytes_per_parameter: 2 } }");
+  EXPECT_EQ(fp16.gradient_bytes().count, 2 * 25'557'032LL);
+  EXPECT_DOUBLE_EQ(fp16.flops_per_sample.count, 24.54e9);
+  EXPECT_EQ(cost("model { timing_only { profile: 'vgg16' } }").parameters, 138'357'544);
+  EXPECT_TRUE(Mentions(ValidateWorkload(Parse("model { timing_only { profile: 'nope' } }")),
+                       "known: bert_base, bert_large, gpt2_small, resnet50, vgg16"));
+}
+
+TEST(WorkloadPlan, LinearScalingRuleAndDefaults) {
+  // Goyal et al. 2017: lr x global_batch / reference = 0.05 x (32 x 8) / 32 =
+  // 0.4; with the default reference 32 and lr 0 -> default 0.1: 0.1 x (16 x
+  // 4) / 32 = 0.2.
+  auto rate = [](const std::string& text, std::uint32_t workers) {
+    return WorkloadPlanOf(WorkloadWithDefaults(Parse(text)), workers).optimizer.schedule.base_rate;
+  };
+  EXPECT_DOUBLE_EQ(rate("optimizer { learning_rate: 0.05 linear_scaling: true reference_batch: 32 }", 8), 0.4);
+  EXPECT_DOUBLE_EQ(rate("batch_size: 16 optimizer { linear_scaling: true }", 4), 0.2);
+  EXPECT_DOUBLE_EQ(rate("batch_size: 16", 4), 0.1);
+  const models::SgdOptions step =
+      WorkloadPlanOf(WorkloadWithDefaults(Parse("optimizer { schedule: STEP step_every: 5 }")), 1).optimizer;
+  EXPECT_EQ(step.schedule.decay, models::Decay::kStep);
+  EXPECT_DOUBLE_EQ(step.schedule.step_gamma, 0.1);
+  EXPECT_EQ(step.schedule.step_every, 5u);
 }
 
 }  // namespace
-}  // namespace sim::models
+}  // namespace sim::scenario

@@ -1,7 +1,6 @@
-// The cluster factory: library entries, defaults from scenario.proto's
-// comments, overrides, and validation that lists every problem at once.
-#include "topologies/cluster.h"
-
+// The cluster as the run plan resolves it: library entries, defaults from
+// scenario.proto's comments, overrides, the one Topology built from it, and
+// validation that lists every problem at once.
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
@@ -9,17 +8,43 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sim/scenario/run_plan.h"
 #include "topologies/library.h"
-#include "topologies/topology_error.h"
 
-namespace sim::topo {
+namespace sim::scenario {
 namespace {
 
-scenario::Cluster Parse(const std::string& text) {
-  scenario::Cluster c;
+using topo::RoutingPolicy;
+using topo::Topology;
+
+Cluster Parse(const std::string& text) {
+  Cluster c;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &c)) << text;
   return c;
 }
+
+// The plan of a scenario that is only `cluster` (files relative to `dir`).
+RunPlan PlanOf(const Cluster& cluster, const std::string& dir = ".") {
+  Scenario s;
+  s.set_name("test");
+  *s.mutable_cluster() = cluster;
+  return ResolvePlan(std::move(s), "test", dir);
+}
+
+std::vector<std::string> ValidateCluster(const Cluster& cluster, const std::string& dir = ".") {
+  try {
+    (void)PlanOf(cluster, dir);
+  } catch (const ScenarioError& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+std::shared_ptr<const Topology> BuildTopology(const Cluster& cluster, const std::string& dir) {
+  return PlanOf(cluster, dir).cluster.topology;
+}
+
+Cluster ResolveCluster(const Cluster& cluster) { return PlanOf(cluster).effective.cluster(); }
 
 bool Mentions(const std::vector<std::string>& problems, const std::string& needle) {
   for (const auto& p : problems) {
@@ -35,14 +60,14 @@ std::string Joined(const std::vector<std::string>& problems) {
 }
 
 TEST(Library, HasTheNamedClusters) {
-  auto names = LibraryClusterNames();
+  auto names = topo::LibraryClusterNames();
   for (const char* want : {"dgx_8gpu", "rack_25gbe_64", "fat_tree_1024", "fat_tree_1024_4to1", "emulated_100mbit"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
   }
 }
 
 TEST(Library, EveryEntryBuilds) {
-  for (const auto& name : LibraryClusterNames()) {
+  for (const auto& name : topo::LibraryClusterNames()) {
     // emulated_100mbit leaves hosts to the scenario.
     auto c = Parse("workers: 4 topology { library: \"" + name + "\" }");
     EXPECT_TRUE(ValidateCluster(c).empty()) << name << ": " << Joined(ValidateCluster(c));
@@ -51,25 +76,25 @@ TEST(Library, EveryEntryBuilds) {
 
 TEST(Library, FatTree1024) {
   // k = 16: k^3/4 = 1,024 hosts, 5k^2/4 = 320 switches, 3k^3/2 = 6,144 links.
-  Topology t = BuildTopology(Parse("topology { library: \"fat_tree_1024\" }"), ".");
-  EXPECT_EQ(t.endpoint_count(), 1024u);
-  EXPECT_EQ(t.switch_count(), 320u);
-  EXPECT_EQ(t.link_count(), 6144u);
-  EXPECT_EQ(t.routing(), RoutingPolicy::kFatTreeTwoLevel);
-  EXPECT_DOUBLE_EQ(t.link(t.find_link("h0", "edge0.0")).params.bandwidth.value, GigabitsPerSecond(100).value);
+  const auto t = BuildTopology(Parse("topology { library: \"fat_tree_1024\" }"), ".");
+  EXPECT_EQ(t->endpoint_count(), 1024u);
+  EXPECT_EQ(t->switch_count(), 320u);
+  EXPECT_EQ(t->link_count(), 6144u);
+  EXPECT_EQ(t->routing(), RoutingPolicy::kFatTreeTwoLevel);
+  EXPECT_DOUBLE_EQ(t->link(t->find_link("h0", "edge0.0")).params.bandwidth.value, GigabitsPerSecond(100).value);
 }
 
 TEST(Library, FatTree1024FourToOneThinsEdgeUplinks) {
   // edge_oversubscription 4: uplinks at 100 / 4 = 25 Gbit/s.
-  Topology t = BuildTopology(Parse("topology { library: \"fat_tree_1024_4to1\" }"), ".");
-  EXPECT_DOUBLE_EQ(t.link(t.find_link("edge0.0", "agg0.0")).params.bandwidth.value, GigabitsPerSecond(25).value);
+  const auto t = BuildTopology(Parse("topology { library: \"fat_tree_1024_4to1\" }"), ".");
+  EXPECT_DOUBLE_EQ(t->link(t->find_link("edge0.0", "agg0.0")).params.bandwidth.value, GigabitsPerSecond(25).value);
 }
 
 TEST(Library, Dgx8GpuIsOneHostOfEightDevices) {
-  Topology t = BuildTopology(Parse("topology { library: \"dgx_8gpu\" }"), ".");
-  EXPECT_EQ(t.endpoint_count(), 8u);
-  EXPECT_EQ(t.host_count(), 1u);
-  EXPECT_EQ(t.route(0, 7).size(), 2u);  // GPU -> NVSwitch -> GPU
+  const auto t = BuildTopology(Parse("topology { library: \"dgx_8gpu\" }"), ".");
+  EXPECT_EQ(t->endpoint_count(), 8u);
+  EXPECT_EQ(t->host_count(), 1u);
+  EXPECT_EQ(t->route(0, 7).size(), 2u);  // GPU -> NVSwitch -> GPU
 }
 
 TEST(Library, ScenarioFieldsOverrideTheLibrary) {
@@ -82,7 +107,7 @@ TEST(Library, ScenarioFieldsOverrideTheLibrary) {
   EXPECT_EQ(c.workers(), 16u);
   EXPECT_TRUE(c.topology().has_star());
   EXPECT_EQ(c.topology().star().host_link().bandwidth_gbit_per_s(), 25.0);
-  EXPECT_EQ(c.topology().routing(), scenario::ECMP);
+  EXPECT_EQ(c.topology().routing(), ECMP);
   EXPECT_EQ(c.network().per_message_overhead_us(), 3.0);
 }
 
@@ -96,18 +121,18 @@ TEST(Defaults, StarAndIntraNodeFromProtoComments) {
   EXPECT_EQ(c.topology().intra_node().bandwidth_gbit_per_s(), 2400.0);
   EXPECT_EQ(c.topology().intra_node().latency_us(), 1.0);
   EXPECT_EQ(c.hosts(), 2u);
-  EXPECT_EQ(c.topology().routing(), scenario::SHORTEST);
+  EXPECT_EQ(c.topology().routing(), SHORTEST);
   EXPECT_EQ(c.network().bandwidth_efficiency(), 1.0);
-  EXPECT_EQ(c.network().duplex(), scenario::FULL_DUPLEX);
-  Topology t = BuildTopology(c, ".");
-  EXPECT_EQ(t.endpoint_count(), 8u);
+  EXPECT_EQ(c.network().duplex(), FULL_DUPLEX);
+  const auto t = BuildTopology(c, ".");
+  EXPECT_EQ(t->endpoint_count(), 8u);
 }
 
 TEST(Defaults, FatTreeHostsAndRouting) {
   auto c = ResolveCluster(Parse("topology { fat_tree { k: 4 } }"));
   EXPECT_EQ(c.hosts(), 16u);    // k^3/4
   EXPECT_EQ(c.workers(), 16u);  // hosts x devices_per_host
-  EXPECT_EQ(c.topology().routing(), scenario::FAT_TREE_TWO_LEVEL);
+  EXPECT_EQ(c.topology().routing(), FAT_TREE_TWO_LEVEL);
   EXPECT_EQ(c.topology().fat_tree().edge_oversubscription(), 1.0);
 }
 
@@ -125,7 +150,8 @@ TEST(Validation, ListsEveryProblemAtOnce) {
   EXPECT_TRUE(Mentions(problems, "flow_share_sigma must be in [0, 3], got 4")) << Joined(problems);
   EXPECT_TRUE(Mentions(problems, "two_way_capacity must be in [1, 2] (0: 2), got 2.5")) << Joined(problems);
   // k^3/4 with k = 7 rounds to 85 hosts; 2,000 workers do not fit.
-  EXPECT_TRUE(Mentions(problems, "cluster.workers is 2000 but the topology has 85 endpoints")) << Joined(problems);
+  EXPECT_TRUE(Mentions(problems, "cluster.workers (2000) must fit on hosts x devices_per_host = 85 endpoints"))
+      << Joined(problems);
   EXPECT_EQ(problems.size(), 7u) << Joined(problems);
 }
 
@@ -169,8 +195,8 @@ TEST(Validation, TwoLevelRoutingNeedsAFatTree) {
 TEST(Validation, HostsMustMatchTheShape) {
   auto problems = ValidateCluster(Parse("hosts: 10 topology { torus { rows: 3 cols: 3 } }"));
   EXPECT_TRUE(Mentions(problems, "cluster.hosts is 10 but the torus has 9 hosts")) << Joined(problems);
-  problems = ValidateCluster(Parse("topology { star {} }"));
-  EXPECT_TRUE(Mentions(problems, "needs hosts or workers")) << Joined(problems);
+  // A star with neither hosts nor workers is one machine (scenario.proto).
+  EXPECT_EQ(ResolveCluster(Parse("topology { star {} }")).hosts(), 1u);
 }
 
 TEST(EdgeListFile, ReadRelativeToScenarioDir) {
@@ -184,11 +210,11 @@ TEST(EdgeListFile, ReadRelativeToScenarioDir) {
          "b sw 25 2.5   # second host\n";
   }
   auto c = Parse(R"pb(topology { edges { hosts: [ "a", "b" ] file: "rack.edges" } })pb");
-  Topology t = BuildTopology(c, dir.string());
-  EXPECT_EQ(t.link_count(), 4u);
+  const auto t = BuildTopology(c, dir.string());
+  EXPECT_EQ(t->link_count(), 4u);
   // 2.5 us per link, two links.
-  EXPECT_EQ(t.route_latency(0, 1), Picoseconds(5'000'000));
-  EXPECT_DOUBLE_EQ(t.link(t.find_link("a", "sw")).params.bandwidth.value, 25e9 / 8);
+  EXPECT_EQ(t->route_latency(0, 1), Picoseconds(5'000'000));
+  EXPECT_DOUBLE_EQ(t->link(t->find_link("a", "sw")).params.bandwidth.value, 25e9 / 8);
 
   {
     std::ofstream f(dir / "bad.edges");
@@ -208,11 +234,11 @@ TEST(BuildTopology, ThrowsWithEveryProblem) {
     (void)BuildTopology(Parse("hosts: 3 topology { star { host_link { bandwidth_gbit_per_s: -1 } } } "
                               "network { per_message_overhead_us: -2 }"),
                         ".");
-    FAIL() << "expected TopologyError";
-  } catch (const TopologyError& e) {
+    FAIL() << "expected ScenarioError";
+  } catch (const ScenarioError& e) {
     EXPECT_EQ(e.problems().size(), 2u) << e.what();
   }
 }
 
 }  // namespace
-}  // namespace sim::topo
+}  // namespace sim::scenario

@@ -1,4 +1,4 @@
-#include "models/compute/device_profile_file.h"
+#include "sim/scenario/device_profile_file.h"
 
 #include <google/protobuf/text_format.h>
 
@@ -6,14 +6,14 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "models/compute/device_profiles.h"
+#include "sim/scenario/device_resolution.h"
 
-namespace sim::models {
+namespace sim::scenario {
 
-void WriteDeviceProfile(const sim::scenario::DeviceProfile& profile, const std::filesystem::path& path,
+void WriteDeviceProfile(const models::DeviceProfile& profile, const std::filesystem::path& path,
                         const std::string& comment) {
   std::string text;
-  if (!google::protobuf::TextFormat::PrintToString(profile, &text)) {
+  if (!google::protobuf::TextFormat::PrintToString(DeviceProfileMessage(profile), &text)) {
     throw std::runtime_error("device profile " + path.string() + ": cannot format the profile");
   }
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
@@ -25,23 +25,24 @@ void WriteDeviceProfile(const sim::scenario::DeviceProfile& profile, const std::
   if (!out) throw std::runtime_error("device profile " + path.string() + ": write failed");
 }
 
-sim::scenario::DeviceProfile ReadDeviceProfile(const std::filesystem::path& path) {
+models::DeviceProfile ReadDeviceProfile(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("device profile " + path.string() + ": cannot open");
   std::stringstream text;
   text << in.rdbuf();
-  sim::scenario::DeviceProfile profile;
-  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &profile)) {
+  DeviceProfile message;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &message)) {
     throw std::runtime_error("device profile " + path.string() + ": not a text-format DeviceProfile");
   }
-  const std::vector<std::string> problems = DeviceProfileProblems(profile);
+  const models::DeviceProfile profile = DeviceProfileOf(message);
+  const std::vector<std::string> problems = models::DeviceProfileProblems(profile);
   if (!problems.empty()) {
-    std::string message = "device profile " + path.string() + ":";
-    for (const auto& p : problems) message += " " + p + ";";
-    message.pop_back();
-    throw std::runtime_error(message);
+    std::string message_text = "device profile " + path.string() + ":";
+    for (const auto& p : problems) message_text += " " + p + ";";
+    message_text.pop_back();
+    throw std::runtime_error(message_text);
   }
   return profile;
 }
 
-}  // namespace sim::models
+}  // namespace sim::scenario

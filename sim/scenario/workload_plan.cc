@@ -1,14 +1,13 @@
-#include "models/workload/validate_workload.h"
+#include "sim/scenario/workload_plan.h"
 
 #include <cmath>
 
 #include "models/compute/workload_profiles.h"
 #include "models/data/fashion_mnist.h"
 
-namespace sim::models {
+namespace sim::scenario {
 namespace {
 
-namespace pb = sim::scenario;
 
 std::string Num(double value) {
   std::string text = std::to_string(value);
@@ -22,29 +21,29 @@ std::string Num(double value) {
 
 bool Finite(double x) { return std::isfinite(x); }
 
-void CheckModel(const pb::Model& model, std::vector<std::string>& problems) {
+void CheckModel(const Model& model, std::vector<std::string>& problems) {
   switch (model.kind_case()) {
-    case pb::Model::KIND_NOT_SET:
+    case Model::KIND_NOT_SET:
       problems.push_back("workload.model: no model given (set linear_regression, softmax_regression, mlp or "
                          "timing_only)");
       break;
-    case pb::Model::kMlp: {
+    case Model::kMlp: {
       const auto& mlp = model.mlp();
       for (int i = 0; i < mlp.hidden_size(); ++i) {
         if (mlp.hidden(i) == 0) {
           problems.push_back("workload.model.mlp.hidden[" + std::to_string(i) + "] must be > 0, got 0");
         }
       }
-      if (!sim::scenario::Activation_IsValid(mlp.activation())) {
+      if (!Activation_IsValid(mlp.activation())) {
         problems.push_back("workload.model.mlp.activation: unknown value " + std::to_string(mlp.activation()));
       }
       break;
     }
-    case pb::Model::kTimingOnly: {
+    case Model::kTimingOnly: {
       const auto& t = model.timing_only();
-      if (!t.profile().empty() && !FindWorkloadProfile(t.profile())) {
+      if (!t.profile().empty() && !models::FindWorkloadProfile(t.profile())) {
         std::string known;
-        for (const auto& p : WorkloadProfiles()) known += (known.empty() ? "" : ", ") + p.cost.name;
+        for (const auto& p : models::WorkloadProfiles()) known += (known.empty() ? "" : ", ") + p.cost.name;
         problems.push_back("workload.model.timing_only.profile: unknown profile '" + t.profile() + "' (known: " +
                            known + ")");
       }
@@ -57,30 +56,30 @@ void CheckModel(const pb::Model& model, std::vector<std::string>& problems) {
       }
       break;
     }
-    case pb::Model::kLinearRegression:
-    case pb::Model::kSoftmaxRegression:
+    case Model::kLinearRegression:
+    case Model::kSoftmaxRegression:
       break;
   }
 }
 
-void CheckDataset(const pb::Workload& w, std::vector<std::string>& problems) {
-  const pb::Dataset& d = w.dataset();
-  const bool trains = w.model().kind_case() != pb::Model::kTimingOnly && w.model().kind_case() != pb::Model::KIND_NOT_SET;
-  if (trains && d.kind_case() == pb::Dataset::KIND_NOT_SET) {
+void CheckDataset(const Workload& w, std::vector<std::string>& problems) {
+  const Dataset& d = w.dataset();
+  const bool trains = w.model().kind_case() != Model::kTimingOnly && w.model().kind_case() != Model::KIND_NOT_SET;
+  if (trains && d.kind_case() == Dataset::KIND_NOT_SET) {
     problems.push_back("workload.dataset: no dataset given (set fashion_mnist or synthetic)");
   }
-  if (w.model().kind_case() == pb::Model::kLinearRegression && d.kind_case() == pb::Dataset::kFashionMnist) {
+  if (w.model().kind_case() == Model::kLinearRegression && d.kind_case() == Dataset::kFashionMnist) {
     problems.push_back("workload.model.linear_regression needs regression targets: use a synthetic dataset, "
                        "fashion_mnist only has class labels");
   }
-  if (d.kind_case() == pb::Dataset::kSynthetic) {
+  if (d.kind_case() == Dataset::kSynthetic) {
     const auto& s = d.synthetic();
     if (s.classes() == 1) problems.push_back("workload.dataset.synthetic.classes must be >= 2, got 1");
     if (!(s.noise() >= 0.0) || !Finite(s.noise())) {
       problems.push_back("workload.dataset.synthetic.noise must be >= 0, got " + Num(s.noise()));
     }
   }
-  if (!sim::scenario::Sharding_IsValid(d.sharding())) {
+  if (!Sharding_IsValid(d.sharding())) {
     problems.push_back("workload.dataset.sharding: unknown value " + std::to_string(d.sharding()));
   }
   if (!(d.label_skew() >= 0.0 && d.label_skew() <= 1.0)) {
@@ -88,7 +87,7 @@ void CheckDataset(const pb::Workload& w, std::vector<std::string>& problems) {
   }
 }
 
-void CheckOptimizer(const sim::scenario::Optimizer& o, std::vector<std::string>& problems) {
+void CheckOptimizer(const Optimizer& o, std::vector<std::string>& problems) {
   const std::string at = "workload.optimizer.";
   if (!(o.learning_rate() >= 0.0) || !Finite(o.learning_rate())) {
     problems.push_back(at + "learning_rate must be >= 0, got " + Num(o.learning_rate()));
@@ -99,10 +98,10 @@ void CheckOptimizer(const sim::scenario::Optimizer& o, std::vector<std::string>&
   if (!(o.weight_decay() >= 0.0) || !Finite(o.weight_decay())) {
     problems.push_back(at + "weight_decay must be >= 0, got " + Num(o.weight_decay()));
   }
-  if (!sim::scenario::Schedule_IsValid(o.schedule())) {
+  if (!Schedule_IsValid(o.schedule())) {
     problems.push_back(at + "schedule: unknown value " + std::to_string(o.schedule()));
   }
-  if (o.schedule() == sim::scenario::STEP && o.step_every() == 0) {
+  if (o.schedule() == STEP && o.step_every() == 0) {
     problems.push_back(at + "step_every must be > 0 with schedule STEP");
   }
   if (!(o.step_gamma() >= 0.0) || !Finite(o.step_gamma())) {
@@ -115,7 +114,7 @@ void CheckOptimizer(const sim::scenario::Optimizer& o, std::vector<std::string>&
 
 }  // namespace
 
-std::vector<std::string> ValidateWorkload(const pb::Workload& w) {
+std::vector<std::string> ValidateWorkload(const Workload& w) {
   std::vector<std::string> problems;
   CheckModel(w.model(), problems);
   CheckDataset(w, problems);
@@ -131,9 +130,9 @@ std::vector<std::string> ValidateWorkload(const pb::Workload& w) {
     problems.push_back("workload.target_accuracy must be in (0, 1], got " + Num(w.target_accuracy()));
   }
   const auto kind = w.model().kind_case();
-  if (w.target_accuracy() > 0.0 && (kind == pb::Model::kLinearRegression || kind == pb::Model::kTimingOnly)) {
+  if (w.target_accuracy() > 0.0 && (kind == Model::kLinearRegression || kind == Model::kTimingOnly)) {
     problems.push_back("workload.target_accuracy: a " +
-                       std::string(kind == pb::Model::kTimingOnly ? "timing_only" : "linear_regression") +
+                       std::string(kind == Model::kTimingOnly ? "timing_only" : "linear_regression") +
                        " model has no accuracy");
   }
   if (w.stop_at_target() && w.target_accuracy() == 0.0) {
@@ -142,30 +141,30 @@ std::vector<std::string> ValidateWorkload(const pb::Workload& w) {
   return problems;
 }
 
-pb::Workload WorkloadWithDefaults(const pb::Workload& original) {
-  pb::Workload w = original;
+Workload WorkloadWithDefaults(const Workload& original) {
+  Workload w = original;
   if (w.batch_size() == 0) w.set_batch_size(32);
   if (w.steps() == 0 && w.epochs() == 0.0) w.set_steps(100);
   if (w.eval_every_steps() == 0 && w.steps() > 0) w.set_eval_every_steps(std::max<std::uint64_t>(1, w.steps() / 10));
 
   auto* o = w.mutable_optimizer();
   if (o->learning_rate() == 0.0) o->set_learning_rate(0.1);
-  if (o->schedule() == sim::scenario::SCHEDULE_UNSPECIFIED) o->set_schedule(sim::scenario::CONSTANT);
+  if (o->schedule() == SCHEDULE_UNSPECIFIED) o->set_schedule(CONSTANT);
   if (o->step_gamma() == 0.0) o->set_step_gamma(0.1);
   if (o->reference_batch() == 0) o->set_reference_batch(32);
 
   auto* model = w.mutable_model();
-  if (model->kind_case() == pb::Model::kMlp) {
+  if (model->kind_case() == Model::kMlp) {
     if (model->mlp().hidden_size() == 0) model->mutable_mlp()->add_hidden(256);
-    if (model->mlp().activation() == sim::scenario::ACTIVATION_UNSPECIFIED) {
-      model->mutable_mlp()->set_activation(sim::scenario::RELU);
+    if (model->mlp().activation() == ACTIVATION_UNSPECIFIED) {
+      model->mutable_mlp()->set_activation(RELU);
     }
   }
-  if (model->kind_case() == pb::Model::kTimingOnly) {
+  if (model->kind_case() == Model::kTimingOnly) {
     auto* t = model->mutable_timing_only();
-    const auto profile = FindWorkloadProfile(t->profile());
+    const auto profile = models::FindWorkloadProfile(t->profile());
     if (t->profile().empty() || profile) {
-      ModelCost base;
+      models::ModelCost base;
       if (profile) base = profile->cost;
       if (t->parameters() == 0) t->set_parameters(static_cast<std::uint64_t>(base.parameters));
       if (t->bytes_per_parameter() == 0) t->set_bytes_per_parameter(4);
@@ -177,12 +176,12 @@ pb::Workload WorkloadWithDefaults(const pb::Workload& original) {
   }
 
   auto* d = w.mutable_dataset();
-  if (d->sharding() == sim::scenario::SHARDING_UNSPECIFIED) d->set_sharding(sim::scenario::IID);
-  if (d->sharding() == sim::scenario::BY_LABEL && d->label_skew() == 0.0) d->set_label_skew(0.8);
-  if (d->kind_case() == pb::Dataset::kFashionMnist && d->fashion_mnist().path().empty()) {
-    d->mutable_fashion_mnist()->set_path(kFashionMnistDefaultPath);
+  if (d->sharding() == SHARDING_UNSPECIFIED) d->set_sharding(IID);
+  if (d->sharding() == BY_LABEL && d->label_skew() == 0.0) d->set_label_skew(0.8);
+  if (d->kind_case() == Dataset::kFashionMnist && d->fashion_mnist().path().empty()) {
+    d->mutable_fashion_mnist()->set_path(models::kFashionMnistDefaultPath);
   }
-  if (d->kind_case() == pb::Dataset::kSynthetic) {
+  if (d->kind_case() == Dataset::kSynthetic) {
     auto* s = d->mutable_synthetic();
     if (s->train_samples() == 0) s->set_train_samples(10'000);
     if (s->test_samples() == 0) s->set_test_samples(2'000);
@@ -193,4 +192,86 @@ pb::Workload WorkloadWithDefaults(const pb::Workload& original) {
   return w;
 }
 
-}  // namespace sim::models
+namespace {
+
+models::ModelSpec ModelSpecOf(const Model& m) {
+  switch (m.kind_case()) {
+    case Model::kLinearRegression: return models::LinearRegressionSpec{};
+    case Model::kMlp: {
+      models::MlpSpec mlp;
+      mlp.hidden.assign(m.mlp().hidden().begin(), m.mlp().hidden().end());
+      mlp.activation = m.mlp().activation() == TANH ? models::Activation::kTanh : models::Activation::kRelu;
+      return mlp;
+    }
+    default: return models::SoftmaxRegressionSpec{};
+  }
+}
+
+// A timing_only model's cost: the profile (if named) supplies every field the
+// message leaves at 0; bytes_per_parameter defaults to 4 and flops_per_sample
+// to 6 x parameters (Kaplan et al. 2020, C = 6N per token).
+models::ModelCost TimingOnlyCost(const TimingOnly& t) {
+  models::ModelCost cost;
+  cost.name = "timing_only";
+  cost.bytes_per_parameter = 0;
+  if (const auto profile = models::FindWorkloadProfile(t.profile())) cost = profile->cost;
+  if (t.parameters() > 0) cost.parameters = static_cast<std::int64_t>(t.parameters());
+  if (t.bytes_per_parameter() > 0) cost.bytes_per_parameter = t.bytes_per_parameter();
+  if (t.flops_per_sample() > 0.0) cost.flops_per_sample = Flops{t.flops_per_sample()};
+  if (cost.bytes_per_parameter == 0) cost.bytes_per_parameter = 4;
+  if (cost.flops_per_sample.count == 0.0) cost.flops_per_sample = Flops{6.0 * static_cast<double>(cost.parameters)};
+  return cost;
+}
+
+models::DatasetSpec DatasetSpecOf(const Dataset& d) {
+  if (d.has_synthetic()) {
+    const auto& s = d.synthetic();
+    return models::SyntheticSpec{s.train_samples(), s.test_samples(), s.features(),
+                                 static_cast<std::int32_t>(s.classes()), s.noise()};
+  }
+  return models::FashionMnistSpec{d.fashion_mnist().path(), d.fashion_mnist().train_samples()};
+}
+
+// The learning rate of the linear scaling rule (Goyal et al. 2017):
+// learning_rate x global_batch / reference_batch.
+models::SgdOptions SgdOptionsOf(const Optimizer& o, std::int64_t global_batch) {
+  models::SgdOptions options;
+  double rate = o.learning_rate();
+  if (o.linear_scaling()) rate *= static_cast<double>(global_batch) / static_cast<double>(o.reference_batch());
+  options.schedule.base_rate = rate;
+  options.schedule.decay = o.schedule() == STEP     ? models::Decay::kStep
+                           : o.schedule() == COSINE ? models::Decay::kCosine
+                                                    : models::Decay::kConstant;
+  options.schedule.step_every = o.step_every();
+  options.schedule.step_gamma = o.step_gamma();
+  options.schedule.warmup_steps = o.warmup_steps();
+  options.momentum = o.momentum();
+  options.weight_decay = o.weight_decay();
+  options.clip_norm = o.clip_norm();
+  return options;
+}
+
+}  // namespace
+
+WorkloadPlan WorkloadPlanOf(const Workload& w, std::uint32_t workers) {
+  WorkloadPlan plan;
+  if (w.model().has_timing_only()) {
+    plan.timing_only = TimingOnlyCost(w.model().timing_only());
+  } else {
+    plan.model = ModelSpecOf(w.model());
+    plan.dataset = DatasetSpecOf(w.dataset());
+  }
+  plan.sharding.kind = w.dataset().sharding() == BY_LABEL ? models::ShardingSpec::Kind::kByLabel
+                                                          : models::ShardingSpec::Kind::kIid;
+  plan.sharding.label_skew = w.dataset().label_skew();
+  plan.batch_size = w.batch_size();
+  plan.optimizer = SgdOptionsOf(w.optimizer(), static_cast<std::int64_t>(w.batch_size()) * workers);
+  plan.length = RunLength{w.steps(), w.epochs()};
+  plan.eval_every_steps = w.eval_every_steps();
+  plan.target_accuracy = w.target_accuracy();
+  plan.stop_at_target = w.stop_at_target();
+  plan.eval_samples = w.eval_samples();
+  return plan;
+}
+
+}  // namespace sim::scenario

@@ -1,0 +1,287 @@
+#include "sim/scenario/cluster_resolution.h"
+
+#include <google/protobuf/text_format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+
+#include "topologies/library.h"
+#include "topologies/topology_error.h"
+
+namespace sim::scenario {
+namespace {
+
+// Defaults from scenario.proto: Star "Default host link: 10 Gbit/s, 5 us",
+// Topology.intra_node "Default: 2,400 Gbit/s (300 GB/s), 1 us".
+constexpr double kDefaultHostGbit = 10.0;
+constexpr double kDefaultHostLatencyUs = 5.0;
+constexpr double kDefaultIntraGbit = 2400.0;
+constexpr double kDefaultIntraLatencyUs = 1.0;
+
+std::string Num(double x) {
+  std::ostringstream s;
+  s << x;
+  return s.str();
+}
+
+// `has` and `mutable_spec` are the message's has_X and mutable_X: asking for
+// the mutable field first would create it, so presence is read first.
+template <typename Message>
+void DefaultLink(Message* m, bool (Message::*has)() const, LinkSpec* (Message::*mutable_spec)(), double gbit,
+                 double latency_us) {
+  if ((m->*has)()) return;
+  LinkSpec* spec = (m->*mutable_spec)();
+  spec->set_bandwidth_gbit_per_s(gbit);
+  spec->set_latency_us(latency_us);
+}
+
+void CheckSpec(const std::string& what, const LinkSpec& spec, std::vector<std::string>& problems) {
+  const double bw = spec.bandwidth_gbit_per_s();
+  if (!(bw > 0.0) || !std::isfinite(bw)) problems.push_back(what + " bandwidth must be > 0, got " + Num(bw) + " Gbit/s");
+  const double lat = spec.latency_us();
+  if (!(lat >= 0.0) || !std::isfinite(lat)) problems.push_back(what + " latency must be >= 0, got " + Num(lat) + " us");
+}
+
+topo::LinkParams Params(const LinkSpec& spec) {
+  return {GigabitsPerSecond(spec.bandwidth_gbit_per_s()), Microseconds(spec.latency_us())};
+}
+
+std::string KindName(const Topology& t) {
+  switch (t.kind_case()) {
+    case Topology::kStar: return "star";
+    case Topology::kRing: return "ring";
+    case Topology::kTorus: return "torus";
+    case Topology::kFatTree: return "fat_tree";
+    case Topology::kEdges: return "edges";
+    case Topology::kLibrary: return "library";
+    case Topology::KIND_NOT_SET: break;
+  }
+  return "none";
+}
+
+// The library entry merged under `cluster`; problems if it cannot be.
+Cluster MergeLibrary(const Cluster& cluster, std::vector<std::string>& problems) {
+  const std::string& name = cluster.topology().library();
+  auto text = topo::LibraryClusterText(name);
+  if (!text) {
+    std::string known;
+    for (const auto& n : topo::LibraryClusterNames()) known += (known.empty() ? "" : ", ") + n;
+    problems.push_back("topology library '" + name + "' does not exist (known: " + known + ")");
+    return cluster;
+  }
+  Cluster merged;
+  if (!google::protobuf::TextFormat::ParseFromString(std::string(*text), &merged)) {
+    problems.push_back("topology library '" + name + "' is not a valid Cluster in text format");
+    return cluster;
+  }
+  if (merged.topology().has_library() || merged.topology().kind_case() == Topology::KIND_NOT_SET) {
+    problems.push_back("topology library '" + name + "' must describe a topology itself");
+    return cluster;
+  }
+  Cluster overrides = cluster;
+  overrides.mutable_topology()->clear_library();
+  merged.MergeFrom(overrides);
+  return merged;
+}
+
+// Nothing when the library entry cannot be had: then there is no shape to check.
+std::optional<Cluster> Resolve(const Cluster& input, std::vector<std::string>& problems) {
+  const std::size_t known_problems = problems.size();
+  Cluster c = input.topology().has_library() ? MergeLibrary(input, problems) : input;
+  if (problems.size() > known_problems) return std::nullopt;
+  if (c.devices_per_host() == 0) c.set_devices_per_host(1);
+  auto* t = c.mutable_topology();
+  if (t->kind_case() == Topology::KIND_NOT_SET) t->mutable_star();
+  switch (t->kind_case()) {
+    case Topology::kStar: {
+      using M = Star;
+      DefaultLink<M>(t->mutable_star(), &M::has_host_link, &M::mutable_host_link, kDefaultHostGbit, kDefaultHostLatencyUs);
+      break;
+    }
+    case Topology::kRing: {
+      using M = Ring;
+      DefaultLink<M>(t->mutable_ring(), &M::has_link, &M::mutable_link, kDefaultHostGbit, kDefaultHostLatencyUs);
+      break;
+    }
+    case Topology::kTorus: {
+      using M = Torus2D;
+      DefaultLink<M>(t->mutable_torus(), &M::has_link, &M::mutable_link, kDefaultHostGbit, kDefaultHostLatencyUs);
+      break;
+    }
+    case Topology::kFatTree: {
+      using M = FatTree;
+      M* f = t->mutable_fat_tree();
+      DefaultLink<M>(f, &M::has_link, &M::mutable_link, kDefaultHostGbit, kDefaultHostLatencyUs);
+      if (f->edge_oversubscription() == 0.0) f->set_edge_oversubscription(1.0);
+      if (f->core_oversubscription() == 0.0) f->set_core_oversubscription(1.0);
+      break;
+    }
+    default:
+      break;
+  }
+  {
+    using M = Topology;
+    DefaultLink<M>(t, &M::has_intra_node, &M::mutable_intra_node, kDefaultIntraGbit, kDefaultIntraLatencyUs);
+  }
+  if (t->routing() == ROUTING_UNSPECIFIED) {
+    t->set_routing(t->has_fat_tree() ? FAT_TREE_TWO_LEVEL : SHORTEST);
+  }
+  auto* n = c.mutable_network();
+  if (n->bandwidth_efficiency() == 0.0) n->set_bandwidth_efficiency(1.0);
+  if (n->duplex() == DUPLEX_UNSPECIFIED) n->set_duplex(FULL_DUPLEX);
+
+  // Hosts the topology implies, when its shape fixes them.
+  std::optional<std::uint64_t> implied;
+  if (t->has_fat_tree()) implied = std::uint64_t{t->fat_tree().k()} * t->fat_tree().k() * t->fat_tree().k() / 4;
+  if (t->has_torus()) implied = std::uint64_t{t->torus().rows()} * t->torus().cols();
+  if (t->has_edges()) implied = static_cast<std::uint64_t>(t->edges().hosts_size());
+  if (implied) {
+    if (c.hosts() != 0 && c.hosts() != *implied) {
+      problems.push_back("cluster.hosts is " + std::to_string(c.hosts()) + " but the " + KindName(*t) + " has " +
+                         std::to_string(*implied) + " hosts");
+    }
+    c.set_hosts(static_cast<std::uint32_t>(*implied));
+  } else if (c.hosts() == 0) {
+    if (c.workers() == 0) {
+      problems.push_back("cluster needs hosts or workers to size its " + KindName(*t));
+    } else {
+      c.set_hosts((c.workers() + c.devices_per_host() - 1) / c.devices_per_host());
+    }
+  }
+  // An explicit workers, even 0, stands (and is checked with the job).
+  if (!c.has_workers()) c.set_workers(c.hosts() * c.devices_per_host());
+  return c;
+}
+
+// Shape and calibration problems that need no graph.
+void CheckResolved(const Cluster& c, std::vector<std::string>& problems) {
+  const auto& t = c.topology();
+  switch (t.kind_case()) {
+    case Topology::kStar: CheckSpec("star.host_link", t.star().host_link(), problems); break;
+    case Topology::kRing: CheckSpec("ring.link", t.ring().link(), problems); break;
+    case Topology::kTorus:
+      CheckSpec("torus.link", t.torus().link(), problems);
+      if (t.torus().rows() == 0 || t.torus().cols() == 0) {
+        problems.push_back("torus needs rows >= 1 and cols >= 1, got " + std::to_string(t.torus().rows()) + " x " +
+                           std::to_string(t.torus().cols()));
+      }
+      break;
+    case Topology::kFatTree: {
+      const auto& f = t.fat_tree();
+      CheckSpec("fat_tree.link", f.link(), problems);
+      if (f.k() < 2 || f.k() % 2 != 0) problems.push_back("fat_tree k must be even and >= 2, got " + std::to_string(f.k()));
+      if (!(f.edge_oversubscription() >= 1.0)) {
+        problems.push_back("fat_tree edge_oversubscription must be >= 1, got " + Num(f.edge_oversubscription()));
+      }
+      if (!(f.core_oversubscription() >= 1.0)) {
+        problems.push_back("fat_tree core_oversubscription must be >= 1, got " + Num(f.core_oversubscription()));
+      }
+      break;
+    }
+    case Topology::kEdges: {
+      const auto& e = t.edges();
+      if (e.hosts_size() == 0) problems.push_back("edges lists no host");
+      if (e.edges_size() == 0 && e.file().empty()) problems.push_back("edges has neither edges nor a file");
+      for (const auto& edge : e.edges()) CheckSpec("edge '" + edge.a() + "'-'" + edge.b() + "'", edge.link(), problems);
+      break;
+    }
+    default:
+      break;
+  }
+  if (c.devices_per_host() > 1) CheckSpec("topology.intra_node", t.intra_node(), problems);
+  if (t.routing() == FAT_TREE_TWO_LEVEL && !t.has_fat_tree()) {
+    problems.push_back("routing FAT_TREE_TWO_LEVEL needs a fat_tree topology, got " + KindName(t));
+  }
+}
+
+topo::RoutingPolicy Policy(Routing r) {
+  switch (r) {
+    case ECMP: return topo::RoutingPolicy::kEcmp;
+    case FAT_TREE_TWO_LEVEL: return topo::RoutingPolicy::kFatTreeTwoLevel;
+    default: return topo::RoutingPolicy::kShortest;
+  }
+}
+
+// The fabric of a resolved cluster whose shape was checked.
+topo::FabricSpec FabricOf(const Cluster& c, const std::string& dir, const ReadFileFn& read_file,
+                          std::vector<std::string>& problems) {
+  const auto& t = c.topology();
+  switch (t.kind_case()) {
+    case Topology::kRing: return topo::RingSpec{Params(t.ring().link())};
+    case Topology::kTorus: return topo::TorusSpec{t.torus().rows(), t.torus().cols(), Params(t.torus().link())};
+    case Topology::kFatTree: {
+      const auto& f = t.fat_tree();
+      return topo::FatTreeParams{f.k(), Params(f.link()), f.edge_oversubscription(), f.core_oversubscription()};
+    }
+    case Topology::kEdges: {
+      const auto& e = t.edges();
+      topo::EdgeListSpec spec{{e.hosts().begin(), e.hosts().end()}, {}, {e.switches().begin(), e.switches().end()}};
+      for (const auto& edge : e.edges()) spec.edges.push_back({edge.a(), edge.b(), Params(edge.link()), edge.one_way()});
+      if (!e.file().empty()) {
+        std::filesystem::path path(e.file());
+        if (path.is_relative()) path = std::filesystem::path(dir) / path;
+        try {
+          for (auto& edge : topo::ParseEdgeList(read_file(path.string()), path.string())) {
+            spec.edges.push_back(std::move(edge));
+          }
+        } catch (const topo::TopologyError& error) {
+          problems.insert(problems.end(), error.problems().begin(), error.problems().end());
+        } catch (const std::exception& error) {
+          problems.push_back("topology.edges.file: " + std::string(error.what()));
+        }
+      }
+      return spec;
+    }
+    default: return topo::StarSpec{Params(t.star().host_link())};
+  }
+}
+
+}  // namespace
+
+std::optional<Cluster> ResolveCluster(const Cluster& cluster, std::vector<std::string>& problems) {
+  return Resolve(cluster, problems);
+}
+
+bool TopologyFixesHosts(const Topology& t) {
+  return t.has_fat_tree() || t.has_torus() || t.has_edges() || t.has_library();
+}
+
+bool LeavesSizeOpen(const Cluster& cluster) {
+  std::vector<std::string> ignored;  // an unknown library entry is reported when the cluster is resolved
+  const Cluster merged = cluster.topology().has_library() ? MergeLibrary(cluster, ignored) : cluster;
+  return merged.hosts() == 0 && !merged.has_workers() && !TopologyFixesHosts(merged.topology());
+}
+
+topo::TopologySpec TopologySpecOf(const Cluster& resolved, const std::string& scenario_dir, const ReadFileFn& read_file,
+                                  std::vector<std::string>& problems) {
+  const std::size_t known = problems.size();
+  CheckResolved(resolved, problems);
+  if (problems.size() > known) return {};  // a link's values would not convert
+  const auto& t = resolved.topology();
+  return topo::TopologySpec{
+      FabricOf(resolved, scenario_dir, read_file, problems), resolved.hosts(),
+      topo::HostOptions{resolved.devices_per_host(), Params(t.intra_node()), Policy(t.routing())}};
+}
+
+net::NetworkCalibration NetworkCalibrationOf(const NetworkCalibration& n, std::vector<std::string>& problems) {
+  net::NetworkCalibration c;
+  c.bandwidth_efficiency = n.bandwidth_efficiency() == 0.0 ? 1.0 : n.bandwidth_efficiency();
+  const double overhead_us = n.per_message_overhead_us();
+  if (!(overhead_us >= 0.0) || !std::isfinite(overhead_us)) {
+    problems.push_back("network.per_message_overhead_us must be >= 0, got " + Num(overhead_us));
+  } else {
+    c.per_message_overhead = Microseconds(overhead_us);
+  }
+  c.duplex = n.duplex() == HALF_DUPLEX ? net::Duplex::kHalf : net::Duplex::kFull;
+  c.flow_share_sigma = n.flow_share_sigma();
+  c.two_way_capacity = n.two_way_capacity() == 0.0 ? 2.0 : n.two_way_capacity();
+  for (auto& p : net::CalibrationProblems(c)) problems.push_back(std::move(p));
+  if (!(n.reduction_gbyte_per_s() >= 0.0)) {
+    problems.push_back("network.reduction_gbyte_per_s must be >= 0, got " + Num(n.reduction_gbyte_per_s()));
+  }
+  return c;
+}
+
+}  // namespace sim::scenario

@@ -1,0 +1,39 @@
+// Which device computes: the cluster's inline device_profile, a named
+// datasheet profile, or `host`, this machine as `sim calibrate` measured it
+// (a profile file). The one place a device name becomes a DeviceProfile.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "models/compute/device_profile.h"
+#include "sim/scenario/scenario.pb.h"
+
+namespace sim::scenario {
+
+// The schema's DeviceProfile as a models::DeviceProfile (efficiency 0, the
+// unset default, is 1) and back.
+[[nodiscard]] models::DeviceProfile DeviceProfileOf(const DeviceProfile& message);
+[[nodiscard]] DeviceProfile DeviceProfileMessage(const models::DeviceProfile& profile);
+
+// Where `host` is read from when the caller names no file: $SIM_HOST_PROFILE
+// if set, else build/host_device.pbtxt relative to the working directory (the
+// repository root, where `sim calibrate` writes it by default).
+[[nodiscard]] std::filesystem::path DefaultHostProfilePath();
+
+struct ResolvedDevice {
+  models::DeviceProfile profile;
+  // Where the profile came from, for the run's log: "datasheet: ...",
+  // "calibrated: <file>", or the fallback warning for `host`.
+  std::string note;
+  bool fallback = false;  // `host` without a calibration file
+};
+
+// The cluster's device (its inline device_profile when that has a peak, else
+// the named device, default "host"), or the problems that prevent it, each
+// naming its field.
+[[nodiscard]] ResolvedDevice ResolveDevice(const Cluster& cluster, const std::filesystem::path& host_profile,
+                                           std::vector<std::string>& problems);
+
+}  // namespace sim::scenario

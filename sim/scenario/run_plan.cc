@@ -1,0 +1,156 @@
+#include "sim/scenario/run_plan.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/scenario/device_resolution.h"
+#include "sim/scenario/loader.h"
+#include "sim/scenario/overrides.h"
+#include "sim/scenario/strategy_plan.h"
+#include "topologies/topology_error.h"
+
+namespace sim::scenario {
+namespace {
+
+std::string ReadFromDisk(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+template <typename T>
+std::string Show(T value) {
+  std::ostringstream os;
+  os << value;
+  return os.str();
+}
+
+// How the job uses the cluster: counts, and whether the workers and the
+// dedicated servers fit on its endpoints.
+void CheckJobFits(const Cluster& c, const StrategySpec& strategy, std::vector<std::string>& problems) {
+  auto require = [&](bool ok, const std::string& field, std::uint32_t got) {
+    if (!ok) problems.push_back(field + " must be >= 1, got " + Show(got));
+  };
+  require(c.workers() >= 1, "cluster.workers", c.workers());
+  require(c.devices_per_host() >= 1, "cluster.devices_per_host", c.devices_per_host());
+  require(c.hosts() >= 1, "cluster.hosts", c.hosts());
+  const std::uint64_t endpoints = std::uint64_t{c.hosts()} * c.devices_per_host();
+  const std::uint32_t dedicated = DedicatedServers(strategy);
+  const std::uint64_t needed = EndpointsNeeded(strategy, c.workers());
+  if (c.workers() >= 1 && needed > endpoints) {
+    problems.push_back("cluster.workers (" + Show(c.workers()) + ")" +
+                       (dedicated > 0 ? " + strategy.servers (" + Show(strategy.servers) + ")" : std::string()) +
+                       " must fit on hosts x devices_per_host = " + Show(endpoints) + " endpoints, got " +
+                       Show(needed));
+  }
+}
+
+void CheckWorkloadUse(const Workload& w, std::vector<std::string>& problems) {
+  for (auto& problem : ValidateWorkload(w)) problems.push_back(std::move(problem));
+  if (w.model().has_timing_only() && w.epochs() > 0) {
+    problems.push_back("workload.epochs needs a dataset; a timing_only run is given in steps, got epochs " +
+                       Show(w.epochs()));
+  }
+}
+
+}  // namespace
+
+std::uint64_t RunPlan::samples_per_update() const {
+  return Entry(strategy.kind).samples_per_update(strategy, cluster.workers, workload.batch_size);
+}
+
+std::uint64_t RunPlan::steps(std::int64_t training_samples) const {
+  return workload.length.steps_for(training_samples, samples_per_update());
+}
+
+RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::string& directory,
+                    const LoadOptions& options) {
+  const ReadFileFn read_file = options.read_file ? options.read_file : ReadFileFn(ReadFromDisk);
+  std::vector<std::string> problems;
+  ApplyDefaults(scenario, problems);
+  auto located = [&source](std::vector<std::string> list) {
+    for (auto& p : list) p = source + ": " + p;
+    return ScenarioError(std::move(list));
+  };
+  if (!problems.empty()) throw located(std::move(problems));
+
+  RunPlan plan;
+  const Cluster& c = scenario.cluster();
+  // The network first (its problems lead, as a user reads the file), then
+  // how the job uses it, then the workload, strategy and stragglers.
+  const topo::TopologySpec topology = TopologySpecOf(c, directory, read_file, problems);
+  plan.cluster.network = NetworkCalibrationOf(c.network(), problems);
+  plan.strategy = StrategySpecOf(scenario.strategy(), problems);
+  CheckJobFits(c, plan.strategy, problems);
+  const ResolvedDevice device =
+      ResolveDevice(c, options.host_profile.empty() ? DefaultHostProfilePath() : options.host_profile, problems);
+  CheckWorkloadUse(scenario.workload(), problems);
+  CheckStrategy(plan.strategy, scenario.strategy(), c.workers(), problems);
+  plan.stragglers = StragglerSpecOf(scenario.stragglers(), problems);
+  CheckStragglers(scenario.stragglers(), c.workers(), problems);
+  if (problems.empty()) {
+    try {
+      plan.cluster.topology = std::make_shared<const topo::Topology>(topo::BuildTopology(topology));
+    } catch (const topo::TopologyError& error) {
+      problems.insert(problems.end(), error.problems().begin(), error.problems().end());
+    }
+  }
+  if (!problems.empty()) throw located(std::move(problems));
+
+  plan.name = scenario.name();
+  plan.seed = scenario.seed();
+  plan.source = source;
+  plan.directory = directory;
+  plan.cluster.topology_spec = topology;
+  plan.cluster.workers = c.workers();
+  plan.cluster.hosts = c.hosts();
+  plan.cluster.devices_per_host = c.devices_per_host();
+  plan.cluster.reduction_rate = GigabytesPerSecond(c.network().reduction_gbyte_per_s());
+  plan.cluster.device = device.profile;
+  plan.cluster.device_note = device.note;
+  plan.cluster.device_fallback = device.fallback;
+  plan.placement = PlaceRanks(plan.strategy, c.workers());
+  plan.workload = WorkloadPlanOf(scenario.workload(), c.workers());
+  const Outputs& o = scenario.outputs();
+  plan.outputs = OutputsPlan{o.series_csv(), o.trace_json(), o.links_table_rows()};
+  plan.effective = std::move(scenario);
+  return plan;
+}
+
+RunPlan LoadPlan(const std::string& path, const std::vector<std::string>& overrides, const LoadOptions& options) {
+  const ReadFileFn read_file = options.read_file ? options.read_file : ReadFileFn(ReadFromDisk);
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const std::exception&) {
+    throw ScenarioError(path + ": error: cannot open scenario file");
+  }
+  const bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+  Scenario scenario = ParseScenario(text, path, json);
+  std::vector<std::string> problems;
+  for (const auto& o : overrides) {
+    try {
+      ApplyOverride(scenario, o);
+    } catch (const ScenarioError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  if (!problems.empty()) throw ScenarioError(problems);
+  if (scenario.name().empty()) scenario.set_name(std::filesystem::path(path).stem().string());
+  LoadOptions resolved = options;
+  resolved.read_file = read_file;
+  return ResolvePlan(std::move(scenario), path, std::filesystem::path(path).parent_path().string(), resolved);
+}
+
+RunPlan PlanFromText(const std::string& text, const std::vector<std::string>& overrides, const std::string& source,
+                     const LoadOptions& options) {
+  Scenario scenario = ParseScenario(text, source, false);
+  for (const auto& o : overrides) ApplyOverride(scenario, o);
+  if (scenario.name().empty()) scenario.set_name(source);
+  return ResolvePlan(std::move(scenario), source, ".", options);
+}
+
+}  // namespace sim::scenario

@@ -1,0 +1,101 @@
+// The run plan: a scenario read once, checked once and resolved into typed,
+// immutable values (sim/DESIGN.md, "The plan"). Everything after loading
+// (`sim`, `sim collective`, `sim calibrate`, `mpi_train`, `mpi_calibrate`)
+// reads the plan, never the schema: the domain folders take its plain types.
+//
+// Loading is one call: LoadPlan returns the plan or throws one ScenarioError
+// listing every problem (syntax errors with file:line:column and the field;
+// then every semantic problem, each naming its field). Order: parse (text
+// format, or JSON for *.json) -> --set overrides -> defaults -> checks ->
+// typed values, with the topology built once and any file the scenario names
+// read once.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/compute/device_profile.h"
+#include "sim/network/network_calibration.h"
+#include "sim/scenario/cluster_resolution.h"
+#include "sim/scenario/placement.h"
+#include "sim/scenario/scenario.pb.h"
+#include "sim/scenario/scenario_error.h"
+#include "sim/scenario/workload_plan.h"
+#include "sim/strategy/strategy_spec.h"
+#include "sim/training/straggler_model.h"
+#include "topologies/topology.h"
+
+namespace sim::scenario {
+
+struct ClusterPlan {
+  std::uint32_t workers = 1;
+  std::uint32_t hosts = 1;
+  std::uint32_t devices_per_host = 1;
+  // The network's shape as plain values, and the Topology built from it
+  // once (shared by copies of the plan).
+  topo::TopologySpec topology_spec;
+  std::shared_ptr<const topo::Topology> topology;
+  net::NetworkCalibration network;
+  // How fast a rank adds incoming data in a reduction; 0: free.
+  BytesPerSecond reduction_rate{0.0};
+  models::DeviceProfile device;
+  // Where the device came from ("v100: datasheet, ...", or that `host` fell
+  // back to the cpu_core default), for the run's log.
+  std::string device_note;
+  bool device_fallback = false;
+};
+
+struct OutputsPlan {
+  std::string series_csv;  // empty: none
+  std::string trace_json;  // empty: none
+  std::uint32_t links_table_rows = 10;
+};
+
+struct RunPlan {
+  std::string name;
+  std::uint64_t seed = 1;
+  std::string source;     // the scenario file, as given (or a label)
+  std::string directory;  // where paths inside the scenario are relative to
+  ClusterPlan cluster;
+  Placement placement;
+  WorkloadPlan workload;
+  StrategySpec strategy;
+  StragglerSpec stragglers;
+  OutputsPlan outputs;
+  // The scenario with every default written in. Only echoed in results
+  // (RunResult.effective_scenario) and by tools that write scenarios; the run
+  // reads the typed fields above.
+  Scenario effective;
+
+  // Samples one update of the global model consumes.
+  [[nodiscard]] std::uint64_t samples_per_update() const;
+  // The run's length in updates for a training set of `training_samples`.
+  [[nodiscard]] std::uint64_t steps(std::int64_t training_samples) const;
+};
+
+struct LoadOptions {
+  // Reads every file the scenario names (the scenario itself, an edge list).
+  // Default: the file system. Tests count calls through it.
+  ReadFileFn read_file;
+  // The `host` device's profile file; empty: DefaultHostProfilePath().
+  std::filesystem::path host_profile;
+};
+
+// The plan of the scenario file at `path` with `overrides` ("path=value")
+// applied. Throws ScenarioError listing every problem.
+[[nodiscard]] RunPlan LoadPlan(const std::string& path, const std::vector<std::string>& overrides = {},
+                               const LoadOptions& options = {});
+
+// The plan of an already parsed scenario; `source` prefixes its problems and
+// names it, `directory` resolves its relative paths.
+[[nodiscard]] RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::string& directory,
+                                  const LoadOptions& options = {});
+
+// The plan of scenario text (tests, generated scenarios), with overrides.
+[[nodiscard]] RunPlan PlanFromText(const std::string& text, const std::vector<std::string>& overrides = {},
+                                   const std::string& source = "scenario", const LoadOptions& options = {});
+
+}  // namespace sim::scenario
