@@ -1,7 +1,9 @@
 // Accelerators by datasheet: peak rate per data type (dense tensor-core
 // figures where the datasheet also lists a 2:4 sparse one, which is twice
 // the dense), memory capacity and bandwidth. The source of each figure is
-// beside it in accelerators.cc.
+// beside it in accelerators.cc. A datasheet's "80 GB" of HBM is taken as
+// 80 GiB (memory/byte_sizes.h); what the CUDA context and the framework's
+// allocator leave usable is less, and not modelled here.
 //
 // Unlike compute/device_profiles.h (one peak and an efficiency, for the
 // scenario's compute model), a layer's time here depends on its data type and

@@ -10,11 +10,11 @@
 // norm, ReLU and pooling are memory-bound at any batch; a GEMM is
 // compute-bound at a large micro-batch and memory-bound at a small one,
 // where re-reading its weights dominates; the same kind changes regime
-// with the micro-batch, which one efficiency per kind cannot express. And no
-// sourced table of per-kind efficiencies exists for these devices, while the
-// two fractions here are what measured throughput calibrates: Narayanan et
-// al. 2021 (Table 1) sustain about half of the A100's 312 TFLOP/s on GPT
-// models, i.e. compute ≈ 0.5 for transformer blocks.
+// with the micro-batch, which one efficiency per kind cannot express. And we
+// have no sourced per-kind efficiencies for these devices, while the two
+// fractions here are what a measured throughput calibrates: Narayanan et al.
+// 2021 (Table 1) sustain about half of the A100's 312 TFLOP/s on GPT models,
+// i.e. compute ≈ 0.5 for transformer blocks.
 //
 // Limits: the max() assumes a layer's compute and memory traffic overlap
 // perfectly; kernel-launch latency is not counted; a transformer block is one
