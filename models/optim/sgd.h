@@ -40,7 +40,7 @@ struct SgdOptions {
 
 using SgdUpdate = OptimizerUpdate;
 
-class Sgd final : public Optimizer {
+class Sgd : public Optimizer {
  public:
   // Throws std::invalid_argument listing every bad option.
   explicit Sgd(const SgdOptions& options);
