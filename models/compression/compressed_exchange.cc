@@ -6,16 +6,13 @@ namespace sim::models {
 
 std::vector<ExchangeCollective> CollectivesFor(CompressionScheme scheme) {
   switch (scheme) {
-    case CompressionScheme::kNone:
-      return {ExchangeCollective::kAllReduce, ExchangeCollective::kParameterServer};
-    case CompressionScheme::kPowerSgd:
-      return {ExchangeCollective::kAllReduce};
+    case CompressionScheme::kNone: return {ExchangeCollective::kAllReduce, ExchangeCollective::kParameterServer};
+    case CompressionScheme::kPowerSgd: return {ExchangeCollective::kAllReduce};
     case CompressionScheme::kTopK:
     case CompressionScheme::kRandomK:
     case CompressionScheme::kQsgd:
     case CompressionScheme::kInt8:
-    case CompressionScheme::kScaledSign:
-      return {ExchangeCollective::kAllGather, ExchangeCollective::kParameterServer};
+    case CompressionScheme::kScaledSign: return {ExchangeCollective::kAllGather, ExchangeCollective::kParameterServer};
   }
   return {};
 }
@@ -35,8 +32,7 @@ std::vector<ExchangePhase> ExchangePhases(const CompressionOptions& options, Eig
     return ExchangePhase{ExchangeCollective::kAllReduce, m, AllReduceBytesSent(m, workers)};
   };
   switch (options.scheme) {
-    case CompressionScheme::kNone:
-      return {all_reduce(EncodedSize(options, parameters).total())};
+    case CompressionScheme::kNone: return {all_reduce(EncodedSize(options, parameters).total())};
     case CompressionScheme::kPowerSgd: {
       std::int64_t p_entries = 0, q_entries = 0;
       for (const MatrixShape& m : shapes) {

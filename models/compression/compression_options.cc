@@ -27,8 +27,7 @@ std::vector<std::string> CompressionProblems(const CompressionOptions& o, Eigen:
     problems.push_back("compression of a vector of " + std::to_string(parameters) + " entries (needs >= 1)");
   }
   switch (o.scheme) {
-    case CompressionScheme::kNone:
-      break;
+    case CompressionScheme::kNone: break;
     case CompressionScheme::kTopK:
     case CompressionScheme::kRandomK:
       if (!(o.ratio > 0.0 && o.ratio <= 1.0)) {
@@ -55,10 +54,9 @@ std::vector<std::string> CompressionProblems(const CompressionOptions& o, Eigen:
       for (std::size_t i = 0; i < shapes.size(); ++i) {
         const Eigen::Index smaller = std::min(shapes[i].rows, shapes[i].cols);
         if (smaller >= 1 && static_cast<Eigen::Index>(o.rank) > smaller) {
-          problems.push_back("strategy.compression.rank " + std::to_string(o.rank) +
-                             " exceeds the smaller dimension " + std::to_string(smaller) + " of weight matrix " +
-                             std::to_string(i) + " (" + std::to_string(shapes[i].rows) + " x " +
-                             std::to_string(shapes[i].cols) + ")");
+          problems.push_back("strategy.compression.rank " + std::to_string(o.rank) + " exceeds the smaller dimension " +
+                             std::to_string(smaller) + " of weight matrix " + std::to_string(i) + " (" +
+                             std::to_string(shapes[i].rows) + " x " + std::to_string(shapes[i].cols) + ")");
         }
       }
       break;

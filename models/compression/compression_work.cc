@@ -18,14 +18,13 @@ double SelectionComparisons(double n, double k) noexcept {
   return 2.0 * n + 2.0 * EntropyTerm(k, n) + 2.0 * EntropyTerm(n - k, n);
 }
 
-CompressionWork WorkOf(const CompressionOptions& options, Eigen::Index parameters, std::span<const MatrixShape> shapes) {
+CompressionWork WorkOf(const CompressionOptions& options, Eigen::Index parameters,
+                       std::span<const MatrixShape> shapes) {
   const double n = static_cast<double>(parameters);
   const double encoded = static_cast<double>(EncodedSize(options, parameters, shapes).total().count);
   CompressionWork w;
   switch (options.scheme) {
-    case CompressionScheme::kNone:
-      w.decompress = {Flops{n}, Times(12.0 * n)};
-      break;
+    case CompressionScheme::kNone: w.decompress = {Flops{n}, Times(12.0 * n)}; break;
     case CompressionScheme::kTopK:
     case CompressionScheme::kRandomK: {
       const double k = static_cast<double>(KeptEntries(options.ratio, parameters));
@@ -66,8 +65,9 @@ CompressionWork WorkOf(const CompressionOptions& options, Eigen::Index parameter
   }
   if (options.error_feedback && options.scheme != CompressionScheme::kNone) {
     // PowerSGD keeps no residual outside its matrices: those entries are sent whole.
-    const double corrected =
-        options.scheme == CompressionScheme::kPowerSgd ? n - static_cast<double>(EntriesOutsideMatrices(shapes, parameters)) : n;
+    const double corrected = options.scheme == CompressionScheme::kPowerSgd
+                                 ? n - static_cast<double>(EntriesOutsideMatrices(shapes, parameters))
+                                 : n;
     w.compress.flops.count += 2.0 * corrected;
     w.compress.touched = w.compress.touched + Times(24.0 * corrected);
   }

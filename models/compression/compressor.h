@@ -62,9 +62,9 @@ class Compressor {
  private:
   CompressionOptions options_;
   Eigen::Index parameters_;
-  CompressedGradient cost_;   // fixed by the options and the size
-  Eigen::VectorXf residual_;  // e
-  Eigen::VectorXf corrected_; // p = g + e (workspace)
+  CompressedGradient cost_;    // fixed by the options and the size
+  Eigen::VectorXf residual_;   // e
+  Eigen::VectorXf corrected_;  // p = g + e (workspace)
 };
 
 }  // namespace sim::models

@@ -32,8 +32,9 @@ std::unique_ptr<Compressor> MakeCompressor(const CompressionOptions& options, Ei
     case CompressionScheme::kInt8: return std::make_unique<Int8>(options, parameters, rng);
     case CompressionScheme::kScaledSign: return std::make_unique<ScaledSign>(options, parameters);
     case CompressionScheme::kPowerSgd:
-      throw std::invalid_argument("power_sgd reduces every worker's gradient at once: use PowerSgd, not a "
-                                  "per-worker compressor");
+      throw std::invalid_argument(
+          "power_sgd reduces every worker's gradient at once: use PowerSgd, not a "
+          "per-worker compressor");
   }
   throw std::invalid_argument("compression: unknown scheme");
 }

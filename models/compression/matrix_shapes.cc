@@ -43,7 +43,7 @@ std::vector<std::string> MatrixShapeProblems(std::span<const MatrixShape> shapes
 }
 
 std::vector<std::pair<Eigen::Index, Eigen::Index>> RangesOutsideMatrices(std::span<const MatrixShape> shapes,
-                                                                        Eigen::Index parameters) {
+                                                                         Eigen::Index parameters) {
   std::vector<std::pair<Eigen::Index, Eigen::Index>> ranges;
   Eigen::Index next = 0;
   for (std::size_t i : ByOffset(shapes)) {

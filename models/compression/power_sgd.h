@@ -67,12 +67,13 @@ class PowerSgd {
   std::vector<MatrixShape> shapes_;
   std::uint32_t workers_;
   CompressedGradient cost_;
-  std::vector<std::pair<Eigen::Index, Eigen::Index>> outside_;  // ranges sent whole
-  std::vector<Eigen::MatrixXf> q_;           // per matrix, cols x rank
-  std::vector<Eigen::VectorXf> residuals_;   // per worker
-  std::vector<Eigen::VectorXf> corrected_;   // per worker, M_w (workspace)
-  Eigen::MatrixXf p_;                        // workspace
-  Eigen::MatrixXf warm_start_;               // workspace: Q at the start of the step
+  // The ranges outside the matrices, sent whole.
+  std::vector<std::pair<Eigen::Index, Eigen::Index>> outside_;
+  std::vector<Eigen::MatrixXf> q_;          // per matrix, cols x rank
+  std::vector<Eigen::VectorXf> residuals_;  // per worker
+  std::vector<Eigen::VectorXf> corrected_;  // per worker, M_w (workspace)
+  Eigen::MatrixXf p_;                       // workspace
+  Eigen::MatrixXf warm_start_;              // workspace: Q at the start of the step
 };
 
 // Orthonormalises the columns of `m` in place, in order (modified

@@ -5,7 +5,8 @@ namespace sim::models {
 RandomK::RandomK(const CompressionOptions& options, Eigen::Index parameters, RandomStream rng)
     : Compressor(RequireScheme(options, CompressionScheme::kRandomK), parameters),
       k_(KeptEntries(options.ratio, parameters)),
-      scale_(options.error_feedback ? 1.0f : static_cast<float>(static_cast<double>(parameters) / static_cast<double>(k_))),
+      scale_(options.error_feedback ? 1.0f
+                                    : static_cast<float>(static_cast<double>(parameters) / static_cast<double>(k_))),
       rng_(rng),
       taken_(static_cast<std::size_t>(parameters), false) {}
 

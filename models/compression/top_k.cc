@@ -13,7 +13,8 @@ float Magnitude(float x) { return std::isnan(x) ? std::numeric_limits<float>::in
 }  // namespace
 
 TopK::TopK(const CompressionOptions& options, Eigen::Index parameters)
-    : Compressor(RequireScheme(options, CompressionScheme::kTopK), parameters), k_(KeptEntries(options.ratio, parameters)) {}
+    : Compressor(RequireScheme(options, CompressionScheme::kTopK), parameters),
+      k_(KeptEntries(options.ratio, parameters)) {}
 
 void TopK::round_trip(const Eigen::VectorXf& input, Eigen::VectorXf& applied) {
   order_.resize(static_cast<std::size_t>(input.size()));

@@ -14,16 +14,10 @@ std::vector<std::string> AdamProblems(const AdamOptions& o) {
   return problems;
 }
 
-namespace {
-
-const AdamOptions& Checked(const AdamOptions& o) {
-  ThrowIfProblems(o.decoupled_weight_decay ? "adamw" : "adam", AdamProblems(o));
-  return o;
-}
-
-}  // namespace
-
-Adam::Adam(const AdamOptions& options) : Optimizer(Checked(options).schedule, options.clip_norm), options_(options) {}
+Adam::Adam(const AdamOptions& options)
+    : Optimizer(CheckedOptions(options.decoupled_weight_decay ? "adamw" : "adam", options, &AdamProblems).schedule,
+                options.clip_norm),
+      options_(options) {}
 
 std::string Adam::name() const { return options_.decoupled_weight_decay ? "adamw" : "adam"; }
 
@@ -59,7 +53,8 @@ void Adam::step(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<const Eigen::Vect
   const float step_size = static_cast<float>(rate / correction1);
   const float sqrt_correction2 = static_cast<float>(std::sqrt(correction2));
   const float epsilon = static_cast<float>(options_.epsilon);
-  params.array() -= step_size * m_.array() / (v_.array().unaryExpr(CorrectlyRoundedSqrt{}) / sqrt_correction2 + epsilon);
+  params.array() -=
+      step_size * m_.array() / (v_.array().unaryExpr(CorrectlyRoundedSqrt{}) / sqrt_correction2 + epsilon);
 }
 
 }  // namespace sim::models

@@ -33,13 +33,13 @@
 namespace sim::models {
 
 struct AdamOptions {
-  ScheduleSpec schedule;          // base_rate is Kingma & Ba's alpha
-  double beta1 = 0.9;             // [0, 1); Kingma & Ba's defaults
-  double beta2 = 0.999;           // [0, 1)
-  double epsilon = 1e-8;          // > 0
-  double weight_decay = 0.0;      // >= 0
+  ScheduleSpec schedule;                // base_rate is Kingma & Ba's alpha
+  double beta1 = 0.9;                   // [0, 1); Kingma & Ba's defaults
+  double beta2 = 0.999;                 // [0, 1)
+  double epsilon = 1e-8;                // > 0
+  double weight_decay = 0.0;            // >= 0
   bool decoupled_weight_decay = false;  // true: AdamW
-  double clip_norm = 0.0;         // >= 0; 0 disables clipping
+  double clip_norm = 0.0;               // >= 0; 0 disables clipping
 };
 
 // Every bad option (schedule included), one sentence each; empty when valid.

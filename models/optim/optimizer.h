@@ -102,6 +102,15 @@ struct CorrectlyRoundedSqrt {
 // empty; the constructors of the optimizers report every bad option at once.
 void ThrowIfProblems(const std::string& name, const std::vector<std::string>& problems);
 
+// `options` once `problems(options)` is empty, else the exception of
+// ThrowIfProblems: for the optimizers' constructors, before their base.
+template <typename Options>
+const Options& CheckedOptions(const std::string& name, const Options& options,
+                              std::vector<std::string> (*problems)(const Options&)) {
+  ThrowIfProblems(name, problems(options));
+  return options;
+}
+
 // Sizes an optimizer's state vector to `size` zeros on its first update;
 // throws std::invalid_argument when a later update gives another size (a
 // shard's optimizer handed a different range).

@@ -12,17 +12,8 @@ std::vector<std::string> RmspropProblems(const RmspropOptions& o) {
   return problems;
 }
 
-namespace {
-
-const RmspropOptions& Checked(const RmspropOptions& o) {
-  ThrowIfProblems("rmsprop", RmspropProblems(o));
-  return o;
-}
-
-}  // namespace
-
 Rmsprop::Rmsprop(const RmspropOptions& options)
-    : Optimizer(Checked(options).schedule, options.clip_norm), options_(options) {}
+    : Optimizer(CheckedOptions("rmsprop", options, &RmspropProblems).schedule, options.clip_norm), options_(options) {}
 
 void Rmsprop::reset() noexcept {
   square_average_.setZero();
@@ -46,7 +37,8 @@ void Rmsprop::step(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<const Eigen::V
   // rounding below 0 from turning into a NaN.
   if (options_.centered) {
     average_ = alpha * average_ + one_minus_alpha * gradient_;
-    gradient_.array() /= (square_average_ - average_.cwiseAbs2()).array().max(0.0f).unaryExpr(CorrectlyRoundedSqrt{}) + epsilon;
+    gradient_.array() /=
+        (square_average_ - average_.cwiseAbs2()).array().max(0.0f).unaryExpr(CorrectlyRoundedSqrt{}) + epsilon;
   } else {
     gradient_.array() /= square_average_.array().unaryExpr(CorrectlyRoundedSqrt{}) + epsilon;
   }

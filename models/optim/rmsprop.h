@@ -25,10 +25,10 @@
 namespace sim::models {
 
 struct RmspropOptions {
-  ScheduleSpec schedule;      // PyTorch's default rate is 0.01
-  double alpha = 0.99;        // [0, 1): decay of the squared-gradient average
-  double epsilon = 1e-8;      // > 0
-  double momentum = 0.0;      // [0, 1)
+  ScheduleSpec schedule;  // PyTorch's default rate is 0.01
+  double alpha = 0.99;    // [0, 1): decay of the squared-gradient average
+  double epsilon = 1e-8;  // > 0
+  double momentum = 0.0;  // [0, 1)
   bool centered = false;
   double weight_decay = 0.0;  // >= 0
   double clip_norm = 0.0;     // >= 0; 0 disables clipping

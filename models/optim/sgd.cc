@@ -19,16 +19,8 @@ std::vector<std::string> SgdProblems(const SgdOptions& o) {
   return problems;
 }
 
-namespace {
-
-const SgdOptions& Checked(const SgdOptions& o) {
-  ThrowIfProblems("sgd", SgdProblems(o));
-  return o;
-}
-
-}  // namespace
-
-Sgd::Sgd(const SgdOptions& options) : Optimizer(Checked(options).schedule, options.clip_norm), options_(options) {}
+Sgd::Sgd(const SgdOptions& options)
+    : Optimizer(CheckedOptions("sgd", options, &SgdProblems).schedule, options.clip_norm), options_(options) {}
 
 void Sgd::step(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<const Eigen::VectorXf> grad, float grad_scale,
                double rate) {

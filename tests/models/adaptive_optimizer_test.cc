@@ -23,10 +23,7 @@ namespace {
 constexpr double kFloatTolerance = 1e-6;
 
 Eigen::VectorXf Vec(std::initializer_list<float> values) {
-  Eigen::VectorXf v(static_cast<Eigen::Index>(values.size()));
-  Eigen::Index i = 0;
-  for (float x : values) v[i++] = x;
-  return v;
+  return Eigen::Map<const Eigen::VectorXf>(values.begin(), static_cast<Eigen::Index>(values.size()));
 }
 
 ScheduleSpec Constant(double rate) { return ScheduleSpec{.base_rate = rate}; }
@@ -177,11 +174,12 @@ std::vector<std::unique_ptr<Optimizer>> EveryOptimizer(double clip_norm) {
   std::vector<std::unique_ptr<Optimizer>> all;
   all.push_back(std::make_unique<Sgd>(
       SgdOptions{.schedule = Constant(0.1), .momentum = 0.9, .weight_decay = 0.01, .clip_norm = clip_norm}));
-  all.push_back(std::make_unique<Adam>(AdamOptions{.schedule = Constant(0.01), .weight_decay = 0.01, .clip_norm = clip_norm}));
+  all.push_back(
+      std::make_unique<Adam>(AdamOptions{.schedule = Constant(0.01), .weight_decay = 0.01, .clip_norm = clip_norm}));
   all.push_back(std::make_unique<Adam>(AdamOptions{
       .schedule = Constant(0.01), .weight_decay = 0.01, .decoupled_weight_decay = true, .clip_norm = clip_norm}));
-  all.push_back(std::make_unique<Adagrad>(
-      AdagradOptions{.schedule = Constant(0.1), .initial_accumulator = 0.1, .weight_decay = 0.01, .clip_norm = clip_norm}));
+  all.push_back(std::make_unique<Adagrad>(AdagradOptions{
+      .schedule = Constant(0.1), .initial_accumulator = 0.1, .weight_decay = 0.01, .clip_norm = clip_norm}));
   all.push_back(std::make_unique<Rmsprop>(RmspropOptions{
       .schedule = Constant(0.01), .momentum = 0.5, .centered = true, .weight_decay = 0.01, .clip_norm = clip_norm}));
   return all;
@@ -211,15 +209,16 @@ TEST(Optimizer, ShardGivesTheWholeVectorsBitsOnItsRange) {
     for (int step = 0; step < 3; ++step) {
       const Eigen::VectorXf g = Normal(kN, rng);
       const OptimizerUpdate a = whole[o]->apply(w_whole, g);
-      const OptimizerUpdate b = shard[o]->apply_shard(w_shard.segment(kBegin, kSize), g.segment(kBegin, kSize),
-                                                      GradientNorm(g));
+      const OptimizerUpdate b =
+          shard[o]->apply_shard(w_shard.segment(kBegin, kSize), g.segment(kBegin, kSize), GradientNorm(g));
       shard_norm[o]->apply_shard(w_local.segment(kBegin, kSize), g.segment(kBegin, kSize),
                                  GradientNorm(g.segment(kBegin, kSize)));
       EXPECT_TRUE(a.clipped);
       EXPECT_EQ(a.gradient_norm, b.gradient_norm);
       EXPECT_TRUE((w_whole.segment(kBegin, kSize).array() == w_shard.segment(kBegin, kSize).array()).all())
           << whole[o]->name() << " step " << step;
-      differs_with_shard_norm |= (w_local.segment(kBegin, kSize).array() != w_whole.segment(kBegin, kSize).array()).any();
+      differs_with_shard_norm |=
+          (w_local.segment(kBegin, kSize).array() != w_whole.segment(kBegin, kSize).array()).any();
     }
     // Outside the shard nothing moved.
     EXPECT_TRUE((w_shard.head(kBegin).array() == w0.head(kBegin).array()).all());
@@ -290,16 +289,23 @@ std::string Thrown(const std::function<void()>& make) {
 
 TEST(OptimizerProblems, EveryBadOptionIsNamed) {
   const ScheduleSpec bad_rate{.base_rate = -1.0};
-  const AdamOptions adam{.schedule = bad_rate, .beta1 = 1.0, .beta2 = -0.1, .epsilon = 0.0, .weight_decay = -1.0,
+  const AdamOptions adam{.schedule = bad_rate,
+                         .beta1 = 1.0,
+                         .beta2 = -0.1,
+                         .epsilon = 0.0,
+                         .weight_decay = -1.0,
                          .clip_norm = std::nan("")};
   ExpectEveryField(AdamProblems(adam), Thrown([&] { Adam a(adam); }),
                    {"learning rate", "beta1", "beta2", "epsilon", "weight_decay", "clip_norm"});
-  const AdagradOptions adagrad{.schedule = bad_rate, .epsilon = -1e-10, .initial_accumulator = -1.0,
-                               .weight_decay = INFINITY, .clip_norm = -1.0};
+  const AdagradOptions adagrad{.schedule = bad_rate,
+                               .epsilon = -1e-10,
+                               .initial_accumulator = -1.0,
+                               .weight_decay = INFINITY,
+                               .clip_norm = -1.0};
   ExpectEveryField(AdagradProblems(adagrad), Thrown([&] { Adagrad a(adagrad); }),
                    {"learning rate", "epsilon", "initial_accumulator", "weight_decay", "clip_norm"});
-  const RmspropOptions rmsprop{.schedule = bad_rate, .alpha = 1.0, .epsilon = 0.0, .momentum = 1.5,
-                               .weight_decay = -1.0, .clip_norm = -1.0};
+  const RmspropOptions rmsprop{
+      .schedule = bad_rate, .alpha = 1.0, .epsilon = 0.0, .momentum = 1.5, .weight_decay = -1.0, .clip_norm = -1.0};
   ExpectEveryField(RmspropProblems(rmsprop), Thrown([&] { Rmsprop r(rmsprop); }),
                    {"learning rate", "alpha", "epsilon", "momentum", "weight_decay", "clip_norm"});
   EXPECT_TRUE(AdamProblems({}).empty());

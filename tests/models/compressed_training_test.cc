@@ -50,7 +50,8 @@ Outcome Train(const CompressionOptions& compression, int steps) {
   for (int step = 0; step < steps; ++step) {
     for (int w = 0; w < kWorkers; ++w) {
       model.loss_and_gradient(params, Batch(data.train, samplers[static_cast<std::size_t>(w)].next()), grad);
-      const CompressedGradient sent = compressors[static_cast<std::size_t>(w)]->compress(grad, applied[static_cast<std::size_t>(w)]);
+      const CompressedGradient sent =
+          compressors[static_cast<std::size_t>(w)]->compress(grad, applied[static_cast<std::size_t>(w)]);
       if (w == 0) outcome.bytes_per_worker += sent.wire.total().count;
     }
     MeanInRankOrder(in_rank_order, mean);
@@ -73,10 +74,11 @@ TEST(CompressedTraining, TopOnePercentWithErrorFeedbackStillLearns) {
   const Outcome top_k = Train({.scheme = CompressionScheme::kTopK, .ratio = 0.01, .error_feedback = true}, kSteps);
   const Outcome no_feedback =
       Train({.scheme = CompressionScheme::kTopK, .ratio = 0.01, .error_feedback = false}, kSteps);
-  std::printf("synthetic MLP, 4 workers, %d steps: dense %.4f (%lld B/worker), top-1%% + EF %.4f (%lld B/worker), "
-              "top-1%% alone %.4f\n",
-              kSteps, dense.accuracy, static_cast<long long>(dense.bytes_per_worker), top_k.accuracy,
-              static_cast<long long>(top_k.bytes_per_worker), no_feedback.accuracy);
+  std::printf(
+      "synthetic MLP, 4 workers, %d steps: dense %.4f (%lld B/worker), top-1%% + EF %.4f (%lld B/worker), "
+      "top-1%% alone %.4f\n",
+      kSteps, dense.accuracy, static_cast<long long>(dense.bytes_per_worker), top_k.accuracy,
+      static_cast<long long>(top_k.bytes_per_worker), no_feedback.accuracy);
   EXPECT_EQ(dense.bytes_per_worker, 11'048LL * kSteps);
   EXPECT_EQ(top_k.bytes_per_worker, 224LL * kSteps);
   EXPECT_GT(top_k.accuracy, 0.85);

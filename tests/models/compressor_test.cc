@@ -85,9 +85,11 @@ TEST(Qsgd, UnbiasedWithinTheVarianceBoundOfLemma31) {
   RandomStream data = NamedStream(4, "test/qsgd/v");
   const Eigen::VectorXf v = Normal(kN, data);
   const double norm2 = v.cast<double>().squaredNorm();
-  const double bound = std::min(static_cast<double>(kN) / (kLevels * kLevels), std::sqrt(static_cast<double>(kN)) / kLevels) * norm2;
-  std::unique_ptr<Compressor> qsgd = MakeCompressor(
-      {.scheme = CompressionScheme::kQsgd, .levels = kLevels, .error_feedback = false}, kN, NamedStream(4, "test/qsgd/worker/0"));
+  const double bound =
+      std::min(static_cast<double>(kN) / (kLevels * kLevels), std::sqrt(static_cast<double>(kN)) / kLevels) * norm2;
+  std::unique_ptr<Compressor> qsgd =
+      MakeCompressor({.scheme = CompressionScheme::kQsgd, .levels = kLevels, .error_feedback = false}, kN,
+                     NamedStream(4, "test/qsgd/worker/0"));
   Eigen::VectorXd sum = Eigen::VectorXd::Zero(kN);
   double squared_error = 0.0;
   Eigen::VectorXf q;
@@ -143,9 +145,8 @@ TEST(Int8, WithinOneStepOfMaxNormScale) {
   constexpr Eigen::Index kN = 1'000;
   RandomStream data = NamedStream(6, "test/int8/x");
   const Eigen::VectorXf x = Normal(kN, data);
-  std::unique_ptr<Compressor> int8 =
-      MakeCompressor({.scheme = CompressionScheme::kInt8, .bucket_size = 100, .error_feedback = false}, kN,
-                     NamedStream(6, "w"));
+  std::unique_ptr<Compressor> int8 = MakeCompressor(
+      {.scheme = CompressionScheme::kInt8, .bucket_size = 100, .error_feedback = false}, kN, NamedStream(6, "w"));
   Eigen::VectorXf c;
   int8->compress(x, c);
   for (Eigen::Index b = 0; b < kN; b += 100) {
@@ -196,7 +197,8 @@ void ExpectErrorFeedbackTelescopes(const CompressionOptions& options) {
     const Eigen::ArrayXd e_after = c->residual().cast<double>().array();
     applied_sum += a.cast<double>().array();
     raw_sum += g.cast<double>().array();
-    bound += kUnitRoundoff * (g.cast<double>().array().abs() + e_before.abs() + (1 + 2 * kUnitRoundoff) * e_after.abs());
+    bound +=
+        kUnitRoundoff * (g.cast<double>().array().abs() + e_before.abs() + (1 + 2 * kUnitRoundoff) * e_after.abs());
     magnitudes += a.cast<double>().array().abs() + g.cast<double>().array().abs();
   }
   bound += 0x1.0p-52 * kSteps * magnitudes;
@@ -216,8 +218,8 @@ TEST(ErrorFeedback, AppliedPlusResidualIsTheSumOfGradients) {
 }
 
 TEST(ErrorFeedback, ResetForgetsTheResidual) {
-  std::unique_ptr<Compressor> c =
-      MakeCompressor({.scheme = CompressionScheme::kTopK, .ratio = 0.5, .error_feedback = true}, 4, NamedStream(1, "w"));
+  std::unique_ptr<Compressor> c = MakeCompressor(
+      {.scheme = CompressionScheme::kTopK, .ratio = 0.5, .error_feedback = true}, 4, NamedStream(1, "w"));
   Eigen::VectorXf g(4), a;
   g << 4.0f, 3.0f, 2.0f, 1.0f;
   c->compress(g, a);

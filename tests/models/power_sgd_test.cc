@@ -32,7 +32,9 @@ Eigen::MatrixXd Orthonormal(Eigen::Index rows, Eigen::Index columns, RandomStrea
 }
 
 CompressionOptions Power(std::uint32_t rank, std::uint32_t iterations, bool error_feedback) {
-  return {.scheme = CompressionScheme::kPowerSgd, .rank = rank, .power_iterations = iterations,
+  return {.scheme = CompressionScheme::kPowerSgd,
+          .rank = rank,
+          .power_iterations = iterations,
           .error_feedback = error_feedback};
 }
 
