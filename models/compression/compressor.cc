@@ -23,6 +23,7 @@ CompressedGradient Compressor::compress(const Eigen::VectorXf& gradient, Eigen::
     throw std::invalid_argument(name() + ": gradient has " + std::to_string(gradient.size()) +
                                 " entries, the compressor " + std::to_string(parameters_));
   }
+  if (&applied == &gradient) throw std::invalid_argument(name() + ": applied must be another vector than gradient");
   applied.resize(parameters_);
   if (!options_.error_feedback) {
     round_trip(gradient, applied);

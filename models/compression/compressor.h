@@ -41,8 +41,8 @@ class Compressor {
   // Name(options().scheme).
   [[nodiscard]] std::string name() const { return std::string(Name(options_.scheme)); }
 
-  // `gradient` must have parameters() entries (std::invalid_argument
-  // otherwise); `applied` is resized to match.
+  // `gradient` must have parameters() entries and `applied` be another
+  // vector (std::invalid_argument otherwise); `applied` is resized to match.
   CompressedGradient compress(const Eigen::VectorXf& gradient, Eigen::VectorXf& applied);
 
   [[nodiscard]] Eigen::Index parameters() const noexcept { return parameters_; }

@@ -44,6 +44,7 @@ CompressedGradient PowerSgd::reduce(std::span<const Eigen::VectorXf* const> grad
                                 std::to_string(workers_) + " workers");
   }
   for (const Eigen::VectorXf* g : gradients) {
+    if (g == &applied) throw std::invalid_argument("power_sgd: applied must be another vector than the gradients");
     if (g->size() != parameters_) {
       throw std::invalid_argument("power_sgd: gradient has " + std::to_string(g->size()) + " entries, the model " +
                                   std::to_string(parameters_));

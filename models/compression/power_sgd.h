@@ -47,8 +47,9 @@ class PowerSgd {
            std::uint32_t workers, RandomStream init);
 
   // `gradients` in rank order, workers() of them, parameters() entries each;
-  // `applied` receives the reduced gradient (the mean over the workers of
-  // what each contributes). Returns one worker's wire size and work.
+  // `applied` (not one of them) receives the reduced gradient, the mean over
+  // the workers of what each contributes. Returns one worker's wire size and
+  // work. Throws std::invalid_argument for a wrong count, size or alias.
   CompressedGradient reduce(std::span<const Eigen::VectorXf* const> gradients, Eigen::VectorXf& applied);
 
   [[nodiscard]] Eigen::Index parameters() const noexcept { return parameters_; }

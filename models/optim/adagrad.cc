@@ -18,8 +18,9 @@ void Adagrad::reset() noexcept { sum_.setConstant(static_cast<float>(options_.in
 
 void Adagrad::step(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<const Eigen::VectorXf> grad, float grad_scale,
                    double rate) {
-  if (sum_.size() == 0)
+  if (sum_.size() == 0) {
     sum_ = Eigen::VectorXf::Constant(params.size(), static_cast<float>(options_.initial_accumulator));
+  }
   EnsureStateSize(name(), sum_, params.size());
   const float decay = static_cast<float>(options_.weight_decay);
   const float lr = static_cast<float>(rate);

@@ -230,6 +230,7 @@ TEST(ErrorFeedback, ResetForgetsTheResidual) {
   c->reset();
   EXPECT_EQ(c->residual().squaredNorm(), 0.0f);
   EXPECT_THROW(c->compress(Eigen::VectorXf::Zero(5), a), std::invalid_argument);
+  EXPECT_THROW(c->compress(g, g), std::invalid_argument);
 }
 
 TEST(Compressors, SameStreamSameBits) {

@@ -176,6 +176,9 @@ TEST(PowerSgd, ChecksItsInputs) {
   EXPECT_THROW(power.reduce(one, applied), std::invalid_argument);
   const Eigen::VectorXf* mismatched[] = {&g, &short_g};
   EXPECT_THROW(power.reduce(mismatched, applied), std::invalid_argument);
+  Eigen::VectorXf g2 = g;
+  const Eigen::VectorXf* aliased[] = {&g, &g2};
+  EXPECT_THROW(power.reduce(aliased, g2), std::invalid_argument);
   EXPECT_THROW(PowerSgd(Power(2, 1, true), 16, shapes, 0, NamedStream(1, "q")), std::invalid_argument);
 }
 
