@@ -1,7 +1,6 @@
 #include "models/optim/sgd.h"
 
 #include <cmath>
-#include <stdexcept>
 #include <string>
 
 namespace sim::models {
@@ -20,48 +19,20 @@ std::vector<std::string> SgdProblems(const SgdOptions& o) {
   return problems;
 }
 
-namespace {
+Sgd::Sgd(const SgdOptions& options)
+    : Optimizer(CheckedOptions("sgd", options, &SgdProblems).schedule, options.clip_norm), options_(options) {}
 
-const SgdOptions& Checked(const SgdOptions& o) {
-  const std::vector<std::string> problems = SgdProblems(o);
-  if (problems.empty()) return o;
-  std::string message = "sgd:";
-  for (const auto& p : problems) message += " " + p + ";";
-  message.pop_back();
-  throw std::invalid_argument(message);
-}
-
-}  // namespace
-
-Sgd::Sgd(const SgdOptions& options) : options_(Checked(options)), schedule_(options.schedule) {}
-
-SgdUpdate Sgd::apply(Eigen::VectorXf& params, const Eigen::VectorXf& grad) {
-  if (grad.size() != params.size()) {
-    throw std::invalid_argument("sgd: gradient has " + std::to_string(grad.size()) + " entries, parameters " +
-                                std::to_string(params.size()));
-  }
-  SgdUpdate update;
-  update.learning_rate = schedule_.rate(updates_);
-  // The norm is accumulated in double: a float sum over 10^5..10^8 entries
-  // would lose digits that decide whether clipping triggers.
-  update.gradient_norm = std::sqrt(grad.cast<double>().squaredNorm());
-  double scale = 1.0;
-  if (options_.clip_norm > 0.0 && update.gradient_norm > options_.clip_norm) {
-    scale = options_.clip_norm / update.gradient_norm;
-    update.clipped = true;
-  }
-  const float rate = static_cast<float>(update.learning_rate);
-  const float g_scale = static_cast<float>(scale);
+void Sgd::step(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<const Eigen::VectorXf> grad, float grad_scale,
+               double rate) {
+  const float lr = static_cast<float>(rate);
   const float decay = static_cast<float>(options_.weight_decay);
   if (options_.momentum == 0.0) {
-    params -= rate * (g_scale * grad + decay * params);
+    params -= lr * (grad_scale * grad + decay * params);
   } else {
     if (velocity_.size() != params.size()) velocity_ = Eigen::VectorXf::Zero(params.size());
-    velocity_ = static_cast<float>(options_.momentum) * velocity_ + g_scale * grad + decay * params;
-    params -= rate * velocity_;
+    velocity_ = static_cast<float>(options_.momentum) * velocity_ + grad_scale * grad + decay * params;
+    params -= lr * velocity_;
   }
-  ++updates_;
-  return update;
 }
 
 }  // namespace sim::models

@@ -17,12 +17,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "models/optim/learning_rate_schedule.h"
+#include "models/optim/optimizer.h"
 
 namespace sim::models {
 
@@ -36,35 +38,30 @@ struct SgdOptions {
 // Every bad option (schedule included), one sentence each; empty when valid.
 [[nodiscard]] std::vector<std::string> SgdProblems(const SgdOptions& options);
 
-struct SgdUpdate {
-  double learning_rate = 0.0;  // rate(t) used by this update
-  double gradient_norm = 0.0;  // ||g||_2 before clipping
-  bool clipped = false;
-};
+using SgdUpdate = OptimizerUpdate;
 
-class Sgd {
+class Sgd : public Optimizer {
  public:
   // Throws std::invalid_argument listing every bad option.
   explicit Sgd(const SgdOptions& options);
 
-  // Applies one update to `params` with gradient `grad` (same size; throws
-  // std::invalid_argument otherwise) and advances the update count.
-  SgdUpdate apply(Eigen::VectorXf& params, const Eigen::VectorXf& grad);
+  // apply(params, grad) and apply_shard come from Optimizer: they check the
+  // sizes, clip, and call the rule above.
 
-  // Updates applied so far (t of the next update).
-  [[nodiscard]] std::uint64_t updates() const noexcept { return updates_; }
-  // Rate the next update will use.
-  [[nodiscard]] double learning_rate() const noexcept { return schedule_.rate(updates_); }
+  [[nodiscard]] std::string name() const override { return "sgd"; }
   [[nodiscard]] const SgdOptions& options() const noexcept { return options_; }
   [[nodiscard]] const Eigen::VectorXf& velocity() const noexcept { return velocity_; }
   // Forget the momentum (e.g. after a model average in local SGD).
   void reset_velocity() noexcept { velocity_.setZero(); }
+  void reset() noexcept override { reset_velocity(); }
+  [[nodiscard]] std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Sgd>(*this); }
 
  private:
+  void step(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<const Eigen::VectorXf> grad, float grad_scale,
+            double rate) override;
+
   SgdOptions options_;
-  LearningRateSchedule schedule_;
   Eigen::VectorXf velocity_;
-  std::uint64_t updates_ = 0;
 };
 
 }  // namespace sim::models
