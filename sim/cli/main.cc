@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   sim::cli::RegisterRunCommand(app);
   sim::cli::RegisterCollectiveCommand(app);
   sim::cli::RegisterCalibrateCommand(app);
+  sim::cli::RegisterSweepCommand(app);
+  sim::cli::RegisterPlotCommand(app);
+  sim::cli::RegisterReplayCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
