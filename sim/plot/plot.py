@@ -38,14 +38,22 @@ def fail(message):
     sys.exit(2)
 
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-except ImportError as e:
-    fail("matplotlib is missing (%s): install Debian's python3-matplotlib "
-         "(apt-get install python3-matplotlib), or point SIM_PYTHON at a python3 that has it" % e)
+plt = FuncFormatter = NullFormatter = None
+
+
+def load_matplotlib():
+    """Imported only once every file has been read: a bad file is reported
+    at once, without the second matplotlib takes to load."""
+    global plt, FuncFormatter, NullFormatter
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as pyplot
+        from matplotlib.ticker import FuncFormatter as func_formatter, NullFormatter as null_formatter
+    except ImportError as e:
+        fail("matplotlib is missing (%s): install Debian's python3-matplotlib "
+             "(apt-get install python3-matplotlib), or point SIM_PYTHON at a python3 that has it" % e)
+    plt, FuncFormatter, NullFormatter = pyplot, func_formatter, null_formatter
 
 
 def number(text):
@@ -348,6 +356,7 @@ def main():
     args = parser.parse_args()
 
     inputs = [read(p) for p in args.files]
+    load_matplotlib()
     sweeps = [i for i in inputs if isinstance(i, Sweep)]
     series = [i for i in inputs if isinstance(i, Series)]
     results = [i for i in inputs if isinstance(i, Result)]
