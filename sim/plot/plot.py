@@ -23,6 +23,7 @@ $SIM_PYTHON), so that `sim plot` works from any folder.
 import argparse
 import csv
 import json
+import math
 import os
 import sys
 
@@ -97,7 +98,7 @@ def series_label(path):
         try:
             with open(beside) as f:
                 r = json.load(f)
-            return "%s, %s workers (%s)" % (r["strategy"], r["workers"], os.path.basename(os.path.abspath(folder)))
+            return "%s, %s workers" % (r["strategy"], r["workers"])
         except (OSError, ValueError, KeyError):
             pass
     return os.path.splitext(os.path.basename(path))[0]
@@ -314,15 +315,24 @@ def seconds(value):
 
 def accuracy_figure(series, out):
     fig, (ax_a, ax_l) = plt.subplots(1, 2, figsize=(12, 4.8))
-    for s in series:
+    labels = [s.label for s in series]
+    for s, label in zip(series, labels):
+        if labels.count(label) > 1:  # two runs of one strategy: tell them apart by file
+            label += " (%s)" % s.path
         t = [r["sim_time_s"] for r in s.rows]
-        line, = ax_a.plot(t, [100 * r["accuracy"] for r in s.rows], "o-", markersize=3, label=s.label)
-        ax_l.plot(t, [r["loss"] for r in s.rows], "o-", markersize=3, color=line.get_color(), label=s.label)
+        line, = ax_a.plot(t, [100 * r["accuracy"] for r in s.rows], "o-", markersize=3, label=label)
+        ax_l.plot(t, [r["loss"] for r in s.rows], "o-", markersize=3, color=line.get_color())
     ax_a.set(xlabel="simulated time (s)", ylabel="test accuracy (%)", title="Accuracy over simulated time")
     ax_l.set(xlabel="simulated time (s)", ylabel="test loss (cross-entropy or MSE)", title="Loss over simulated time")
+    # A diverging run (a loss of 70 next to 0.5) would flatten every other line.
+    losses = [r["loss"] for s in series for r in s.rows if r["loss"] > 0 and math.isfinite(r["loss"])]
+    if losses and max(losses) / min(losses) > 20:
+        ax_l.set_yscale("log")
+        ax_l.set_ylabel("test loss (cross-entropy or MSE, log scale)")
     for ax in (ax_a, ax_l):
         ax.set_xlim(left=0)
-        ax.legend(fontsize=8)
+    fig.legend(loc="lower center", ncol=min(len(series), 3), fontsize=9, bbox_to_anchor=(0.5, -0.01))
+    fig.tight_layout(rect=(0, 0.07 + 0.04 * ((len(series) - 1) // 3), 1, 1))
     return save(fig, out, "accuracy")
 
 
