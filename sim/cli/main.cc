@@ -1,6 +1,7 @@
 // `sim`: the simulator's command line. The default command runs a scenario;
 // `sim collective` times one collective like nccl-tests; `sim calibrate`
-// measures this host's compute rate.
+// measures this host's compute rate; `sim sweep` runs a grid of --set values;
+// `sim plot` draws its tables; `sim replay` times a list of flows.
 //
 // Exit status: 0 success, 2 bad input (command line or scenario; nothing is
 // written), 1 any other failure.

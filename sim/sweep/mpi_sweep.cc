@@ -34,6 +34,11 @@ class PointQueue {
     if (next_ == order_.size()) return std::nullopt;
     return order_[next_++];
   }
+  // Hands out nothing more.
+  void close() {
+    std::lock_guard lock(mutex_);
+    next_ = order_.size();
+  }
 
  private:
   std::mutex mutex_;
@@ -60,6 +65,10 @@ void Send(const std::string& text, int tag) {
   MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, 0, tag, MPI_COMM_WORLD);
 }
 
+// Rank 0's main thread: answers every other rank's request with a point,
+// or with kStop once none is left, and writes the rows they send.
+void Serve(const SweepPlan& plan, PointQueue& queue, TableFile& table, Progress& progress, int ranks);
+
 // Rank 0 after the plan: serve the other ranks and run points itself.
 SweepSummary Coordinate(const SweepPlan& plan, const SweepOptions& options, TableFile& table, int ranks) {
   const std::vector<std::size_t> order = LargestFirst(plan, table);
@@ -83,6 +92,21 @@ SweepSummary Coordinate(const SweepPlan& plan, const SweepOptions& options, Tabl
     }
   });
 
+  // The serving loop; should it throw (a row that cannot be written), rank 0's
+  // own runner is stopped and joined before the error goes on.
+  try {
+    Serve(plan, queue, table, progress, ranks);
+  } catch (...) {
+    queue.close();
+    local.join();
+    throw;
+  }
+  local.join();
+  if (local_failure) std::rethrow_exception(local_failure);
+  return FinishSweep(plan, options, table);
+}
+
+void Serve(const SweepPlan& plan, PointQueue& queue, TableFile& table, Progress& progress, int ranks) {
   int serving = ranks - 1;
   std::string buffer;
   while (serving > 0) {
@@ -110,9 +134,6 @@ SweepSummary Coordinate(const SweepPlan& plan, const SweepOptions& options, Tabl
       --serving;
     }
   }
-  local.join();
-  if (local_failure) std::rethrow_exception(local_failure);
-  return FinishSweep(plan, options, table);
 }
 
 // Any other rank: ask, run, send back, until told to stop.

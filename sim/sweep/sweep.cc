@@ -64,9 +64,8 @@ std::vector<std::size_t> LargestFirst(const SweepPlan& plan, const TableFile& ta
   for (const SweepPoint& p : plan.points) {
     if (!table.done(p.index)) order.push_back(p.index);
   }
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return plan.checks.empty() ? false : plan.checks[a].work > plan.checks[b].work;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return plan.checks.at(a).work > plan.checks.at(b).work; });
   return order;
 }
 
@@ -95,7 +94,7 @@ void Progress::finished(const PointRow& row) {
   out_ << "sim sweep: [" << finished_ << "/" << to_run_ << "] point " << row.point << " ("
        << Label(plan_.axes, plan_.points[row.point]) << "): ";
   if (row.error.empty()) {
-    out_ << row.measured.back() << " s\n";  // wall_s, the last measured column
+    out_ << row.measured[kWallSecondsCell] << " s\n";
   } else {
     out_ << "failed: " << row.error << "\n";
   }

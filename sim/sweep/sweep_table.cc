@@ -8,11 +8,9 @@ namespace sim::sweep {
 namespace {
 
 // The derived columns sit right after samples_per_s.
-constexpr std::size_t kDerivedAfter = 6;
+constexpr std::size_t kDerivedAfter = kSamplesPerSecondCell + 1;
 constexpr const char* kDerivedColumns[] = {"baseline_point", "speedup", "scaling_efficiency"};
 constexpr std::size_t kDerivedCount = std::size(kDerivedColumns);
-constexpr std::size_t kWorkers = 0;
-constexpr std::size_t kSamplesPerS = 5;
 
 std::optional<double> Parse(const std::string& cell) {
   double value = 0.0;
@@ -72,10 +70,10 @@ PointRow RowOfError(const SweepPoint& point, const std::string& error) {
 std::vector<std::string> Cells(const PointRow& row, std::size_t baseline_point, const PointRow* baseline) {
   std::vector<std::string> derived{std::to_string(baseline_point), "", ""};
   if (baseline != nullptr) {
-    const auto rate = Parse(row.measured[kSamplesPerS]);
-    const auto base_rate = Parse(baseline->measured[kSamplesPerS]);
-    const auto workers = Parse(row.measured[kWorkers]);
-    const auto base_workers = Parse(baseline->measured[kWorkers]);
+    const auto rate = Parse(row.measured[kSamplesPerSecondCell]);
+    const auto base_rate = Parse(baseline->measured[kSamplesPerSecondCell]);
+    const auto workers = Parse(row.measured[kWorkersCell]);
+    const auto base_workers = Parse(baseline->measured[kWorkersCell]);
     if (rate && base_rate && *base_rate > 0.0 && std::isfinite(*rate / *base_rate)) {
       const double speedup = *rate / *base_rate;
       derived[1] = Number(speedup);

@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/result/result.pb.h"
@@ -54,6 +55,13 @@ inline constexpr const char* kMeasuredColumns[] = {
     "samples_per_s", "compute_share", "exposed_comm_share", "wait_share", "final_loss",
     "final_accuracy", "time_to_target_s", "staleness_mean", "staleness_max", "wall_s"};
 inline constexpr std::size_t kMeasuredCount = std::size(kMeasuredColumns);
+// Where PointRow::measured holds what speedup and progress read.
+inline constexpr std::size_t kWorkersCell = 0;
+inline constexpr std::size_t kSamplesPerSecondCell = 5;
+inline constexpr std::size_t kWallSecondsCell = kMeasuredCount - 1;
+static_assert(std::string_view(kMeasuredColumns[kWorkersCell]) == "workers");
+static_assert(std::string_view(kMeasuredColumns[kSamplesPerSecondCell]) == "samples_per_s");
+static_assert(std::string_view(kMeasuredColumns[kWallSecondsCell]) == "wall_s");
 
 [[nodiscard]] std::vector<std::string> Header(const std::vector<SweepAxis>& axes);
 
