@@ -35,7 +35,6 @@
 #include "sim/engine/engine.h"
 #include "sim/network/flow_network.h"
 #include "sim/result/atomic_file.h"
-#include "sim/scenario/overrides.h"
 #include "sim/scenario/run_plan.h"
 
 namespace sim::cli {
@@ -103,25 +102,11 @@ std::vector<std::int64_t> ParseSizes(const std::string& text) {
 }
 
 // The cluster a table is measured on: a scenario's, or a library entry's as
-// a scenario of its own (with its defaults), through the one run plan.
+// a scenario of its own, as large as the largest rank count asked for when
+// the entry leaves its size open.
 scenario::RunPlan LoadCluster(const CollectiveOptions& o, std::uint32_t max_ranks) {
   if (!o.scenario.empty()) return scenario::LoadPlan(o.scenario, o.overrides);
-  scenario::Scenario wrapper;
-  wrapper.set_name(o.topology);
-  wrapper.mutable_cluster()->mutable_topology()->set_library(o.topology);
-  std::vector<std::string> problems;
-  for (const auto& assignment : o.overrides) {
-    try {
-      scenario::ApplyOverride(wrapper, assignment);
-    } catch (const scenario::ScenarioError& e) {
-      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-    }
-  }
-  if (!problems.empty()) throw scenario::ScenarioError(std::move(problems));
-  // A library entry may leave the host count to the scenario (a star of any
-  // size); then the cluster is as large as the largest rank count asked for.
-  if (max_ranks > 0 && scenario::LeavesSizeOpen(wrapper.cluster())) wrapper.mutable_cluster()->set_workers(max_ranks);
-  return scenario::ResolvePlan(std::move(wrapper), o.topology, ".");
+  return scenario::LibraryPlan(o.topology, o.overrides, max_ranks);
 }
 
 struct Row {

@@ -12,5 +12,11 @@ void RegisterRunCommand(CLI::App& app);
 void RegisterCollectiveCommand(CLI::App& app);
 // `sim calibrate ...`: measure this host's compute rate, write a profile.
 void RegisterCalibrateCommand(CLI::App& app);
+// `sim sweep ...`: a scenario over a grid of --set values, one CSV row per point.
+void RegisterSweepCommand(CLI::App& app);
+// `sim plot ...`: pictures of sweep tables, series and results.
+void RegisterPlotCommand(CLI::App& app);
+// `sim replay ...`: completion times of a list of flows on a cluster's network.
+void RegisterReplayCommand(CLI::App& app);
 
 }  // namespace sim::cli

@@ -1,6 +1,7 @@
 // `sim`: the simulator's command line. The default command runs a scenario;
 // `sim collective` times one collective like nccl-tests; `sim calibrate`
-// measures this host's compute rate.
+// measures this host's compute rate; `sim sweep` runs a grid of --set values;
+// `sim plot` draws its tables; `sim replay` times a list of flows.
 //
 // Exit status: 0 success, 2 bad input (command line or scenario; nothing is
 // written), 1 any other failure.
@@ -21,6 +22,9 @@ int main(int argc, char** argv) {
   sim::cli::RegisterRunCommand(app);
   sim::cli::RegisterCollectiveCommand(app);
   sim::cli::RegisterCalibrateCommand(app);
+  sim::cli::RegisterSweepCommand(app);
+  sim::cli::RegisterPlotCommand(app);
+  sim::cli::RegisterReplayCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

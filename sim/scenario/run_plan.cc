@@ -145,6 +145,24 @@ RunPlan LoadPlan(const std::string& path, const std::vector<std::string>& overri
   return ResolvePlan(std::move(scenario), path, std::filesystem::path(path).parent_path().string(), resolved);
 }
 
+RunPlan LibraryPlan(const std::string& entry, const std::vector<std::string>& overrides, std::uint32_t workers_if_open,
+                    const LoadOptions& options) {
+  Scenario scenario;
+  scenario.set_name(entry);
+  scenario.mutable_cluster()->mutable_topology()->set_library(entry);
+  std::vector<std::string> problems;
+  for (const auto& o : overrides) {
+    try {
+      ApplyOverride(scenario, o);
+    } catch (const ScenarioError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  if (!problems.empty()) throw ScenarioError(problems);
+  if (workers_if_open > 0 && LeavesSizeOpen(scenario.cluster())) scenario.mutable_cluster()->set_workers(workers_if_open);
+  return ResolvePlan(std::move(scenario), entry, ".", options);
+}
+
 RunPlan PlanFromText(const std::string& text, const std::vector<std::string>& overrides, const std::string& source,
                      const LoadOptions& options) {
   Scenario scenario = ParseScenario(text, source, false);

@@ -94,6 +94,13 @@ struct LoadOptions {
 [[nodiscard]] RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::string& directory,
                                   const LoadOptions& options = {});
 
+// The plan of a topologies/library entry as a scenario of its own (every
+// other field at its default), with `overrides`. When the entry and the
+// overrides leave the cluster's size open (a star of any size), it gets
+// `workers_if_open` workers.
+[[nodiscard]] RunPlan LibraryPlan(const std::string& entry, const std::vector<std::string>& overrides,
+                                  std::uint32_t workers_if_open = 0, const LoadOptions& options = {});
+
 // The plan of scenario text (tests, generated scenarios), with overrides.
 [[nodiscard]] RunPlan PlanFromText(const std::string& text, const std::vector<std::string>& overrides = {},
                                    const std::string& source = "scenario", const LoadOptions& options = {});
