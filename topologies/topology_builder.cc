@@ -19,7 +19,7 @@ std::string Number(double x) {
 void CheckParams(const std::string& what, const LinkParams& p, std::vector<std::string>& problems) {
   const double bw = p.bandwidth.value;
   if (!(bw > 0.0) || !std::isfinite(bw)) {
-    problems.push_back(what + " bandwidth must be > 0, got " + Number(bw * 8.0 / 1e9) + " Gbit/s");
+    problems.push_back(what + " bandwidth must be > 0, got " + Number(InGigabitsPerSecond(p.bandwidth)) + " Gbit/s");
   }
   if (p.latency < Time::zero()) {
     problems.push_back(what + " latency must be >= 0, got " + Number(p.latency.microseconds()) + " us");

@@ -160,13 +160,13 @@ LinkFit FitLink(const HostMeasurements& m, TrafficPattern pattern, const std::ve
   // is that slow: one between 1x and 2x the one-way time (a ring step above
   // Open MPI's eager limit) is a full-duplex link of lower efficiency, not a
   // half-duplex one faster than its line.
-  const double nominal_bytes_per_s = m.nominal_gbit_per_s() * 1e9 / 8.0;
+  const double nominal_bytes_per_s = GigabitsPerSecond(m.nominal_gbit_per_s()).value;
   const double half_duplex_efficiency = 2.0 / (*per_byte * nominal_bytes_per_s);
   fit.duplex = fit.exchange_ratio >= kHalfDuplexRatio && half_duplex_efficiency <= 1.0 ? scenario::HALF_DUPLEX
                                                                                        : scenario::FULL_DUPLEX;
   const double directions = fit.duplex == scenario::HALF_DUPLEX ? 2.0 : 1.0;
   fit.bandwidth_efficiency = std::min(1.0, directions / (*per_byte * nominal_bytes_per_s));
-  fit.latency_us = m.small_message_s() / 2.0 * 1e6;
+  fit.latency_us = MicrosecondsFromSeconds(m.small_message_s() / 2.0);
   fit.per_message_overhead_us = 0.0;
   return fit;
 }
@@ -198,7 +198,7 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::RunPlan& s, All
   c.link = FitLink(m, c.pattern, sizes);
 
   c.device.set_name("host-calibrated");
-  c.device.set_peak_tflops(m.flops_per_step() / step_s / 1e12);
+  c.device.set_peak_tflops(InTeraflopsPerSecond(FlopsPerSecond{m.flops_per_step() / step_s}));
   c.device.set_efficiency(1.0);
   const bool allreduce = s.strategy.kind == StrategyKind::kSyncAllReduce;
   // All-reduce workers each copy their gradient into the reduction buffer,
@@ -206,19 +206,19 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::RunPlan& s, All
   // speed and one optimizer step. With parameter servers the server does the
   // arithmetic, and its cost is the apply rate below.
   const double local_s = m.optimizer_step_s() + 2.0 * m.add_gradient_s();
-  c.device.set_step_overhead_us(allreduce ? local_s * 1e6 : 0.0);
+  c.device.set_step_overhead_us(allreduce ? MicrosecondsFromSeconds(local_s) : 0.0);
   c.notes.push_back(std::string("compute: ") + (sync ? "phase of " : "mean of ") + std::to_string(m.workers()) +
                     " workers computing at once, " + Number(step_s * 1e3) + " ms per step of " +
                     Number(m.flops_per_step() / 1e6) + " MFLOP" +
-                    (allreduce ? ", + copy, scale and optimizer step " + Number(local_s * 1e6) + " us" : ""));
+                    (allreduce ? ", + copy, scale and optimizer step " + Number(MicrosecondsFromSeconds(local_s)) + " us" : ""));
 
   const double bytes = static_cast<double>(m.gradient_bytes());
-  if (allreduce && m.add_gradient_s() > 0) c.reduction_gbyte_per_s = bytes / m.add_gradient_s() / 1e9;
+  if (allreduce && m.add_gradient_s() > 0) c.reduction_gbyte_per_s = InGigabytesPerSecond(BytesPerSecond{bytes / m.add_gradient_s()});
   if (Entry(s.strategy.kind).uses_servers) {
     // Sync: the server adds each gradient in; async: it takes one optimizer
     // step per gradient.
     const double per_gradient_s = s.strategy.kind == StrategyKind::kSyncPs ? m.add_gradient_s() : m.optimizer_step_s();
-    if (per_gradient_s > 0) c.server_apply_gbyte_per_s = bytes / per_gradient_s / 1e9;
+    if (per_gradient_s > 0) c.server_apply_gbyte_per_s = InGigabytesPerSecond(BytesPerSecond{bytes / per_gradient_s});
   }
   if (allreduce && implementation == AllreduceImplementation::kMpiAllreduce && s.cluster.workers > 1) {
     const AllreduceChoice choice = OpenMpiAllreduceChoice(s.cluster.workers, m.gradient_bytes());
@@ -279,7 +279,7 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::RunPlan& s, All
     c.notes.push_back("link: " + std::string(Name(c.pattern)) + " at " + listed +
                       " bytes; exchange/one-way seconds per byte " + Number(c.link.exchange_ratio) +
                       " -> " + scenario::Duplex_Name(c.link.duplex) + ", efficiency " +
-                      Number(c.link.bandwidth_efficiency) + ", 1-byte one-way " + Number(m.small_message_s() * 1e6) +
+                      Number(c.link.bandwidth_efficiency) + ", 1-byte one-way " + Number(MicrosecondsFromSeconds(m.small_message_s())) +
                       " us");
   }
   return c;

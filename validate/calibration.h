@@ -1,7 +1,7 @@
 // From raw measurements (measurements.proto, written by build/mpi_calibrate)
 // to the calibration a prediction uses: a device profile for the workers and
 // the link and network fields of a star topology, as `--set` overrides of the
-// scenario (DESIGN.md: calibration is data, never code).
+// scenario (sim/DESIGN.md: calibration is data, never code).
 //
 // The link model the simulator applies to one message of m bytes on a star
 // (sim/network/flow_network.h) is

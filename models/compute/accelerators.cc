@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "models/memory/byte_sizes.h"
+#include "sim/core/units.h"
 
 namespace sim::models {
 namespace {

@@ -2,7 +2,7 @@
 // figures where the datasheet also lists a 2:4 sparse one, which is twice
 // the dense), memory capacity and bandwidth. The source of each figure is
 // beside it in accelerators.cc. A datasheet's "80 GB" of HBM is taken as
-// 80 GiB (memory/byte_sizes.h); what the CUDA context and the framework's
+// 80 GiB (sim/core/units.h); what the CUDA context and the framework's
 // allocator leave usable is less, and not modelled here.
 //
 // Unlike compute/device_profiles.h (one peak and an efficiency, for the
@@ -19,8 +19,6 @@
 #include "sim/core/units.h"
 
 namespace sim::models {
-
-[[nodiscard]] constexpr FlopsPerSecond TeraflopsPerSecond(double tflops) noexcept { return {tflops * 1e12}; }
 
 struct Accelerator {
   std::string name;

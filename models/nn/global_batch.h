@@ -10,7 +10,7 @@
 // two agree to float rounding (~1e-6 relative), not bit for bit, because the
 // summation order inside a matrix product differs.
 //
-// Reductions sum in rank order (DESIGN.md): ((g_0 + g_1) + g_2) + ..., then
+// Reductions sum in rank order (sim/DESIGN.md): ((g_0 + g_1) + g_2) + ..., then
 // scale by 1/N, whatever order the gradients arrived in, so a simulated run
 // gives the same bits whatever the network did.
 #pragma once

@@ -42,7 +42,7 @@ void Calibrate(const CalibrateOptions& o) {
   scenario::WriteDeviceProfile(models::HostProfile(rate), out,
                              "Measured by `sim calibrate` on " + model->name() + ", batch " + std::to_string(batch) +
                                  " (median of " + std::to_string(o.rounds) + " rounds).");
-  std::cout << "host: " << rate.value / 1e9 << " GFLOP/s on " << model->name() << " at batch " << batch
+  std::cout << "host: " << InGigaflopsPerSecond(rate) << " GFLOP/s on " << model->name() << " at batch " << batch
             << "; written to " << out << "\n";
 }
 

@@ -212,12 +212,12 @@ void Run(const CollectiveOptions& o) {
     if (!run.done()) throw std::logic_error("collective did not finish: a schedule dependency was never met");
     const double t = run.finish_time().seconds();
     // A collective that moves nothing (one rank) takes no time: report 0 GB/s.
-    const double algbw = t > 0.0 ? static_cast<double>(spec.bytes.count) / t / 1e9 : 0.0;
+    const double algbw = t > 0.0 ? InGigabytesPerSecond(BytesPerSecond{static_cast<double>(spec.bytes.count) / t}) : 0.0;
     const double busbw = algbw * collectives::BusBandwidthFactor(spec.op, spec.ranks);
     rows.push_back({spec.ranks, spec.bytes.count, t, algbw, busbw});
     busbw_sum += busbw;
     std::cout << " " << std::setw(14) << spec.bytes.count << std::setw(14) << spec.bytes.count / 4 << std::setw(7)
-              << "float" << std::fixed << std::setprecision(2) << std::setw(14) << t * 1e6 << std::setw(13) << algbw
+              << "float" << std::fixed << std::setprecision(2) << std::setw(14) << MicrosecondsFromSeconds(t) << std::setw(13) << algbw
               << std::setw(13) << busbw << std::defaultfloat << "\n";
   }
   std::cout << "#\n# Avg bus bandwidth: " << std::fixed << std::setprecision(4)

@@ -4,7 +4,7 @@
 //
 // BM_RingAllReduce/p is the target: a 1 GB ring all-reduce, schedule
 // building included, p = 1,024 in under 1 s of wall time (SimGrid: 24 s on
-// this machine kind, DESIGN.md). A ring all-reduce is 2(p-1)p transfers, so
+// this machine kind, sim/DESIGN.md). A ring all-reduce is 2(p-1)p transfers, so
 // the cost is expected to grow as p^2 at fixed n; the counters say how many
 // transfers and simulated seconds each case is. Per transfer it is not flat:
 // ~0.25 us at p = 256 but ~0.45 us at p = 1,024 (Nov 2026, 2-core VM), where

@@ -1,5 +1,5 @@
 // A collective as data: the point-to-point transfers it is made of and the
-// order they must respect (DESIGN.md, decision 5).
+// order they must respect (sim/DESIGN.md, decision 5).
 //
 // A Schedule is a DAG. Each transfer moves one byte range of the collective's
 // data space from one rank to another, and either overwrites the receiver's

@@ -1,4 +1,4 @@
-// Named, seeded random streams (DESIGN.md, decision 2). Every consumer of
+// Named, seeded random streams (sim/DESIGN.md, decision 2). Every consumer of
 // randomness asks for its own stream by name ("straggler/worker/3"), derived
 // from the run's seed and that name alone, so adding a worker or a link does
 // not shift the draws of any other.

@@ -1,4 +1,4 @@
-// Simulated time: a strong type over int64 picoseconds (DESIGN.md, fixed
+// Simulated time: a strong type over int64 picoseconds (sim/DESIGN.md, fixed
 // decision 1). One type serves both instants and durations, as ns-3's Time
 // does; what matters is that it never mixes silently with plain numbers or with
 // other units. Range: 2^63 ps ~ 106 days.
@@ -42,7 +42,7 @@ class Time {
 };
 
 // The one place where a real-valued duration becomes integer time: rounded to
-// the nearest picosecond (DESIGN.md: "rounded once, when it is scheduled").
+// the nearest picosecond (sim/DESIGN.md: "rounded once, when it is scheduled").
 [[nodiscard]] inline Time Seconds(double s) noexcept {
   return Time(static_cast<std::int64_t>(std::llround(s * 1e12)));
 }

@@ -6,8 +6,8 @@
 //   build/bench_engine --benchmark_format=json
 //
 // items_per_second is events per second. BM_BareHeapHold is the same workload
-// on a bare std::priority_queue of plain structs (../shared/reference/
-// heap_hold.cc): the ceiling to compare against, measured in the same run.
+// on a bare std::priority_queue of plain structs (the reference
+// program of sim/DESIGN.md, "Measured facts"): the ceiling to compare against, measured in the same run.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>

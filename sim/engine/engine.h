@@ -1,6 +1,6 @@
 // The discrete-event engine: a clock and a queue of callbacks ordered by
 // (time, insertion order). Events at equal time fire in the order they were
-// scheduled, which is what makes a run deterministic (DESIGN.md, decision 2).
+// scheduled, which is what makes a run deterministic (sim/DESIGN.md, decision 2).
 //
 // The engine is an object that is passed to whoever schedules; there is no
 // global simulator (STYLE.md). Cancellation is lazy: a cancelled event stays in

@@ -1,4 +1,4 @@
-// Flow-level network benchmark (issue 4; DESIGN.md "Max-min sharing is the
+// Flow-level network benchmark (issue 4; sim/DESIGN.md "Max-min sharing is the
 // hot path"). BM_FatTreePermutation: N concurrent flows between random host
 // pairs (src != dst) on the 1,024-host k = 16 fat-tree of the library
 // (100 Gbit/s, two-level routing), sizes uniform in [1 MB, 100 MB], all sent
@@ -11,7 +11,7 @@
 // mean size of the set S the solver recomputed, reschedules = completion
 // events moved because a rate changed, sim_s = simulated makespan. SimGrid
 // 3.32 needs 92 s for N = 10,000 on this machine kind
-// (shared/reference/README.md).
+// (sim/DESIGN.md, "Measured facts").
 //
 // Growth. There is one solve per completion, so solves grow as N; what grows
 // faster is how many rates one completion changes, which exact max-min

@@ -51,10 +51,10 @@ FlowNetwork::FlowNetwork(Engine& engine, const topo::Topology& topology, const N
     if (half_duplex && reverse != topo::kNoLink) {
       capacity = std::min(capacity, topology.link(reverse).params.bandwidth.value);
     }
-    resource_of_link_[l] = solver_.add_resource(capacity * efficiency);
+    resource_of_link_[l] = solver_.add_resource(BytesPerSecond{capacity * efficiency});
   }
   capacity_of_link_.resize(n);
-  for (topo::LinkId l = 0; l < n; ++l) capacity_of_link_[l] = solver_.capacity(resource_of_link_[l]);
+  for (topo::LinkId l = 0; l < n; ++l) capacity_of_link_[l] = solver_.capacity(resource_of_link_[l]).value;
   if (!half_duplex) two_way_share_ = calibration.two_way_capacity / 2.0;
   last_route_of_src_.resize(topology.endpoint_count());
 }
@@ -244,10 +244,10 @@ void FlowNetwork::couple_directions(topo::LinkId link) {
   if (reverse == topo::kNoLink) return;
   const bool both_busy = links_[link].draining > 0 && links_[reverse].draining > 0;
   const double share = both_busy ? two_way_share_ : 1.0;
-  solver_.set_capacity(resource_of_link_[link], share * capacity_of_link_[link]);
+  solver_.set_capacity(resource_of_link_[link], BytesPerSecond{share * capacity_of_link_[link]});
   const ResourceId other = resource_of_link_[reverse];
   const double other_capacity = share * capacity_of_link_[reverse];
-  if (solver_.capacity(other) == other_capacity) return;
+  if (solver_.capacity(other).value == other_capacity) return;
   moved_slots_.clear();
   for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
     Flow& f = slots_[slot];
@@ -255,7 +255,7 @@ void FlowNetwork::couple_directions(topo::LinkId link) {
     solver_.remove_variable(f.variable);
     moved_slots_.push_back(slot);
   }
-  solver_.set_capacity(other, other_capacity);
+  solver_.set_capacity(other, BytesPerSecond{other_capacity});
   for (std::uint32_t slot : moved_slots_) {
     Flow& f = slots_[slot];
     f.variable = solver_.add_variable(resources_of(f), f.weight);
@@ -283,7 +283,7 @@ void FlowNetwork::solve() {
       f.remaining_bytes = std::max(0.0, f.remaining_bytes - f.rate * (now - f.last_update).seconds());
     }
     f.last_update = now;
-    f.rate = solver_.rate(v);
+    f.rate = solver_.rate(v).value;
     assert(f.rate > 0.0);
     const double drain_s = f.remaining_bytes / f.rate;
     if (drain_s > kLongestDrainSeconds) {

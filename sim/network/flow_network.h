@@ -1,4 +1,4 @@
-// The flow-level network (DESIGN.md, decision 4): sim::Transport on an Engine
+// The flow-level network (sim/DESIGN.md, decision 4): sim::Transport on an Engine
 // and a Topology. A message is one flow along its route; concurrent flows
 // share every link max-min fairly (MaxMinSolver; or weighted, see "Uneven
 // sharing" below), recomputed when a flow starts or ends.
@@ -9,7 +9,7 @@
 // changes whenever another flow sharing its component starts or ends. The
 // flow occupies bandwidth only after overhead + latency, as in SimGrid's CM02
 // model (a communication's latency phase shares nothing; then it is a
-// max-min variable). That is the oracle of shared/reference/README.md: on a
+// max-min variable). That is the oracle of sim/DESIGN.md ("Measured facts"): on a
 // star of 1.25 GB/s, 5 us host links, one 100 MB flow ends at
 // 10 us + 0.08 s = 0.08001 s.
 //
@@ -17,7 +17,7 @@
 // bandwidth x bandwidth_efficiency; FULL_DUPLEX makes the two directions of a
 // cable independent; HALF_DUPLEX makes them share one capacity, the smaller
 // direction's (SimGrid's SHARED policy; measured on Open MPI's blocking
-// exchange, shared/notes/emulated-cluster.md). A one-way link keeps its own.
+// exchange, sim/DESIGN.md ("Measured facts")). A one-way link keeps its own.
 // Between the two, two_way_capacity = k in [1, 2) couples the directions of
 // a FULL_DUPLEX cable: while both carry data, each has k/2 x its rate (the
 // two together k x), and alone a direction has its full rate. TCP needs
@@ -41,7 +41,7 @@
 // the last of a fan-out ends when it would under fair sharing. sigma = 0
 // draws nothing and gives every flow weight 1: plain max-min, as before.
 //
-// Hot path (DESIGN.md, "Max-min sharing is the hot path"): starts and ends at
+// Hot path (sim/DESIGN.md, "Max-min sharing is the hot path"): starts and ends at
 // one instant are batched into one solve (a solve event scheduled at the
 // current time, after every event already queued for it), and the end of a
 // flow that shared none of its links needs no solve at all; the solver

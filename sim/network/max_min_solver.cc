@@ -6,14 +6,15 @@
 
 namespace sim::net {
 
-ResourceId MaxMinSolver::add_resource(double capacity) {
+ResourceId MaxMinSolver::add_resource(BytesPerSecond capacity) {
   resources_.emplace_back();
   const auto id = static_cast<ResourceId>(resources_.size() - 1);
   set_capacity(id, capacity);
   return id;
 }
 
-void MaxMinSolver::set_capacity(ResourceId id, double capacity) {
+void MaxMinSolver::set_capacity(ResourceId id, BytesPerSecond rate) {
+  const double capacity = rate.value;
   assert(capacity > 0.0);
   Resource& r = resources_[id];
   assert(r.users.empty());

@@ -59,6 +59,8 @@
 // never go below the last one popped.
 #pragma once
 
+#include "sim/core/units.h"
+
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -83,11 +85,11 @@ class MaxMinSolver {
   // the same margin, on the safe side.
   static constexpr double kTightTolerance = 1e-6;
 
-  ResourceId add_resource(double capacity);
+  ResourceId add_resource(BytesPerSecond capacity);
   // Changes a resource's capacity; only while no variable uses it (a caller
   // that must change a used one removes its variables first and adds them
   // back, so that the solve sees ordinary removals and additions).
-  void set_capacity(ResourceId r, double capacity);
+  void set_capacity(ResourceId r, BytesPerSecond capacity);
   // A variable using each listed resource once (a resource listed twice is
   // used twice: it counts double), sharing with weight `weight` > 0 (its
   // rate is weight x its level). Its rate is 0 until the next solve().
@@ -99,9 +101,9 @@ class MaxMinSolver {
   // the next call.
   const std::vector<VariableId>& solve();
 
-  [[nodiscard]] double rate(VariableId v) const { return rate_[v]; }
+  [[nodiscard]] BytesPerSecond rate(VariableId v) const { return BytesPerSecond{rate_[v]}; }
   [[nodiscard]] double weight(VariableId v) const { return weight_[v]; }
-  [[nodiscard]] double capacity(ResourceId r) const { return resources_[r].capacity; }
+  [[nodiscard]] BytesPerSecond capacity(ResourceId r) const { return BytesPerSecond{resources_[r].capacity}; }
   // When every change since the last solve is a removal that left its
   // resources unused, no rate can move: forgets those changes, as solve()
   // would, and returns true. Otherwise changes nothing and returns false.

@@ -46,7 +46,7 @@ ResolvedDevice Host(const std::filesystem::path& host_profile, std::vector<std::
   resolved.profile.name = "host";
   resolved.fallback = true;
   resolved.note = "host: no calibration file at " + host_profile.string() + "; using the cpu_core default (" +
-                  std::to_string(models::SustainedRate(resolved.profile).value / 1e9) +
+                  std::to_string(InGigaflopsPerSecond(models::SustainedRate(resolved.profile))) +
                   " GFLOP/s sustained). Run `sim calibrate` to measure this machine.";
   return resolved;
 }

@@ -1,4 +1,4 @@
-// How long a worker's step of computation takes in simulated time (DESIGN.md,
+// How long a worker's step of computation takes in simulated time (sim/DESIGN.md,
 // decision 3): the step's FLOPs over the device's sustained rate, plus its
 // fixed overhead, times the straggler slowdown drawn for that worker and
 // step. Never this host's wall time.

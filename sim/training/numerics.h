@@ -1,4 +1,4 @@
-// The real SGD numerics of a simulated run (DESIGN.md, decision 3). Strategies
+// The real SGD numerics of a simulated run (sim/DESIGN.md, decision 3). Strategies
 // decide *when* and *on which parameter version* a worker computes and *when*
 // an update is applied; this class does the arithmetic, in that order.
 //

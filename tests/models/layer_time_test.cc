@@ -11,7 +11,7 @@
 #include "models/compute/accelerators.h"
 #include "models/layers/conv_net_builder.h"
 #include "models/layers/resnet.h"
-#include "models/memory/byte_sizes.h"
+#include "sim/core/units.h"
 
 namespace sim::models {
 namespace {

@@ -9,7 +9,7 @@
 #include "models/layers/tensor_parallel_layer.h"
 #include "models/layers/transformer.h"
 #include "models/memory/activation_memory.h"
-#include "models/memory/byte_sizes.h"
+#include "sim/core/units.h"
 #include "models/memory/device_memory.h"
 #include "models/memory/zero.h"
 

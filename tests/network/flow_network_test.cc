@@ -1,6 +1,6 @@
 // FlowNetwork timing against closed forms: latency + bytes / max-min rate.
 // The star cases are the hand-checked SimGrid CM02 values of
-// shared/reference/README.md (1.25 GB/s, 5 us host links).
+// sim/DESIGN.md ("Measured facts") (1.25 GB/s, 5 us host links).
 #include "sim/network/flow_network.h"
 
 #include <gtest/gtest.h>
@@ -168,7 +168,7 @@ TEST(FlowNetwork, HalfDuplexExchangeTakesTwiceFullDuplex) {
   // h0 <-> h1 at once, 100 MB each way. FULL_DUPLEX: directions independent,
   // each flow alone: 0.08001 s. HALF_DUPLEX: h0's cable carries h0->sw0 and
   // sw0->h0 in one 1.25 GB/s capacity: 0.625 GB/s each, 0.16 s + 10 us.
-  // (The 2.0x of Open MPI's blocking exchange, shared/notes/emulated-cluster.md.)
+  // (The 2.0x of Open MPI's blocking exchange, sim/DESIGN.md ("Measured facts").)
   topo::Topology star = topo::MakeStar(2, kStarLink);
   std::vector<Send> exchange{{Time::zero(), 0, 1, k100MB}, {Time::zero(), 1, 0, k100MB}};
   NetworkCalibration half;

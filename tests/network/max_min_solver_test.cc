@@ -30,10 +30,10 @@ std::vector<VariableId> Sorted(std::vector<VariableId> v) {
 TEST(MaxMinSolver, OneFlowGetsTheNarrowestLink) {
   // One flow over links of 10 and 4: the level rises to min(10, 4) = 4.
   MaxMinSolver s;
-  ResourceId a = s.add_resource(10.0), b = s.add_resource(4.0);
+  ResourceId a = s.add_resource(BytesPerSecond{10.0}), b = s.add_resource(BytesPerSecond{4.0});
   VariableId f = s.add_variable(std::vector<ResourceId>{a, b});
   EXPECT_EQ(s.solve(), std::vector<VariableId>{f});
-  EXPECT_NEAR(s.rate(f), 4.0, 4.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f).value, 4.0, 4.0 * kRelTol);
 }
 
 TEST(MaxMinSolver, CapacitySetWhileUnusedActsOnTheNextUsers) {
@@ -41,22 +41,22 @@ TEST(MaxMinSolver, CapacitySetWhileUnusedActsOnTheNextUsers) {
   // once its flows have left, the same flows added back get 2 each, and the
   // flow on b keeps 6.
   MaxMinSolver s;
-  ResourceId a = s.add_resource(10.0), b = s.add_resource(6.0);
+  ResourceId a = s.add_resource(BytesPerSecond{10.0}), b = s.add_resource(BytesPerSecond{6.0});
   VariableId f = s.add_variable(std::vector<ResourceId>{a});
   VariableId g = s.add_variable(std::vector<ResourceId>{a, b});
   s.solve();
-  EXPECT_NEAR(s.rate(f), 5.0, 5.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f).value, 5.0, 5.0 * kRelTol);
   s.remove_variable(f);
   s.remove_variable(g);
-  s.set_capacity(a, 4.0);
-  EXPECT_EQ(s.capacity(a), 4.0);
+  s.set_capacity(a, BytesPerSecond{4.0});
+  EXPECT_EQ(s.capacity(a).value, 4.0);
   f = s.add_variable(std::vector<ResourceId>{a});
   g = s.add_variable(std::vector<ResourceId>{a, b});
   VariableId h = s.add_variable(std::vector<ResourceId>{b});
   s.solve();
-  EXPECT_NEAR(s.rate(f), 2.0, 2.0 * kRelTol);
-  EXPECT_NEAR(s.rate(g), 2.0, 2.0 * kRelTol);
-  EXPECT_NEAR(s.rate(h), 4.0, 4.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f).value, 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(g).value, 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(h).value, 4.0, 4.0 * kRelTol);
 }
 
 TEST(MaxMinSolver, TextbookThreeFlowsTwoLinks) {
@@ -65,14 +65,14 @@ TEST(MaxMinSolver, TextbookThreeFlowsTwoLinks) {
   // saturates first at level 2, fixing flows 1 and 3 at 2. A has 10 - 2 = 8
   // left for flow 2 alone: flow 2 = 8.
   MaxMinSolver s;
-  ResourceId a = s.add_resource(10.0), b = s.add_resource(4.0);
+  ResourceId a = s.add_resource(BytesPerSecond{10.0}), b = s.add_resource(BytesPerSecond{4.0});
   VariableId f1 = s.add_variable(std::vector<ResourceId>{a, b});
   VariableId f2 = s.add_variable(std::vector<ResourceId>{a});
   VariableId f3 = s.add_variable(std::vector<ResourceId>{b});
   EXPECT_EQ(Sorted(s.solve()), (std::vector<VariableId>{f1, f2, f3}));
-  EXPECT_NEAR(s.rate(f1), 2.0, 2.0 * kRelTol);
-  EXPECT_NEAR(s.rate(f2), 8.0, 8.0 * kRelTol);
-  EXPECT_NEAR(s.rate(f3), 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f1).value, 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f2).value, 8.0, 8.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f3).value, 2.0, 2.0 * kRelTol);
 }
 
 TEST(MaxMinSolver, FourSessionsTwoLevels) {
@@ -83,16 +83,16 @@ TEST(MaxMinSolver, FourSessionsTwoLevels) {
   //            s0, s1, s2 fixed at 1/2.
   //   Level 2: L3 has 2 - 1/2 - 1/2 = 1 left for s3 alone: s3 = 1.
   MaxMinSolver s;
-  ResourceId l1 = s.add_resource(1.0), l2 = s.add_resource(1.0), l3 = s.add_resource(2.0);
+  ResourceId l1 = s.add_resource(BytesPerSecond{1.0}), l2 = s.add_resource(BytesPerSecond{1.0}), l3 = s.add_resource(BytesPerSecond{2.0});
   VariableId s0 = s.add_variable(std::vector<ResourceId>{l1, l2, l3});
   VariableId s1 = s.add_variable(std::vector<ResourceId>{l1});
   VariableId s2 = s.add_variable(std::vector<ResourceId>{l2, l3});
   VariableId s3 = s.add_variable(std::vector<ResourceId>{l3});
   s.solve();
-  EXPECT_NEAR(s.rate(s0), 0.5, kRelTol);
-  EXPECT_NEAR(s.rate(s1), 0.5, kRelTol);
-  EXPECT_NEAR(s.rate(s2), 0.5, kRelTol);
-  EXPECT_NEAR(s.rate(s3), 1.0, kRelTol);
+  EXPECT_NEAR(s.rate(s0).value, 0.5, kRelTol);
+  EXPECT_NEAR(s.rate(s1).value, 0.5, kRelTol);
+  EXPECT_NEAR(s.rate(s2).value, 0.5, kRelTol);
+  EXPECT_NEAR(s.rate(s3).value, 1.0, kRelTol);
 }
 
 TEST(MaxMinSolver, ParkingLot) {
@@ -100,13 +100,13 @@ TEST(MaxMinSolver, ParkingLot) {
   // on each link. Every link has two flows: all saturate at 1/2 together.
   MaxMinSolver s;
   std::vector<ResourceId> links;
-  for (int i = 0; i < 4; ++i) links.push_back(s.add_resource(1.0));
+  for (int i = 0; i < 4; ++i) links.push_back(s.add_resource(BytesPerSecond{1.0}));
   VariableId longest = s.add_variable(links);
   std::vector<VariableId> shorts;
   for (ResourceId l : links) shorts.push_back(s.add_variable(std::vector<ResourceId>{l}));
   s.solve();
-  EXPECT_NEAR(s.rate(longest), 0.5, kRelTol);
-  for (VariableId v : shorts) EXPECT_NEAR(s.rate(v), 0.5, kRelTol);
+  EXPECT_NEAR(s.rate(longest).value, 0.5, kRelTol);
+  for (VariableId v : shorts) EXPECT_NEAR(s.rate(v).value, 0.5, kRelTol);
 }
 
 TEST(MaxMinSolver, RemovalReportsOnlyChangedRates) {
@@ -115,17 +115,17 @@ TEST(MaxMinSolver, RemovalReportsOnlyChangedRates) {
   // has 6 left: flow 2 = 6. Both changed. A fourth flow on an unrelated link
   // C is in no touched component and is not reported.
   MaxMinSolver s;
-  ResourceId a = s.add_resource(10.0), b = s.add_resource(4.0), c = s.add_resource(7.0);
+  ResourceId a = s.add_resource(BytesPerSecond{10.0}), b = s.add_resource(BytesPerSecond{4.0}), c = s.add_resource(BytesPerSecond{7.0});
   VariableId f1 = s.add_variable(std::vector<ResourceId>{a, b});
   VariableId f2 = s.add_variable(std::vector<ResourceId>{a});
   VariableId f3 = s.add_variable(std::vector<ResourceId>{b});
   VariableId f4 = s.add_variable(std::vector<ResourceId>{c});
   s.solve();
-  EXPECT_NEAR(s.rate(f4), 7.0, 7.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f4).value, 7.0, 7.0 * kRelTol);
   s.remove_variable(f3);
   EXPECT_EQ(Sorted(s.solve()), (std::vector<VariableId>{f1, f2}));
-  EXPECT_NEAR(s.rate(f1), 4.0, 4.0 * kRelTol);
-  EXPECT_NEAR(s.rate(f2), 6.0, 6.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f1).value, 4.0, 4.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f2).value, 6.0, 6.0 * kRelTol);
   EXPECT_TRUE(s.solve().empty());  // nothing touched since
 }
 
@@ -135,18 +135,18 @@ TEST(MaxMinSolver, RemovingTheFastFlowLeavesSlowerOnesUntouched) {
   // act at levels >= 9.5, above x and y: nothing else changes, nothing else
   // is even recomputed.
   MaxMinSolver s;
-  ResourceId a = s.add_resource(1.0), b = s.add_resource(10.0);
+  ResourceId a = s.add_resource(BytesPerSecond{1.0}), b = s.add_resource(BytesPerSecond{10.0});
   VariableId x = s.add_variable(std::vector<ResourceId>{a});
   VariableId y = s.add_variable(std::vector<ResourceId>{a, b});
   VariableId z = s.add_variable(std::vector<ResourceId>{b});
   s.solve();
-  EXPECT_NEAR(s.rate(z), 9.5, 9.5 * kRelTol);
+  EXPECT_NEAR(s.rate(z).value, 9.5, 9.5 * kRelTol);
   const auto before = s.variables_solved();
   s.remove_variable(z);
   EXPECT_TRUE(s.solve().empty());
   EXPECT_EQ(s.variables_solved(), before);
-  EXPECT_NEAR(s.rate(x), 0.5, kRelTol);
-  EXPECT_NEAR(s.rate(y), 0.5, kRelTol);
+  EXPECT_NEAR(s.rate(x).value, 0.5, kRelTol);
+  EXPECT_NEAR(s.rate(y).value, 0.5, kRelTol);
 }
 
 TEST(MaxMinSolver, FlowsSharingNoLinkGetTheirNarrowestLinkInTheOrderAdded) {
@@ -155,23 +155,23 @@ TEST(MaxMinSolver, FlowsSharingNoLinkGetTheirNarrowestLinkInTheOrderAdded) {
   // lists the flows in the order they were added, as the full procedure does
   // (FlowNetwork schedules completions in that order).
   MaxMinSolver s;
-  ResourceId a = s.add_resource(10.0), b = s.add_resource(4.0), c = s.add_resource(7.0), d = s.add_resource(3.0);
+  ResourceId a = s.add_resource(BytesPerSecond{10.0}), b = s.add_resource(BytesPerSecond{4.0}), c = s.add_resource(BytesPerSecond{7.0}), d = s.add_resource(BytesPerSecond{3.0});
   VariableId f1 = s.add_variable(std::vector<ResourceId>{c, d});
   VariableId f2 = s.add_variable(std::vector<ResourceId>{a, b});
   EXPECT_EQ(s.solve(), (std::vector<VariableId>{f1, f2}));
-  EXPECT_EQ(s.rate(f1), 3.0);
-  EXPECT_EQ(s.rate(f2), 4.0);
+  EXPECT_EQ(s.rate(f1).value, 3.0);
+  EXPECT_EQ(s.rate(f2).value, 4.0);
   // f1 was the only user of c and d: its end moves no other rate, which
   // the solver can settle without a solve.
   s.remove_variable(f1);
   EXPECT_TRUE(s.settle_idle_removals());
   EXPECT_TRUE(s.solve().empty());
-  EXPECT_EQ(s.rate(f2), 4.0);
+  EXPECT_EQ(s.rate(f2).value, 4.0);
   // f3 joins f2 on b (capacity 4): 4 / 2 = 2 each, so f2 changes too.
   VariableId f3 = s.add_variable(std::vector<ResourceId>{b, c});
   EXPECT_EQ(Sorted(s.solve()), Sorted({f2, f3}));
-  EXPECT_NEAR(s.rate(f2), 2.0, 2.0 * kRelTol);
-  EXPECT_NEAR(s.rate(f3), 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f2).value, 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f3).value, 2.0, 2.0 * kRelTol);
   // f3 leaves a co-user behind: f2 is back to b's whole 4, which takes a
   // solve; so does a change still to be solved beside an idle removal.
   s.remove_variable(f3);
@@ -184,27 +184,27 @@ TEST(MaxMinSolver, FlowsSharingNoLinkGetTheirNarrowestLinkInTheOrderAdded) {
   VariableId f6 = s.add_variable(std::vector<ResourceId>{c});
   EXPECT_FALSE(s.settle_idle_removals());
   EXPECT_EQ(Sorted(s.solve()), Sorted({f5, f6}));
-  EXPECT_NEAR(s.rate(f6), 3.5, 3.5 * kRelTol);
-  EXPECT_NEAR(s.rate(f2), 4.0, 4.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f6).value, 3.5, 3.5 * kRelTol);
+  EXPECT_NEAR(s.rate(f2).value, 4.0, 4.0 * kRelTol);
 }
 
 TEST(MaxMinSolver, WeightedSingleBottleneckSharesInProportionToWeights) {
   // One link of capacity C = 12 and flows of weights 0.5, 1.5, 4 (sum 6):
   // the level rises to C / 6 = 2 together, rates C w_i / sum w = 1, 3, 8.
   MaxMinSolver s;
-  ResourceId link = s.add_resource(12.0);
+  ResourceId link = s.add_resource(BytesPerSecond{12.0});
   VariableId a = s.add_variable(std::vector<ResourceId>{link}, 0.5);
   VariableId b = s.add_variable(std::vector<ResourceId>{link}, 1.5);
   VariableId c = s.add_variable(std::vector<ResourceId>{link}, 4.0);
   EXPECT_EQ(Sorted(s.solve()), (std::vector<VariableId>{a, b, c}));
-  EXPECT_NEAR(s.rate(a), 1.0, 1.0 * kRelTol);
-  EXPECT_NEAR(s.rate(b), 3.0, 3.0 * kRelTol);
-  EXPECT_NEAR(s.rate(c), 8.0, 8.0 * kRelTol);
+  EXPECT_NEAR(s.rate(a).value, 1.0, 1.0 * kRelTol);
+  EXPECT_NEAR(s.rate(b).value, 3.0, 3.0 * kRelTol);
+  EXPECT_NEAR(s.rate(c).value, 8.0, 8.0 * kRelTol);
   // c leaves: 12 over weights 0.5 + 1.5 = 2, level 6: rates 3 and 9.
   s.remove_variable(c);
   EXPECT_EQ(Sorted(s.solve()), (std::vector<VariableId>{a, b}));
-  EXPECT_NEAR(s.rate(a), 3.0, 3.0 * kRelTol);
-  EXPECT_NEAR(s.rate(b), 9.0, 9.0 * kRelTol);
+  EXPECT_NEAR(s.rate(a).value, 3.0, 3.0 * kRelTol);
+  EXPECT_NEAR(s.rate(b).value, 9.0, 9.0 * kRelTol);
 }
 
 TEST(MaxMinSolver, WeightsMoveTheBottleneck) {
@@ -217,20 +217,20 @@ TEST(MaxMinSolver, WeightsMoveTheBottleneck) {
   // Check: A carries 2 + 8 = 10, B 2 + 4 = 6, both saturated; f1 and f2 have
   // the top level (2) on A, f3 the top level (4) on B.
   MaxMinSolver s;
-  ResourceId a = s.add_resource(10.0), b = s.add_resource(6.0);
+  ResourceId a = s.add_resource(BytesPerSecond{10.0}), b = s.add_resource(BytesPerSecond{6.0});
   VariableId f1 = s.add_variable(std::vector<ResourceId>{a, b}, 1.0);
   VariableId f2 = s.add_variable(std::vector<ResourceId>{a}, 4.0);
   VariableId f3 = s.add_variable(std::vector<ResourceId>{b}, 1.0);
   s.solve();
-  EXPECT_NEAR(s.rate(f1), 2.0, 2.0 * kRelTol);
-  EXPECT_NEAR(s.rate(f2), 8.0, 8.0 * kRelTol);
-  EXPECT_NEAR(s.rate(f3), 4.0, 4.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f1).value, 2.0, 2.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f2).value, 8.0, 8.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f3).value, 4.0, 4.0 * kRelTol);
   // f2 leaves: A (10) has f1 alone, B (6) f1 and f3 -> B at level 3: f1 = f3
   // = 3, A keeps 7 spare.
   s.remove_variable(f2);
   s.solve();
-  EXPECT_NEAR(s.rate(f1), 3.0, 3.0 * kRelTol);
-  EXPECT_NEAR(s.rate(f3), 3.0, 3.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f1).value, 3.0, 3.0 * kRelTol);
+  EXPECT_NEAR(s.rate(f3).value, 3.0, 3.0 * kRelTol);
 }
 
 TEST(MaxMinSolver, WeightedSharesSurviveCancellingAHugeWeight) {
@@ -241,23 +241,23 @@ TEST(MaxMinSolver, WeightedSharesSurviveCancellingAHugeWeight) {
   // (1e9 + 0.1 + 0.2) - 1e9 in doubles is 0.3 only to ~1e-7 (ulp(1e9) =
   // 1.2e-7): the solver must sum the weights left afresh to be exact here.
   MaxMinSolver s;
-  ResourceId a = s.add_resource(1.0), b = s.add_resource(0.5);
+  ResourceId a = s.add_resource(BytesPerSecond{1.0}), b = s.add_resource(BytesPerSecond{0.5});
   VariableId big = s.add_variable(std::vector<ResourceId>{a, b}, 1e9);
   VariableId s1 = s.add_variable(std::vector<ResourceId>{a}, 0.1);
   VariableId s2 = s.add_variable(std::vector<ResourceId>{a}, 0.2);
   s.solve();
-  EXPECT_NEAR(s.rate(big), 0.5, 0.5 * kRelTol);
-  EXPECT_NEAR(s.rate(s1), 1.0 / 6.0, kRelTol / 6.0);
-  EXPECT_NEAR(s.rate(s2), 1.0 / 3.0, kRelTol / 3.0);
+  EXPECT_NEAR(s.rate(big).value, 0.5, 0.5 * kRelTol);
+  EXPECT_NEAR(s.rate(s1).value, 1.0 / 6.0, kRelTol / 6.0);
+  EXPECT_NEAR(s.rate(s2).value, 1.0 / 3.0, kRelTol / 3.0);
 }
 
 TEST(MaxMinSolver, LoneWeightedFlowGetsItsNarrowestLinkExactly) {
   // Alone on its links a flow's weight is irrelevant: rate = min capacity.
   MaxMinSolver s;
-  ResourceId a = s.add_resource(10.0), b = s.add_resource(4.0);
+  ResourceId a = s.add_resource(BytesPerSecond{10.0}), b = s.add_resource(BytesPerSecond{4.0});
   VariableId f = s.add_variable(std::vector<ResourceId>{a, b}, 3.7);
   EXPECT_EQ(s.solve(), std::vector<VariableId>{f});
-  EXPECT_EQ(s.rate(f), 4.0);
+  EXPECT_EQ(s.rate(f).value, 4.0);
   EXPECT_EQ(s.weight(f), 3.7);
 }
 
@@ -340,7 +340,7 @@ void CheckIncrementalAgainstFresh(std::uint64_t seed, int resources, bool few_ca
   for (int r = 0; r < resources; ++r) {
     // Few distinct capacities make many ties between levels.
     capacity.push_back(few_capacities ? static_cast<double>(1 << rng.uniform_index(3)) : 1.0 + 9.0 * rng.uniform());
-    s.add_resource(capacity.back());
+    s.add_resource(BytesPerSecond{capacity.back()});
   }
   const bool weighted = weight_sigma > 0.0 || weights_few;
   struct Live {
@@ -372,13 +372,13 @@ void CheckIncrementalAgainstFresh(std::uint64_t seed, int resources, bool few_ca
     }
     s.solve();
     MaxMinSolver fresh;
-    for (double c : capacity) fresh.add_resource(c);
+    for (double c : capacity) fresh.add_resource(BytesPerSecond{c});
     std::vector<VariableId> fresh_ids;
     for (const Live& l : live) fresh_ids.push_back(fresh.add_variable(l.route, l.weight));
     fresh.solve();
     for (std::size_t i = 0; i < live.size(); ++i) {
-      const double want = fresh.rate(fresh_ids[i]);
-      ASSERT_NEAR(s.rate(live[i].id), want, want * 1e-8) << "seed " << seed << " batch " << batch << " flow " << i;
+      const double want = fresh.rate(fresh_ids[i]).value;
+      ASSERT_NEAR(s.rate(live[i].id).value, want, want * 1e-8) << "seed " << seed << " batch " << batch << " flow " << i;
     }
     if (!weighted) continue;
     std::vector<std::vector<ResourceId>> routes;
@@ -386,7 +386,7 @@ void CheckIncrementalAgainstFresh(std::uint64_t seed, int resources, bool few_ca
     for (const Live& l : live) {
       routes.push_back(l.route);
       weights.push_back(l.weight);
-      rates.push_back(s.rate(l.id));
+      rates.push_back(s.rate(l.id).value);
     }
     const std::string where = "seed " + std::to_string(seed) + " batch " + std::to_string(batch);
     const std::vector<double> plain = PlainWeightedMaxMin(capacity, routes, weights);

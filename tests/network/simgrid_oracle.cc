@@ -3,7 +3,7 @@
 // simgrid_oracle_test.cc with --cfg=network/model:CM02
 // --cfg=network/TCP-gamma:0 --cfg=network/crosstraffic:0, which makes
 // SimGrid's network plain max-min sharing with additive latency
-// (shared/reference/README.md).
+// (sim/DESIGN.md, "Measured facts").
 //
 //   simgrid_oracle PLATFORM.xml FLOWS.txt [--cfg=...]...
 //

@@ -1,5 +1,5 @@
 // Randomized comparison with an oracle nobody here wrote: SimGrid 3.32's CM02
-// model without TCP-gamma and cross-traffic (shared/reference/README.md).
+// model without TCP-gamma and cross-traffic (sim/DESIGN.md, "Measured facts").
 // Random flow sets with random sizes and start times run on a star, a k = 4
 // fat-tree (2:1, ECMP), a half-duplex star and a torus of 2-device hosts; each
 // completion time must match SimGrid's within 1e-6 of the flow's duration.

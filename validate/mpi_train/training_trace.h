@@ -4,7 +4,7 @@
 // points, each with a snapshot of the parameters at that instant and the wall
 // time since the run's start. The test set is scored only after the run, on
 // the snapshots, so that evaluation costs the measured run no time, as it
-// costs the simulated run none (DESIGN.md: evaluation is free).
+// costs the simulated run none (sim/DESIGN.md: evaluation is free).
 #pragma once
 
 #include <cstdint>
