@@ -7,8 +7,9 @@
 //   rail i's leaves, P hosts per leaf, so device i of every host reaches device
 //   i of every other host of its group of P within one leaf, and only
 //   cross-rail traffic climbs to a spine.
-// Both use the same cables per port, so the difference between them is the
-// wiring alone.
+// Both give each port one cable and each leaf one cable to every spine; when
+// P is a multiple of m and H of P they also have as many leaves, and differ
+// in the wiring alone.
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -54,7 +55,9 @@ Topology MakeLeafSpine(std::uint32_t hosts, const LeafSpineParams& p, const Host
   std::vector<NodeId> leaves;
   if (p.rail_optimized) {
     for (std::uint32_t rail = 0; rail < m; ++rail) {
-      for (std::uint32_t g = 0; g < groups; ++g) leaves.push_back(b.add_switch(NumberedName("rail", rail) + NumberedName(".leaf", g)));
+      for (std::uint32_t g = 0; g < groups; ++g) {
+        leaves.push_back(b.add_switch(NumberedName("rail", rail) + NumberedName(".leaf", g)));
+      }
     }
   } else {
     for (std::uint32_t g = 0; g < groups; ++g) leaves.push_back(b.add_switch(NumberedName("leaf", g)));

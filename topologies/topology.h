@@ -134,7 +134,9 @@ class Topology {
   // NIC `nic` of host h (its own vertex without NICs, nic 0).
   [[nodiscard]] NodeId nic_node(HostId h, std::uint32_t nic) const { return port_nodes_.at(h * ports_per_host() + nic); }
   // Which of its host's NICs endpoint e sends and receives through (0 without NICs).
-  [[nodiscard]] std::uint32_t nic_of(EndpointId e) const { return nics_per_host_ == 0 ? 0 : nic_of_device_.at(e % devices_per_host_); }
+  [[nodiscard]] std::uint32_t nic_of(EndpointId e) const {
+    return nics_per_host_ == 0 ? 0 : nic_of_device_.at(e % devices_per_host_);
+  }
 
   [[nodiscard]] std::size_t node_count() const noexcept { return boost::num_vertices(*graph_); }
   [[nodiscard]] const Node& node(NodeId n) const { return (*graph_)[n]; }

@@ -83,7 +83,8 @@ std::vector<NodeId> TopologyBuilder::add_host(const std::string& name) {
     topology_.host_nodes_.push_back(ports.back());
   } else {
     for (std::uint32_t i = 0; i < options_.nics_per_host; ++i) {
-      ports.push_back(static_cast<NodeId>(boost::add_vertex(Node{NumberedName(name + ".nic", i), NodeKind::kNic, 0}, g)));
+      const Node nic{NumberedName(name + ".nic", i), NodeKind::kNic, 0};
+      ports.push_back(static_cast<NodeId>(boost::add_vertex(nic, g)));
     }
   }
   topology_.port_nodes_.insert(topology_.port_nodes_.end(), ports.begin(), ports.end());

@@ -125,7 +125,10 @@ TEST(NicsProblems, NamedByFieldPathAllAtOnce) {
 TEST(NicsProblems, DeviceMapAndRails) {
   auto problems = Problems(R"pb(hosts: 2
                                  devices_per_host: 4
-                                 topology { leaf_spine { rail_optimized: true } nics { per_host: 2 of_device: [ 0, 1, 2 ] } })pb");
+                                 topology {
+                                   leaf_spine { rail_optimized: true }
+                                   nics { per_host: 2 of_device: [ 0, 1, 2 ] }
+                                 })pb");
   EXPECT_TRUE(Mentions(problems, "cluster.topology.nics.of_device lists 3 devices, cluster.devices_per_host is 4"))
       << Joined(problems);
   EXPECT_TRUE(Mentions(problems, "cluster.topology.nics.of_device[2] is 2, must be < cluster.topology.nics.per_host (2)"))
