@@ -9,6 +9,7 @@
 #include "sim/engine/engine.h"
 #include "sim/network/flow_network.h"
 #include "sim/parallelism/data_parallel.h"
+#include "sim/run/model_parallel_costs.h"
 #include "sim/result/run_result.h"
 #include "sim/taskgraph/chrome_trace.h"
 #include "sim/taskgraph/exclusive_links.h"
@@ -35,13 +36,14 @@ class IsolatedCollectives final : public taskgraph::CollectiveTimer {
   IsolatedCollectives(const topo::Topology& topology, const net::NetworkCalibration& calibration)
       : topology_(topology), calibration_(calibration), tally_(topology.link_count()) {}
 
-  Time isolated(const taskgraph::Collective& c, std::span<const EndpointId> endpoints) override {
-    auto [it, added] = cache_.try_emplace({c.schedule.get(), c.group});
+  Time isolated(const std::shared_ptr<const collectives::Schedule>& schedule, const taskgraph::Collective& c,
+                std::span<const EndpointId> endpoints) override {
+    auto [it, added] = cache_.try_emplace({schedule.get(), c.group});
     Alone& alone = it->second;
     if (added) {
       Engine engine;
       net::FlowNetwork network(engine, topology_, calibration_);
-      collectives::CollectiveRun run(engine, network, c.schedule, {endpoints.begin(), endpoints.end()},
+      collectives::CollectiveRun run(engine, network, schedule, {endpoints.begin(), endpoints.end()},
                                      collectives::RunOptions{.reduction_rate = c.reduction_rate});
       run.start();
       engine.run();
@@ -94,6 +96,17 @@ std::vector<net::LinkUsage> LinkUsages(const net::FlowNetwork& network, const Is
 
 double Gib(Bytes b) { return InGibibytes(b); }
 
+void SetMemory(result::MemoryUse& m, const models::MemoryBreakdown& memory, Bytes capacity) {
+  m.set_capacity_gib(Gib(capacity));
+  m.set_peak_gib(Gib(memory.total()));
+  for (const models::MemoryPart& part : memory.parts) {
+    result::MemoryPart* p = m.add_parts();
+    p->set_name(part.name);
+    p->set_gib(Gib(part.size));
+  }
+  m.set_exceeded(!memory.fits_in(capacity));
+}
+
 }  // namespace
 
 Time AdamStepTime(std::int64_t parameters, const models::Accelerator& accelerator, double memory_fraction) {
@@ -101,14 +114,13 @@ Time AdamStepTime(std::int64_t parameters, const models::Accelerator& accelerato
                       BytesPerSecond{accelerator.memory_bandwidth.value * memory_fraction});
 }
 
-TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunOptions& options) {
-  if (!plan.layer_wise) throw std::invalid_argument("RunLayerWise: the plan is not layer-wise");
-  const auto wall_start = std::chrono::steady_clock::now();
+namespace {
+
+parallelism::DataParallelConfig DataParallelConfigOf(const scenario::RunPlan& plan) {
   const scenario::LayerWisePlan& lw = *plan.layer_wise;
   const std::vector<models::Layer>& layers = *plan.workload.layers;
   const std::int64_t batch = plan.workload.batch_size;
   const models::DataType type = plan.workload.precision;
-
   parallelism::DataParallelConfig config;
   config.workers = plan.placement.workers;
   for (const models::Layer& layer : layers) {
@@ -129,9 +141,26 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
     config.servers = plan.placement.servers;
     config.server_apply_rate = plan.strategy.server_apply_rate;
   }
+  config.steps = static_cast<std::uint32_t>(plan.steps(0));
+  return config;
+}
+
+}  // namespace
+
+TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunOptions& options) {
+  if (!plan.layer_wise) throw std::invalid_argument("RunLayerWise: the plan is not layer-wise");
+  const auto wall_start = std::chrono::steady_clock::now();
+  const scenario::LayerWisePlan& lw = *plan.layer_wise;
+  const std::vector<models::Layer>& layers = *plan.workload.layers;
+  const std::int64_t batch = plan.workload.batch_size;
+  const models::DataType type = plan.workload.precision;
+
   const std::uint64_t steps = plan.steps(0);
-  config.steps = static_cast<std::uint32_t>(steps);
-  const taskgraph::TaskGraph graph = parallelism::BuildDataParallel(config);
+  const taskgraph::TaskGraph graph = lw.model_parallel ? parallelism::BuildHybridParallel(HybridConfigOf(plan))
+                                                       : parallelism::BuildDataParallel(DataParallelConfigOf(plan));
+  // Samples per step over all workers.
+  const double global_batch = lw.model_parallel ? static_cast<double>(lw.model_parallel->global_batch)
+                                                : static_cast<double>(batch) * plan.cluster.workers;
 
   Engine engine;
   const topo::Topology& topology = *plan.cluster.topology;
@@ -153,8 +182,7 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
   // Where the time went, per worker.
   const std::vector<taskgraph::DeviceTime> times = taskgraph::BreakDown(run, Time::zero(), end);
   RunSummary summary{plan.name, plan.seed, StrategyName(plan.strategy), steps,
-                     static_cast<double>(batch) * plan.cluster.workers * static_cast<double>(steps), end.seconds(),
-                     {}};
+                     global_batch * static_cast<double>(steps), end.seconds(), {}};
   taskgraph::DeviceTime sum;
   for (EndpointId w : plan.placement.workers) {
     const taskgraph::DeviceTime& t = times.at(w);
@@ -190,21 +218,44 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
   }
   l.set_hidden_comm_s((sum.communicating - sum.exposed).seconds() * per_step);
   // Model FLOPs per GPU per step over the mean step time.
-  const double model_flops = models::TrainingIterationFlops(layers, batch, models::Recomputation::kNone).model.count;
+  const models::Recomputation recomputation =
+      lw.model_parallel ? lw.model_parallel->split.recomputation : models::Recomputation::kNone;
+  const models::IterationFlops flops = models::TrainingIterationFlops(layers, 1, recomputation);
+  const double per_gpu = global_batch / static_cast<double>(plan.cluster.workers);
   const double step_s = end.seconds() / static_cast<double>(steps);
   if (step_s > 0) {
-    l.set_tflops_per_gpu(InTeraflopsPerSecond(FlopsPerSecond{model_flops / step_s}));
-    l.set_mfu(model_flops / step_s / lw.accelerator.peak_at(type).value);
+    l.set_tflops_per_gpu(InTeraflopsPerSecond(FlopsPerSecond{flops.model.count * per_gpu / step_s}));
+    l.set_mfu(flops.model.count * per_gpu / step_s / lw.accelerator.peak_at(type).value);
   }
-  result::MemoryUse& m = *l.mutable_memory();
-  m.set_capacity_gib(Gib(lw.accelerator.memory));
-  m.set_peak_gib(Gib(lw.memory.total()));
-  for (const models::MemoryPart& part : lw.memory.parts) {
-    result::MemoryPart* p = m.add_parts();
-    p->set_name(part.name);
-    p->set_gib(Gib(part.size));
+  SetMemory(*l.mutable_memory(), lw.memory, lw.accelerator.memory);
+  if (lw.model_parallel) {
+    const scenario::ModelParallelPlan& mp = *lw.model_parallel;
+    const parallelism::ModelSplit& split = mp.split;
+    result::ModelParallelResult& m = *l.mutable_model_parallel();
+    m.set_tensor(split.tensor);
+    m.set_pipeline(split.pipeline);
+    m.set_data(split.data);
+    m.set_schedule(std::string(parallelism::PipelineScheduleName(split.schedule)));
+    m.set_chunks(split.chunks);
+    m.set_micro_batch(static_cast<std::uint32_t>(split.micro_batch));
+    m.set_micro_batches(split.micro_batches);
+    m.set_global_batch(global_batch);
+    m.set_recomputation(std::string(models::RecomputationName(split.recomputation)));
+    if (step_s > 0) {
+      m.set_bubble_share(l.idle_s() / step_s);
+      m.set_hardware_tflops_per_gpu(InTeraflopsPerSecond(FlopsPerSecond{flops.hardware.count * per_gpu / step_s}));
+    }
+    for (std::uint32_t s = 0; s < split.pipeline; ++s) {
+      result::StageResult& stage = *m.add_stages();
+      stage.set_stage(s);
+      std::uint32_t stage_layers = 0;
+      for (std::uint32_t c = 0; c < split.chunks; ++c) stage_layers += split.stage_layers.at(c * split.pipeline + s);
+      stage.set_layers(stage_layers);
+      stage.set_parameters(static_cast<double>(mp.stages[s].parameters));
+      stage.set_peak_in_flight(mp.stages[s].peak_in_flight);
+      SetMemory(*stage.mutable_memory(), mp.stages[s].breakdown, lw.accelerator.memory);
+    }
   }
-  m.set_exceeded(!lw.fits);
   l.set_collectives_simulated(static_cast<double>(run.collectives_simulated()));
   l.set_collectives_shortcut(static_cast<double>(run.collectives_shortcut()));
 

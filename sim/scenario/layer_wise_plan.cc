@@ -1,5 +1,6 @@
 #include "sim/scenario/layer_wise_plan.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -14,13 +15,102 @@ std::string Show(double x) {
   return out.str();
 }
 
+parallelism::PipelineScheduleKind ScheduleOf(PipelineSchedule s) {
+  switch (s) {
+    case GPIPE:
+      return parallelism::PipelineScheduleKind::kGPipe;
+    case INTERLEAVED:
+      return parallelism::PipelineScheduleKind::kInterleaved;
+    default:
+      return parallelism::PipelineScheduleKind::kOneForwardOneBackward;
+  }
+}
+
+models::Recomputation RecomputationOf(Recomputation r) {
+  switch (r) {
+    case SELECTIVE:
+      return models::Recomputation::kSelective;
+    case FULL:
+      return models::Recomputation::kFull;
+    default:
+      return models::Recomputation::kNone;
+  }
+}
+
+// strategy.model_parallel's defaults written into `m`, its problems added,
+// and the split resolved (nothing when a problem prevents it).
+std::optional<ModelParallelPlan> ModelParallelPlanOf(ModelParallel& m, Workload& workload,
+                                                     const std::vector<models::Layer>& layers, std::uint32_t workers,
+                                                     std::vector<std::string>& problems) {
+  const std::string at = "strategy.model_parallel.";
+  if (m.tensor() == 0) m.set_tensor(1);
+  if (m.pipeline() == 0) m.set_pipeline(1);
+  if (m.schedule() == PIPELINE_SCHEDULE_UNSPECIFIED) m.set_schedule(ONE_F_ONE_B);
+  if (m.chunks() == 0) m.set_chunks(m.schedule() == INTERLEAVED ? 2 : 1);
+  if (m.micro_batch() == 0) m.set_micro_batch(1);
+  if (m.order().empty()) m.set_order("tpd");
+  if (m.recomputation() == RECOMPUTATION_UNSPECIFIED) m.set_recomputation(NO_RECOMPUTATION);
+  const std::size_t before = problems.size();
+  if (!PipelineSchedule_IsValid(m.schedule())) {
+    problems.push_back(at + "schedule: unknown value " + std::to_string(m.schedule()));
+  }
+  if (!Recomputation_IsValid(m.recomputation())) {
+    problems.push_back(at + "recomputation: unknown value " + std::to_string(m.recomputation()));
+  }
+  std::string sorted = m.order();
+  std::sort(sorted.begin(), sorted.end());
+  if (sorted != "dpt") {
+    problems.push_back(at + "order must name t, p and d once each, innermost first (e.g. \"tpd\"), got \"" +
+                       m.order() + "\"");
+  }
+  const std::uint64_t model_parallel = std::uint64_t{m.tensor()} * m.pipeline();
+  if (workers % model_parallel != 0) {
+    problems.push_back(at + "tensor x pipeline = " + std::to_string(model_parallel) +
+                       " must divide cluster.workers = " + std::to_string(workers));
+  }
+  if (problems.size() != before) return std::nullopt;
+  const std::uint32_t data = static_cast<std::uint32_t>(workers / model_parallel);
+  if (m.global_batch() == 0) m.set_global_batch(std::uint64_t{data} * workload.batch_size());
+  const std::uint64_t per_step = std::uint64_t{m.micro_batch()} * data;
+  if (m.global_batch() % per_step != 0) {
+    problems.push_back(at + "global_batch " + std::to_string(m.global_batch()) +
+                       " must be a multiple of micro_batch x data = " + std::to_string(m.micro_batch()) + " x " +
+                       std::to_string(data));
+    return std::nullopt;
+  }
+  // What each replica processes per step.
+  workload.set_batch_size(static_cast<std::uint32_t>(m.global_batch() / data));
+
+  ModelParallelPlan plan;
+  plan.order = m.order();
+  plan.global_batch = static_cast<std::int64_t>(m.global_batch());
+  parallelism::ModelSplit& split = plan.split;
+  split.tensor = m.tensor();
+  split.pipeline = m.pipeline();
+  split.data = data;
+  split.schedule = ScheduleOf(m.schedule());
+  split.chunks = m.chunks();
+  split.micro_batch = m.micro_batch();
+  split.micro_batches = static_cast<std::uint32_t>(m.global_batch() / per_step);
+  split.sequence_parallel = m.sequence_parallel();
+  split.recomputation = RecomputationOf(m.recomputation());
+  split.stage_layers.assign(m.stage_layers().begin(), m.stage_layers().end());
+  const auto split_problems = parallelism::ModelSplitProblems(layers, split);
+  for (const std::string& p : split_problems) problems.push_back(at + p);
+  if (!split_problems.empty()) return std::nullopt;
+  split.stage_layers = parallelism::StageLayers(layers, split);
+  plan.shards = parallelism::StageShards(layers, split);
+  return plan;
+}
+
 }  // namespace
 
 std::optional<LayerWisePlan> LayerWisePlanOf(Scenario& effective, const std::optional<models::Accelerator>& accelerator,
                                              const WorkloadPlan& workload, const StrategySpec& strategy,
                                              std::uint32_t workers, std::vector<std::string>& problems) {
   if (!accelerator || !workload.layers) return std::nullopt;
-  LayerWisePlan plan{.accelerator = *accelerator};
+  LayerWisePlan plan;
+  plan.accelerator = *accelerator;
   Roofline& roofline = *effective.mutable_cluster()->mutable_roofline();
   if (roofline.compute() == 0.0) roofline.set_compute(1.0);
   if (roofline.memory() == 0.0) roofline.set_memory(1.0);
@@ -45,6 +135,15 @@ std::optional<LayerWisePlan> LayerWisePlanOf(Scenario& effective, const std::opt
                        ": a layer-wise run (an accelerator and a layer-wise profile) supports SYNC_ALLREDUCE and "
                        "SYNC_PS");
   }
+  if (effective.strategy().has_model_parallel()) {
+    if (strategy.kind != sim::StrategyKind::kSyncAllReduce) {
+      problems.push_back("strategy.model_parallel: tensor and pipeline parallelism run with SYNC_ALLREDUCE only");
+    }
+    if (plan.zero == models::ZeroStage::kParameters) {
+      problems.push_back("strategy.data_parallel.zero_stage: stage 3 with strategy.model_parallel is not modelled "
+                         "(DeepSpeed does not combine it with pipelines); use stage 1 or 2");
+    }
+  }
   if (strategy.kind == sim::StrategyKind::kSyncPs && plan.zero != models::ZeroStage::kNone) {
     problems.push_back("strategy.data_parallel.zero_stage: ZeRO shards over a data-parallel group of workers, not "
                        "parameter servers; use SYNC_ALLREDUCE");
@@ -58,6 +157,29 @@ std::optional<LayerWisePlan> LayerWisePlanOf(Scenario& effective, const std::opt
   // One device: its model states (sharded by ZeRO over the workers), the
   // activations of its batch kept for backward, and the double-buffered
   // gradient buckets being filled and exchanged.
+  if (effective.strategy().has_model_parallel()) {
+    plan.model_parallel = ModelParallelPlanOf(*effective.mutable_strategy()->mutable_model_parallel(),
+                                              *effective.mutable_workload(), *workload.layers, workers, problems);
+    if (!plan.model_parallel) return plan;
+    ModelParallelPlan& mp = *plan.model_parallel;
+    const Bytes buffers{mp.split.data > 1 ? 2 * plan.bucket_cap.count : 0};
+    mp.stages = parallelism::StageMemories(mp.shards, mp.split, {plan.zero, plan.state_bytes, buffers});
+    std::size_t worst = 0;
+    for (std::size_t s = 0; s < mp.stages.size(); ++s) {
+      if (mp.stages[s].breakdown.total() > mp.stages[worst].breakdown.total()) worst = s;
+    }
+    plan.memory = mp.stages[worst].breakdown;
+    plan.fits = plan.memory.fits_in(accelerator->memory);
+    if (!plan.fits && !plan.ignore_memory_limit) {
+      problems.push_back("cluster.device: pipeline stage " + std::to_string(worst) + " of " +
+                         std::to_string(mp.split.pipeline) + " does not fit in a " + accelerator->name +
+                         "'s memory: " + models::DescribeFit(plan.memory, accelerator->memory) +
+                         " (more tensor or pipeline parallelism, strategy.model_parallel.recomputation, a smaller "
+                         "micro_batch, strategy.data_parallel.zero_stage, a larger device, or "
+                         "workload.ignore_memory_limit=true to simulate it anyway)");
+    }
+    return plan;
+  }
   const std::int64_t parameters = models::TotalParameters(*workload.layers);
   const std::int64_t data_parallel = strategy.kind == sim::StrategyKind::kSyncPs ? 1 : workers;
   plan.memory = models::DeviceMemory(

@@ -12,11 +12,23 @@
 #include "models/compute/layer_time.h"
 #include "models/memory/device_memory.h"
 #include "models/memory/zero.h"
+#include "sim/parallelism/model_split.h"
 #include "sim/scenario/scenario.pb.h"
 #include "sim/scenario/workload_plan.h"
 #include "sim/strategy/strategy_spec.h"
 
 namespace sim::scenario {
+
+// Tensor x pipeline x data parallelism (strategy.model_parallel).
+struct ModelParallelPlan {
+  parallelism::ModelSplit split;  // its stage_layers resolved (balanced unless given)
+  std::string order = "tpd";
+  std::int64_t global_batch = 0;  // samples per step over all replicas
+  // One tensor-parallel rank's layers of each virtual stage, in model order.
+  std::vector<std::vector<models::Layer>> shards;
+  // Each pipeline stage's GPUs at their peak.
+  std::vector<parallelism::StageMemory> stages;
+};
 
 struct LayerWisePlan {
   models::Accelerator accelerator;
@@ -31,8 +43,11 @@ struct LayerWisePlan {
   models::ModelStateBytesPerParameter state_bytes;
   // Bytes a gradient element occupies on the wire.
   std::int64_t gradient_element_bytes = 4;
+  // One device at its peak (with model parallelism, the stage that holds
+  // the most) and whether every device fits.
   models::MemoryBreakdown memory;
   bool fits = true;
+  std::optional<ModelParallelPlan> model_parallel;
   bool ignore_memory_limit = false;
 };
 

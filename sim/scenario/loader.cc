@@ -100,7 +100,9 @@ void ApplyDefaults(Scenario& s, std::vector<std::string>& problems) {
 
   Strategy& st = *s.mutable_strategy();
   if (st.kind() == STRATEGY_UNSPECIFIED) st.set_kind(SYNC_ALLREDUCE);
-  if (st.allreduce() == ALLREDUCE_UNSPECIFIED) st.set_allreduce(RING);
+  // Groups of a model-parallel run follow the hosts (a ring inside a host,
+  // then across; parallelism/hybrid_parallel.h).
+  if (st.allreduce() == ALLREDUCE_UNSPECIFIED) st.set_allreduce(st.has_model_parallel() ? HIERARCHICAL : RING);
   SIM_DEFAULT(st, servers, 1u);
   SIM_DEFAULT(st, local_steps, 8u);
 

@@ -101,6 +101,13 @@ RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::str
     plan.workload = WorkloadPlanOf(scenario.workload(), c.workers());
     plan.layer_wise =
         LayerWisePlanOf(scenario, device.accelerator, plan.workload, plan.strategy, c.workers(), problems);
+    // Model parallelism says what a replica's batch is (global / data).
+    plan.workload.batch_size = scenario.workload().batch_size();
+    if (scenario.strategy().has_model_parallel() && !plan.layer_wise) {
+      problems.push_back("strategy.model_parallel: tensor and pipeline parallelism need a layer-wise run: an "
+                         "accelerator cluster.device (e.g. a100_80gb) and a layer-wise timing_only model (e.g. "
+                         "profile gpt3_175b or a transformer)");
+    }
   }
   if (problems.empty()) {
     try {

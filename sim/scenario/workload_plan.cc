@@ -5,6 +5,7 @@
 
 #include "models/compute/workload_profiles.h"
 #include "models/layers/layer_profiles.h"
+#include "models/layers/transformer.h"
 #include "sim/scenario/device_resolution.h"
 #include "models/data/fashion_mnist.h"
 
@@ -23,6 +24,53 @@ bool IsLayerProfile(const std::string& name) {
 models::ModelCost CostOfLayers(const std::vector<models::Layer>& layers) {
   return models::ModelCost{"timing_only", models::TotalParameters(layers), 4,
                            Flops{models::TotalForwardFlops(layers).count + models::TotalBackwardFlops(layers).count}};
+}
+
+// The shape of a timing_only transformer: its profile's, with the fields
+// of `transformer` that are set replacing it. Nothing when the profile is
+// not a transformer (or the message is absent).
+std::optional<models::TransformerShape> ShapeOf(const TimingOnly& t) {
+  models::TransformerShape shape;
+  if (!t.profile().empty()) {
+    if (!IsLayerProfile(t.profile())) return std::nullopt;
+    const models::LayerProfile profile = models::MakeLayerProfile(t.profile());
+    if (!profile.layers.front().transformer) return std::nullopt;
+    shape = *profile.layers.front().transformer;
+  } else if (!t.has_transformer()) {
+    return std::nullopt;
+  }
+  const Transformer& m = t.transformer();
+  const auto set = [](std::int64_t& field, std::uint32_t value) {
+    if (value != 0) field = value;
+  };
+  set(shape.layers, m.layers());
+  set(shape.hidden, m.hidden());
+  set(shape.heads, m.heads());
+  set(shape.kv_heads, m.kv_heads());
+  set(shape.sequence, m.sequence());
+  set(shape.vocabulary, m.vocabulary());
+  set(shape.ffn, m.ffn());
+  if (m.feed_forward() == SWIGLU) shape.feed_forward = models::FeedForward::kSwiGlu;
+  if (m.feed_forward() == GELU) shape.feed_forward = models::FeedForward::kGelu;
+  if (m.normalization() == RMS_NORM) shape.normalization = models::Normalization::kRmsNorm;
+  if (m.normalization() == LAYER_NORM) shape.normalization = models::Normalization::kLayerNorm;
+  if (m.has_biases()) shape.biases = m.biases();
+  if (m.has_dropout()) shape.dropout = m.dropout();
+  if (m.has_tied_output()) shape.tied_output = m.tied_output();
+  if (m.has_learned_positions()) shape.learned_positions = m.learned_positions();
+  return shape;
+}
+
+// The layers of a timing_only model, activations at `type`: a layer-wise
+// profile's, or a transformer's of the shape given; nothing for a
+// whole-model profile or a shape with problems.
+std::optional<std::vector<models::Layer>> LayersOf(const TimingOnly& t, models::DataType type) {
+  if (const auto shape = ShapeOf(t)) {
+    if (!models::TransformerShapeProblems(*shape).empty()) return std::nullopt;
+    return models::MakeTransformer(*shape, type);
+  }
+  if (IsLayerProfile(t.profile())) return models::MakeLayerProfile(t.profile(), type).layers;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -71,8 +119,30 @@ void CheckModel(const Model& model, std::vector<std::string>& problems) {
         problems.push_back("workload.model.timing_only.profile: unknown profile '" + t.profile() + "' (known: " +
                            list + ")");
       }
-      if (t.profile().empty() && t.parameters() == 0) {
-        problems.push_back("workload.model.timing_only: give parameters (> 0) or a profile");
+      if (t.profile().empty() && t.parameters() == 0 && !t.has_transformer()) {
+        problems.push_back("workload.model.timing_only: give parameters (> 0), a profile or a transformer");
+      }
+      if (t.has_transformer()) {
+        if (!t.profile().empty() && IsLayerProfile(t.profile()) && !ShapeOf(t)) {
+          problems.push_back("workload.model.timing_only.transformer: profile '" + t.profile() +
+                             "' is not a transformer; its shape cannot be changed");
+        } else if (!t.profile().empty() && !IsLayerProfile(t.profile())) {
+          problems.push_back("workload.model.timing_only.transformer: profile '" + t.profile() +
+                             "' has no layers; give a transformer profile (e.g. gpt3_175b) or none");
+        } else if (const auto shape = ShapeOf(t)) {
+          for (const std::string& p : models::TransformerShapeProblems(*shape)) {
+            problems.push_back("workload.model.timing_only.transformer: " + p);
+          }
+        }
+        const Transformer& m = t.transformer();
+        if (!FeedForward_IsValid(m.feed_forward())) {
+          problems.push_back("workload.model.timing_only.transformer.feed_forward: unknown value " +
+                             std::to_string(m.feed_forward()));
+        }
+        if (!Normalization_IsValid(m.normalization())) {
+          problems.push_back("workload.model.timing_only.transformer.normalization: unknown value " +
+                             std::to_string(m.normalization()));
+        }
       }
       if (!(t.flops_per_sample() >= 0.0) || !Finite(t.flops_per_sample())) {
         problems.push_back("workload.model.timing_only.flops_per_sample must be >= 0, got " +
@@ -190,7 +260,7 @@ Workload WorkloadWithDefaults(const Workload& original) {
     if (t->profile().empty() || profile || IsLayerProfile(t->profile())) {
       models::ModelCost base;
       if (profile) base = profile->cost;
-      else if (IsLayerProfile(t->profile())) base = CostOfLayers(models::MakeLayerProfile(t->profile()).layers);
+      else if (const auto layers = LayersOf(*t, models::DataType::kBf16)) base = CostOfLayers(*layers);
       if (t->parameters() == 0) t->set_parameters(static_cast<std::uint64_t>(base.parameters));
       if (t->bytes_per_parameter() == 0) t->set_bytes_per_parameter(4);
       if (t->flops_per_sample() == 0.0) {
@@ -285,12 +355,9 @@ WorkloadPlan WorkloadPlanOf(const Workload& w, std::uint32_t workers) {
   plan.precision = DataTypeOf(w.precision());
   if (w.model().has_timing_only()) {
     plan.timing_only = TimingOnlyCost(w.model().timing_only());
-    const std::string& name = w.model().timing_only().profile();
-    if (IsLayerProfile(name)) {
-      // Activations in 16 bits in mixed precision, else in 32.
-      const bool mixed = plan.precision == models::DataType::kFp16 || plan.precision == models::DataType::kBf16;
-      plan.layers = models::MakeLayerProfile(name, mixed ? plan.precision : models::DataType::kFp32).layers;
-    }
+    // Activations in 16 bits in mixed precision, else in 32.
+    const bool mixed = plan.precision == models::DataType::kFp16 || plan.precision == models::DataType::kBf16;
+    plan.layers = LayersOf(w.model().timing_only(), mixed ? plan.precision : models::DataType::kFp32);
   } else {
     plan.model = ModelSpecOf(w.model());
     plan.dataset = DatasetSpecOf(w.dataset());

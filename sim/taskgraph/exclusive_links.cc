@@ -42,10 +42,12 @@ std::vector<bool> ExclusiveCollectives(const TaskGraph& graph, const topo::Topol
     std::set<std::pair<const collectives::Schedule*, std::uint32_t>> seen;
     for (std::uint32_t c = 0; c < graph.collectives(); ++c) {
       const Collective& col = graph.collective(c);
-      if (!seen.insert({col.schedule.get(), col.group}).second) continue;
       const auto endpoints = graph.group(col.group);
       std::set<std::pair<EndpointId, EndpointId>> pairs;
-      for (const collectives::Transfer& t : col.schedule->transfers()) pairs.insert({endpoints[t.src], endpoints[t.dst]});
+      for (const auto& schedule : col.schedules) {
+        if (!seen.insert({schedule.get(), col.group}).second) continue;
+        for (const collectives::Transfer& t : schedule->transfers()) pairs.insert({endpoints[t.src], endpoints[t.dst]});
+      }
       for (const auto& [src, dst] : pairs) {
         route.clear();
         topology.append_route(src, dst, route);

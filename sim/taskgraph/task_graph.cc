@@ -1,5 +1,7 @@
 #include "sim/taskgraph/task_graph.h"
 
+#include <algorithm>
+
 #include <stdexcept>
 #include <string>
 
@@ -66,15 +68,26 @@ OpId TaskGraph::add_collective(std::shared_ptr<const collectives::Schedule> sche
                                std::span<const StreamId> streams, Category category,
                                std::span<const std::vector<OpId>> member_deps, std::uint32_t step,
                                BytesPerSecond reduction_rate) {
+  std::vector<std::shared_ptr<const collectives::Schedule>> schedules{std::move(schedule)};
+  return add_collective(std::move(schedules), group, streams, category, member_deps, step, reduction_rate);
+}
+
+OpId TaskGraph::add_collective(std::vector<std::shared_ptr<const collectives::Schedule>> schedules,
+                               std::uint32_t group, std::span<const StreamId> streams, Category category,
+                               std::span<const std::vector<OpId>> member_deps, std::uint32_t step,
+                               BytesPerSecond reduction_rate) {
   if (group >= groups_.size()) throw std::invalid_argument("task graph: no group " + std::to_string(group));
   const std::size_t ranks = groups_[group].size();
-  if (!schedule || schedule->ranks() != ranks || streams.size() != ranks || member_deps.size() != ranks) {
-    throw std::invalid_argument("task graph: a collective needs a schedule, a stream and dependencies per rank of "
+  const bool fit = !schedules.empty() && std::all_of(schedules.begin(), schedules.end(), [&](const auto& s) {
+    return s && s->ranks() == ranks;
+  });
+  if (!fit || streams.size() != ranks || member_deps.size() != ranks) {
+    throw std::invalid_argument("task graph: a collective needs schedules, a stream and dependencies per rank of "
                                 "its group (" + std::to_string(ranks) + " ranks)");
   }
   const auto index = static_cast<std::uint32_t>(collectives_.size());
   const auto first = static_cast<OpId>(ops_.size());
-  collectives_.push_back(Collective{std::move(schedule), group, first, reduction_rate});
+  collectives_.push_back(Collective{std::move(schedules), group, first, reduction_rate});
   for (std::uint32_t r = 0; r < ranks; ++r) {
     if (streams_.at(streams[r]).device != groups_[group][r]) {
       throw std::invalid_argument("task graph: rank " + std::to_string(r) + " of a collective on another device's stream");

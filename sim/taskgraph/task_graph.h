@@ -23,7 +23,11 @@
 //             on the network): the rank enters when its own dependencies are
 //             met, and its part is done when it has sent, received and reduced
 //             all it takes part in (CollectiveRun::on_rank_done). The members
-//             of one collective are consecutive operations.
+//             of one collective are consecutive operations. A collective may
+//             be a sequence of schedules run back to back (the tensor-parallel
+//             all-reduces of a layer's pass): the next starts for every
+//             member when the previous has ended for all, exactly as separate
+//             collectives one after the other on the same streams would.
 //
 // Every operation carries a category (forward, data-parallel traffic, ...) so
 // that a run can say where the time went.
@@ -78,7 +82,8 @@ struct Message {
 };
 
 struct Collective {
-  std::shared_ptr<const collectives::Schedule> schedule;
+  // Run one after the other; most collectives have one.
+  std::vector<std::shared_ptr<const collectives::Schedule>> schedules;
   std::uint32_t group = 0;  // the endpoints of its ranks: TaskGraph::group(group)
   OpId first_member = 0;    // member r is operation first_member + r
   BytesPerSecond reduction_rate{0.0};
@@ -105,6 +110,11 @@ class TaskGraph {
   // A collective over `group`: member r on streams[r] after member_deps[r].
   // Returns the first member's id (member r is that + r).
   OpId add_collective(std::shared_ptr<const collectives::Schedule> schedule, std::uint32_t group,
+                      std::span<const StreamId> streams, Category category,
+                      std::span<const std::vector<OpId>> member_deps, std::uint32_t step,
+                      BytesPerSecond reduction_rate = BytesPerSecond{0.0});
+  // A sequence of collectives over `group`, back to back, as one.
+  OpId add_collective(std::vector<std::shared_ptr<const collectives::Schedule>> schedules, std::uint32_t group,
                       std::span<const StreamId> streams, Category category,
                       std::span<const std::vector<OpId>> member_deps, std::uint32_t step,
                       BytesPerSecond reduction_rate = BytesPerSecond{0.0});

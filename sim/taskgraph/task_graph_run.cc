@@ -17,6 +17,7 @@ TaskGraphRun::TaskGraphRun(Engine& engine, Transport& transport, const TaskGraph
   end_.assign(n, Time::max());
   const std::size_t c = graph.collectives();
   runs_.resize(c);
+  part_.assign(c, 0);
   entered_.assign(c, 0);
   first_entry_.assign(c, Time::zero());
   on_network_.assign(c, false);
@@ -65,7 +66,8 @@ void TaskGraphRun::enter(std::uint32_t index, std::uint32_t member) {
   }
   if (entered_[index] == ranks && first_entry_[index] == engine_.now()) {
     // Every member entered at this instant, on links of its own.
-    const Time alone = options_.timer->isolated(c, graph_.group(c.group));
+    Time alone = Time::zero();
+    for (const auto& schedule : c.schedules) alone += options_.timer->isolated(schedule, c, graph_.group(c.group));
     ++shortcut_;
     engine_.schedule_in(alone, [this, index] { end_collective(index); });
     return;
@@ -81,24 +83,38 @@ void TaskGraphRun::enter(std::uint32_t index, std::uint32_t member) {
 
 void TaskGraphRun::simulate(std::uint32_t index) {
   const Collective& c = graph_.collective(index);
-  const auto endpoints = graph_.group(c.group);
-  collectives::RunOptions options;
-  options.reduction_rate = c.reduction_rate;
-  options.on_done = [this, index](Time) {
-    end_collective(index);
-    // Released after its own callback has returned.
-    engine_.schedule_in(Time::zero(), [this, index] { runs_[index].reset(); });
-  };
-  runs_[index] = std::make_unique<collectives::CollectiveRun>(
-      engine_, transport_, c.schedule, std::vector<EndpointId>(endpoints.begin(), endpoints.end()),
-      std::move(options));
   on_network_[index] = true;
   ++simulated_;
   // The members that entered so far enter now (they entered at this instant
   // or, without the shortcut, are entering one by one as they come).
-  for (std::uint32_t r = 0; r < endpoints.size(); ++r) {
-    if (start_[c.first_member + r] != Time::max()) runs_[index]->enter(r);
+  std::vector<std::uint32_t> members;
+  for (std::uint32_t r = 0; r < graph_.group(c.group).size(); ++r) {
+    if (start_[c.first_member + r] != Time::max()) members.push_back(r);
   }
+  run_part(index, members);
+}
+
+void TaskGraphRun::run_part(std::uint32_t index, const std::vector<std::uint32_t>& members) {
+  const Collective& c = graph_.collective(index);
+  const auto endpoints = graph_.group(c.group);
+  collectives::RunOptions options;
+  options.reduction_rate = c.reduction_rate;
+  options.on_done = [this, index](Time) {
+    // The finished run is released after its own callback has returned.
+    engine_.schedule_in(Time::zero(), [run = std::shared_ptr<collectives::CollectiveRun>(std::move(runs_[index]))] {});
+    const Collective& done = graph_.collective(index);
+    if (++part_[index] < done.schedules.size()) {
+      std::vector<std::uint32_t> all(graph_.group(done.group).size());
+      for (std::uint32_t r = 0; r < all.size(); ++r) all[r] = r;
+      run_part(index, all);
+    } else {
+      end_collective(index);
+    }
+  };
+  runs_[index] = std::make_unique<collectives::CollectiveRun>(
+      engine_, transport_, c.schedules[part_[index]], std::vector<EndpointId>(endpoints.begin(), endpoints.end()),
+      std::move(options));
+  for (std::uint32_t r : members) runs_[index]->enter(r);
 }
 
 void TaskGraphRun::end_collective(std::uint32_t index) {

@@ -34,12 +34,14 @@
 
 namespace sim::taskgraph {
 
-// How long a collective takes alone on the idle network of the run, all
-// ranks entering at once.
+// How long one schedule of a collective (of its group, at its reduction
+// rate) takes alone on the idle network of the run, all ranks entering at
+// once.
 class CollectiveTimer {
  public:
   virtual ~CollectiveTimer() = default;
-  [[nodiscard]] virtual Time isolated(const Collective& collective, std::span<const EndpointId> endpoints) = 0;
+  [[nodiscard]] virtual Time isolated(const std::shared_ptr<const collectives::Schedule>& schedule,
+                                      const Collective& collective, std::span<const EndpointId> endpoints) = 0;
 };
 
 struct TaskGraphRunOptions {
@@ -76,6 +78,9 @@ class TaskGraphRun {
   void enter(std::uint32_t index, std::uint32_t member);
   // The members that entered so far go on the network, now.
   void simulate(std::uint32_t index);
+  // The collective's schedule part_[index] on the network, these members
+  // entering now; on its end the next part starts for all, or it ends.
+  void run_part(std::uint32_t index, const std::vector<std::uint32_t>& members);
   // All members end now.
   void end_collective(std::uint32_t index);
 
@@ -87,9 +92,11 @@ class TaskGraphRun {
   std::vector<Time> start_;
   std::vector<Time> end_;
   // Per collective: its run on the network, made when needed and released
-  // (outside its own callbacks) once it is done; members entered so far and
-  // when the first of them did; whether the shortcut was decided against.
+  // (outside its own callbacks) once it is done, and which of its schedules
+  // it is running; members entered so far and when the first of them did;
+  // whether the shortcut was decided against.
   std::vector<std::unique_ptr<collectives::CollectiveRun>> runs_;
+  std::vector<std::uint32_t> part_;
   std::vector<std::uint32_t> entered_;
   std::vector<Time> first_entry_;
   std::vector<bool> on_network_;

@@ -145,8 +145,9 @@ std::int64_t BytesSent(models::ZeroStage zero) {
   const taskgraph::TaskGraph g = BuildDataParallel(c);
   std::int64_t sent = 0;
   for (std::uint32_t i = 0; i < g.collectives(); ++i) {
-    const collectives::Schedule& s = *g.collective(i).schedule;
-    for (collectives::Rank r = 0; r < s.ranks(); ++r) sent += s.bytes_sent(r).count;
+    for (const auto& s : g.collective(i).schedules) {
+      for (collectives::Rank r = 0; r < s->ranks(); ++r) sent += s->bytes_sent(r).count;
+    }
   }
   return sent;
 }

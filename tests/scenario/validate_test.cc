@@ -53,7 +53,7 @@ TEST(ScenarioValidation, WorkloadRules) {
   )"));
   EXPECT_TRUE(Mentions(p, "give steps or epochs, not both"));
   EXPECT_TRUE(Mentions(p, "workload.target_accuracy must be in (0, 1], got 1.5"));
-  EXPECT_TRUE(Mentions(p, "workload.model.timing_only: give parameters (> 0) or a profile"));
+  EXPECT_TRUE(Mentions(p, "workload.model.timing_only: give parameters (> 0), a profile or a transformer"));
   EXPECT_TRUE(Mentions(p, "workload.epochs needs a dataset; a timing_only run is given in steps, got epochs 2"));
 }
 

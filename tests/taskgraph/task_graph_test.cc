@@ -36,10 +36,11 @@ std::shared_ptr<const collectives::Schedule> Ring(std::uint32_t p, std::int64_t 
 class Alone final : public CollectiveTimer {
  public:
   explicit Alone(const topo::Topology& t) : t_(t) {}
-  Time isolated(const Collective& c, std::span<const EndpointId> endpoints) override {
+  Time isolated(const std::shared_ptr<const collectives::Schedule>& schedule, const Collective& c,
+                std::span<const EndpointId> endpoints) override {
     Engine engine;
     net::FlowNetwork network(engine, t_);
-    collectives::CollectiveRun run(engine, network, c.schedule, {endpoints.begin(), endpoints.end()},
+    collectives::CollectiveRun run(engine, network, schedule, {endpoints.begin(), endpoints.end()},
                                    collectives::RunOptions{.reduction_rate = c.reduction_rate});
     run.start();
     engine.run();
@@ -180,6 +181,45 @@ TEST(Shortcut, IsNotTakenWhenMembersEnterAtDifferentTimes) {
   EXPECT_EQ(fast.shortcut, 1u);
   EXPECT_EQ(full.start, fast.start);
   EXPECT_EQ(full.end, fast.end);
+}
+
+// Two collectives one after the other on the same streams, as two
+// collectives or as one sequence (what tensor parallelism builds per pass),
+// after computations that end at different times on each rank.
+std::pair<Time, Time> TwoInARow(bool sequence, bool shortcut) {
+  const topo::Topology star = topo::MakeStar(4, {kB, kAlpha});
+  TaskGraph g;
+  std::vector<StreamId> compute;
+  for (EndpointId w = 0; w < 4; ++w) compute.push_back(g.add_stream(w, "compute"));
+  const std::uint32_t group = g.add_group({0, 1, 2, 3});
+  std::vector<std::vector<OpId>> deps(4);
+  for (EndpointId w = 0; w < 4; ++w) {
+    deps[w] = {g.add_compute(compute[w], Category::kForward, Microseconds(100 + 13 * w), {}, 0)};
+  }
+  const auto first = Ring(4, 2'000'000);
+  const auto second = Ring(4, 400'000, collectives::Op::kAllReduce);
+  OpId last = 0;
+  if (sequence) {
+    last = g.add_collective(std::vector{first, second}, group, compute, Category::kTensorParallel, deps, 0);
+  } else {
+    g.add_collective(first, group, compute, Category::kTensorParallel, deps, 0);
+    const std::vector<std::vector<OpId>> none(4);  // the stream orders them
+    last = g.add_collective(second, group, compute, Category::kTensorParallel, none, 0);
+  }
+  g.seal();
+  const Outcome o = RunGraph(g, star, shortcut);
+  return {o.end[last], o.end[last + 3]};
+}
+
+TEST(CollectiveSequence, EqualsItsCollectivesOneAfterTheOther) {
+  // The first all-reduce runs on the network (members enter apart); the
+  // second starts for all at its common end, as the next collective on the
+  // same streams would; with the shortcut the second is timed alone.
+  const auto separate = TwoInARow(false, false);
+  EXPECT_EQ(TwoInARow(true, false), separate);
+  EXPECT_EQ(TwoInARow(true, true), separate);
+  EXPECT_EQ(TwoInARow(false, true), separate);
+  EXPECT_EQ(separate.first, separate.second);  // a collective ends for all at once
 }
 
 TEST(Shortcut, CommunicatorsSharingLinksAreNotExclusive) {
