@@ -1,5 +1,5 @@
 // The default command: `sim --scenario FILE [--set path=value]... [--seed N]
-// [--out DIR] [--json FILE] [--series FILE] [--trace FILE] [--links] [--quiet]`.
+// [--out DIR] [--json FILE] [--series FILE] [--trace FILE] [--links] [--quiet] [--every-step]`.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -24,6 +24,7 @@ struct RunOptions {
   std::string out_dir, json, series, trace;
   bool links = false;
   bool quiet = false;
+  bool every_step = false;
 };
 
 std::string InDir(const std::string& dir, const std::string& explicit_path, const char* name) {
@@ -42,6 +43,7 @@ void Run(const RunOptions& o) {
 
   TrainingRunOptions options;
   options.keep_trace = !trace.empty();
+  options.every_step = o.every_step;
   options.progress = o.quiet ? nullptr : &std::cerr;
   const TrainingRunOutput out = RunTraining(plan, options);
 
@@ -72,6 +74,8 @@ void RegisterRunCommand(CLI::App& app) {
   app.add_option("--trace", o->trace, "Write a Chrome/Perfetto trace of compute and communication");
   app.add_flag("--links", o->links, "Print the table of the busiest links");
   app.add_flag("-q,--quiet", o->quiet, "Print nothing but errors");
+  app.add_flag("--every-step", o->every_step,
+               "Layer-wise runs: simulate every step, even once a steady step repeats (same results, slower)");
   app.callback([&app, o] {
     if (!app.get_subcommands().empty()) return;  // a sub-command runs instead
     if (o->scenario.empty()) {

@@ -325,13 +325,16 @@ LinkUsage FlowNetwork::link_usage(topo::LinkId link) const {
     }
   }
   u.bytes = Bytes{std::llround(bytes)};
-  Time busy = c.busy;
-  if (c.draining > 0) busy += engine_.now() - c.busy_since;
-  u.busy_s = busy.seconds();
+  u.busy_s = link_busy(link).seconds();
   const double elapsed = engine_.now().seconds();
   const double capacity = capacity_of_link_[link];
   u.utilisation = elapsed > 0.0 ? bytes / (capacity * elapsed) : 0.0;
   return u;
+}
+
+Time FlowNetwork::link_busy(topo::LinkId link) const {
+  const LinkCounters& c = links_.at(link);
+  return c.draining > 0 ? c.busy + (engine_.now() - c.busy_since) : c.busy;
 }
 
 std::vector<LinkUsage> FlowNetwork::busiest_links(std::size_t n) const {

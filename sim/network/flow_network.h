@@ -108,6 +108,13 @@ class FlowNetwork final : public Transport {
   [[nodiscard]] BytesPerSecond link_throughput(topo::LinkId link) const;
 
   [[nodiscard]] LinkUsage link_usage(topo::LinkId link) const;
+  // Time during which at least one flow was draining through the link, up
+  // to now, exactly (link_usage's busy_s in seconds).
+  [[nodiscard]] Time link_busy(topo::LinkId link) const;
+  // Bytes of the flows through the link that have finished.
+  [[nodiscard]] double link_finished_bytes(topo::LinkId link) const { return links_.at(link).bytes; }
+  // Usable capacity of the link, B/s (utilisation = bytes / (this x elapsed)).
+  [[nodiscard]] double usable_capacity(topo::LinkId link) const { return capacity_of_link_.at(link); }
   // The `n` links with the highest utilisation (ties: more bytes, then lower
   // link id), for the `--links` table; links that carried nothing are left out.
   [[nodiscard]] std::vector<LinkUsage> busiest_links(std::size_t n) const;

@@ -61,13 +61,36 @@ class HybridBuilder {
   }
 
  private:
-  // What a (virtual stage, replica, micro-batch) has sent, per tensor index.
-  using Sent = std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, std::vector<OpId>>;
+  // What each (virtual stage, replica, micro-batch) has sent this step, per
+  // tensor index (kNotBuilt until then), in one flat table.
+  class Sent {
+   public:
+    void reset(const HybridConfig& c, std::uint32_t virtual_stages) {
+      c_ = &c;
+      ops_.assign(std::size_t{virtual_stages} * c.data * c.micro_batches * c.tensor, kNotBuilt);
+    }
+    [[nodiscard]] bool contains(std::uint32_t vs, std::uint32_t r, std::uint32_t mb) const {
+      return ops_[at(vs, r, mb, 0)] != kNotBuilt;
+    }
+    [[nodiscard]] OpId get(std::uint32_t vs, std::uint32_t r, std::uint32_t mb, std::uint32_t t) const {
+      return ops_[at(vs, r, mb, t)];
+    }
+    void set(std::uint32_t vs, std::uint32_t r, std::uint32_t mb, const std::vector<OpId>& sent) {
+      std::copy(sent.begin(), sent.end(), ops_.begin() + static_cast<std::ptrdiff_t>(at(vs, r, mb, 0)));
+    }
+
+   private:
+    [[nodiscard]] std::size_t at(std::uint32_t vs, std::uint32_t r, std::uint32_t mb, std::uint32_t t) const {
+      return ((std::size_t{vs} * c_->data + r) * c_->micro_batches + mb) * c_->tensor + t;
+    }
+    const HybridConfig* c_ = nullptr;
+    std::vector<OpId> ops_;
+  };
 
   void one_step(std::uint32_t step) {
     step_ = step;
-    forward_sent_.clear();
-    backward_sent_.clear();
+    forward_sent_.reset(c_, virtual_stages_);
+    backward_sent_.reset(c_, virtual_stages_);
     std::vector<std::vector<PipelinePass>> passes;
     for (std::uint32_t s = 0; s < c_.pipeline; ++s) {
       passes.push_back(StagePasses(c_.schedule, c_.pipeline, s, c_.micro_batches, c_.chunks));
@@ -98,8 +121,8 @@ class HybridBuilder {
 
   bool buildable(std::uint32_t s, std::uint32_t r, const PipelinePass& p) const {
     const std::uint32_t vs = virtual_stage(s, p);
-    if (p.forward) return vs == 0 || forward_sent_.contains({vs - 1, r, p.micro_batch});
-    return vs + 1 == virtual_stages_ || backward_sent_.contains({vs + 1, r, p.micro_batch});
+    if (p.forward) return vs == 0 || forward_sent_.contains(vs - 1, r, p.micro_batch);
+    return vs + 1 == virtual_stages_ || backward_sent_.contains(vs + 1, r, p.micro_batch);
   }
 
   void build(std::uint32_t s, std::uint32_t r, const PipelinePass& p) {
@@ -111,8 +134,8 @@ class HybridBuilder {
       const std::uint32_t rank = RankOf(c_, {t, s, r});
       std::vector<OpId> deps = std::move(ready_[rank]);
       ready_[rank].clear();
-      if (p.forward && vs > 0) deps.push_back(forward_sent_.at({vs - 1, r, p.micro_batch})[t]);
-      if (!p.forward && vs + 1 < virtual_stages_) deps.push_back(backward_sent_.at({vs + 1, r, p.micro_batch})[t]);
+      if (p.forward && vs > 0) deps.push_back(forward_sent_.get(vs - 1, r, p.micro_batch, t));
+      if (!p.forward && vs + 1 < virtual_stages_) deps.push_back(backward_sent_.get(vs + 1, r, p.micro_batch, t));
       if (p.forward) {
         last[t] = g_.add_compute(compute_[rank], Category::kForward, cost.forward, deps, step_);
       } else {
@@ -152,8 +175,8 @@ class HybridBuilder {
         sent[t] = g_.add_send(send_backward_[rank], Category::kPipeline, to, size, after, step_);
       }
     }
-    if (p.forward && vs + 1 < virtual_stages_) forward_sent_[{vs, r, p.micro_batch}] = sent;
-    if (!p.forward && vs > 0) backward_sent_[{vs, r, p.micro_batch}] = sent;
+    if (p.forward && vs + 1 < virtual_stages_) forward_sent_.set(vs, r, p.micro_batch, sent);
+    if (!p.forward && vs > 0) backward_sent_.set(vs, r, p.micro_batch, sent);
   }
 
   // Each device's gradients exchanged with its replicas, then its optimizer.
@@ -214,6 +237,13 @@ class HybridBuilder {
   // host).
   std::shared_ptr<const collectives::Schedule> schedule(collectives::Op op, Bytes size, std::uint32_t group,
                                                         collectives::Algorithm algorithm) {
+    auto& by_group = by_group_[{op, size.count, group}];
+    if (!by_group) by_group = build_schedule(op, size, group, algorithm);
+    return by_group;
+  }
+
+  std::shared_ptr<const collectives::Schedule> build_schedule(collectives::Op op, Bytes size, std::uint32_t group,
+                                                              collectives::Algorithm algorithm) {
     std::vector<std::uint32_t> hosts;
     bool rails = true;
     if (algorithm == collectives::Algorithm::kHierarchical) {
@@ -256,6 +286,9 @@ class HybridBuilder {
   std::map<std::tuple<collectives::Op, std::int64_t, std::size_t, collectives::Algorithm, std::vector<std::uint32_t>>,
            std::shared_ptr<const collectives::Schedule>>
       schedules_;
+  // The same, by group: what a pass asks for.
+  std::map<std::tuple<collectives::Op, std::int64_t, std::uint32_t>, std::shared_ptr<const collectives::Schedule>>
+      by_group_;
   Sent forward_sent_, backward_sent_;
   // Per rank: what its next step's first pass waits for, and its latest
   // operation on its compute stream.

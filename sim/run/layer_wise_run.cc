@@ -12,7 +12,9 @@
 #include "sim/run/model_parallel_costs.h"
 #include "sim/result/run_result.h"
 #include "sim/taskgraph/chrome_trace.h"
+#include "sim/run/isolated_collectives.h"
 #include "sim/taskgraph/exclusive_links.h"
+#include "sim/taskgraph/periodic_steps.h"
 #include "sim/taskgraph/task_graph_run.h"
 #include "sim/taskgraph/time_breakdown.h"
 
@@ -21,77 +23,61 @@ namespace {
 
 constexpr std::int64_t kAdamBytesPerParameter = 28;
 
-// What the links carried for collectives timed by the shortcut: their
-// flows never reach the run's network, so the run's link statistics add them.
-struct LinkTally {
-  double bytes = 0;
-  double busy_s = 0;
-  double load_s = 0;  // bytes / usable capacity: utilisation x elapsed time
+// Steps simulated event by event when a run is long and nothing in it is
+// random: the cold first step, three to show the steady state (each the one
+// before shifted by one period), and the last (taskgraph/periodic_steps.h).
+constexpr std::uint32_t kSimulatedSteps = 5;
+constexpr std::uint32_t kFirstSteady = 2;  // steps 1-3 compared: 2 and 3 against the one before
+constexpr std::uint32_t kLastSteady = 3;
+
+// What the run's sums stood at when a step began.
+struct Snapshot {
+  std::uint64_t events = 0;
+  std::uint64_t shortcut = 0;
+  std::uint64_t simulated = 0;
+  std::vector<Time> busy;  // per link: the network's and the shortcut's
 };
 
-// Collectives timed alone on an idle network of the same cluster, cached by
-// schedule and group, with what each one put on the links.
-class IsolatedCollectives final : public taskgraph::CollectiveTimer {
- public:
-  IsolatedCollectives(const topo::Topology& topology, const net::NetworkCalibration& calibration)
-      : topology_(topology), calibration_(calibration), tally_(topology.link_count()) {}
+// One run of a task graph on the plan's network, kept for its results.
+struct Simulation {
+  Simulation(const scenario::RunPlan& plan, taskgraph::TaskGraph g)
+      : graph(std::move(g)),
+        network(engine, *plan.cluster.topology, plan.cluster.network, plan.seed),
+        timer(*plan.cluster.topology, plan.cluster.network) {}
 
-  Time isolated(const std::shared_ptr<const collectives::Schedule>& schedule, const taskgraph::Collective& c,
-                std::span<const EndpointId> endpoints) override {
-    auto [it, added] = cache_.try_emplace({schedule.get(), c.group});
-    Alone& alone = it->second;
-    if (added) {
-      Engine engine;
-      net::FlowNetwork network(engine, topology_, calibration_);
-      collectives::CollectiveRun run(engine, network, schedule, {endpoints.begin(), endpoints.end()},
-                                     collectives::RunOptions{.reduction_rate = c.reduction_rate});
-      run.start();
-      engine.run();
-      alone.time = run.finish_time();
-      for (const net::LinkUsage& u : network.busiest_links(topology_.link_count())) {
-        alone.links.push_back({u.link, LinkTally{static_cast<double>(u.bytes.count), u.busy_s,
-                                                 u.utilisation * alone.time.seconds()}});
-      }
-    }
-    for (const auto& [link, t] : alone.links) {
-      tally_[link].bytes += t.bytes;
-      tally_[link].busy_s += t.busy_s;
-      tally_[link].load_s += t.load_s;
-    }
-    return alone.time;
+  Snapshot snapshot() const {
+    Snapshot s{engine.events_fired(), run->collectives_shortcut(), run->collectives_simulated(), {}};
+    for (topo::LinkId l = 0; l < timer.tally().size(); ++l) s.busy.push_back(network.link_busy(l) + timer.tally()[l].busy);
+    return s;
   }
 
-  [[nodiscard]] const LinkTally& tally(topo::LinkId link) const { return tally_[link]; }
-
- private:
-  struct Alone {
-    Time time;
-    std::vector<std::pair<topo::LinkId, LinkTally>> links;
-  };
-  const topo::Topology& topology_;
-  net::NetworkCalibration calibration_;
-  std::map<std::pair<const collectives::Schedule*, std::uint32_t>, Alone> cache_;
-  std::vector<LinkTally> tally_;
+  taskgraph::TaskGraph graph;
+  Engine engine;
+  net::FlowNetwork network;
+  IsolatedCollectives timer;
+  std::unique_ptr<taskgraph::TaskGraphRun> run;
+  std::vector<Snapshot> snapshots;  // at the start of steps kFirstSteady and kLastSteady
 };
 
-// Every link's usage over the run: the network's own plus the shortcut's.
-std::vector<net::LinkUsage> LinkUsages(const net::FlowNetwork& network, const IsolatedCollectives& timer,
-                                       const topo::Topology& topology, Time end) {
-  std::vector<net::LinkUsage> all;
-  for (topo::LinkId l = 0; l < topology.link_count(); ++l) {
-    net::LinkUsage u = network.link_usage(l);
-    const LinkTally& t = timer.tally(l);
-    u.bytes = Bytes{u.bytes.count + static_cast<std::int64_t>(t.bytes)};
-    u.busy_s += t.busy_s;
-    if (end > Time::zero()) u.utilisation += t.load_s / end.seconds();
-    if (u.bytes.count > 0) all.push_back(std::move(u));
+std::unique_ptr<Simulation> Simulate(const scenario::RunPlan& plan, taskgraph::TaskGraph graph, bool snapshots) {
+  auto sim = std::make_unique<Simulation>(plan, std::move(graph));
+  taskgraph::TaskGraphRunOptions options;
+  // The shortcut needs a network whose times do not depend on what else was
+  // sent: no random share weights.
+  if (plan.cluster.network.flow_share_sigma == 0.0) {
+    options.timer = &sim->timer;
+    options.exclusive = taskgraph::ExclusiveCollectives(sim->graph, *plan.cluster.topology);
   }
-  std::sort(all.begin(), all.end(), [](const net::LinkUsage& a, const net::LinkUsage& b) {
-    if (a.utilisation != b.utilisation) return a.utilisation > b.utilisation;
-    if (a.bytes != b.bytes) return a.bytes > b.bytes;
-    return a.link < b.link;
-  });
-  return all;
+  if (snapshots) {
+    options.on_step_start = [s = sim.get()](std::uint32_t step) {
+      if (step == kFirstSteady || step == kLastSteady) s->snapshots.push_back(s->snapshot());
+    };
+  }
+  sim->run = std::make_unique<taskgraph::TaskGraphRun>(sim->engine, sim->network, sim->graph, std::move(options));
+  sim->run->start();
+  sim->engine.run();
+  if (!sim->run->done()) throw std::logic_error("layer-wise run: the task graph did not finish (a dependency never met)");
+  return sim;
 }
 
 double Gib(Bytes b) { return InGibibytes(b); }
@@ -156,31 +142,41 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
   const models::DataType type = plan.workload.precision;
 
   const std::uint64_t steps = plan.steps(0);
-  const taskgraph::TaskGraph graph = lw.model_parallel ? parallelism::BuildHybridParallel(HybridConfigOf(plan))
-                                                       : parallelism::BuildDataParallel(DataParallelConfigOf(plan));
+  const auto build = [&](std::uint64_t n) {
+    if (lw.model_parallel) {
+      parallelism::HybridConfig config = HybridConfigOf(plan);
+      config.steps = static_cast<std::uint32_t>(n);
+      return parallelism::BuildHybridParallel(config);
+    }
+    parallelism::DataParallelConfig config = DataParallelConfigOf(plan);
+    config.steps = static_cast<std::uint32_t>(n);
+    return parallelism::BuildDataParallel(config);
+  };
   // Samples per step over all workers.
   const double global_batch = lw.model_parallel ? static_cast<double>(lw.model_parallel->global_batch)
                                                 : static_cast<double>(batch) * plan.cluster.workers;
 
-  Engine engine;
-  const topo::Topology& topology = *plan.cluster.topology;
-  net::FlowNetwork network(engine, topology, plan.cluster.network, plan.seed);
-  // The shortcut needs a network whose times do not depend on what else was
-  // sent: no random share weights.
-  IsolatedCollectives timer(topology, plan.cluster.network);
-  taskgraph::TaskGraphRunOptions run_options;
-  if (plan.cluster.network.flow_share_sigma == 0.0) {
-    run_options.timer = &timer;
-    run_options.exclusive = taskgraph::ExclusiveCollectives(graph, topology);
+  // A long run without randomness: a few steps, and the rest repeat the
+  // steady one; else (or if no steady state shows) every step.
+  const bool repeatable =
+      !options.every_step && plan.cluster.network.flow_share_sigma == 0.0 && steps > kSimulatedSteps;
+  std::unique_ptr<Simulation> sim = Simulate(plan, build(repeatable ? kSimulatedSteps : steps), repeatable);
+  std::optional<Time> period;
+  if (repeatable) {
+    period = taskgraph::PeriodOfSteps(*sim->run, kFirstSteady, kLastSteady);
+    if (!period) sim = Simulate(plan, build(steps), false);
   }
-  taskgraph::TaskGraphRun run(engine, network, graph, std::move(run_options));
-  run.start();
-  engine.run();
-  if (!run.done()) throw std::logic_error("layer-wise run: the task graph did not finish (a dependency never met)");
-  const Time end = run.finish_time();
+  const taskgraph::TaskGraphRun& run = *sim->run;
+  const std::int64_t extra = period ? static_cast<std::int64_t>(steps - kSimulatedSteps) : 0;
+  const Time end = run.finish_time() + Time(extra * (period ? period->picoseconds() : 0));
 
-  // Where the time went, per worker.
-  const std::vector<taskgraph::DeviceTime> times = taskgraph::BreakDown(run, Time::zero(), end);
+  // Where the time went, per worker: the simulated steps, plus one period's
+  // worth for every step not simulated.
+  std::vector<taskgraph::DeviceTime> times = taskgraph::BreakDown(run, Time::zero(), run.finish_time());
+  if (period) {
+    const Time from = taskgraph::StepStart(run, kFirstSteady);
+    taskgraph::AddTimes(times, taskgraph::BreakDown(run, from, from + *period), extra);
+  }
   RunSummary summary{plan.name, plan.seed, StrategyName(plan.strategy), steps,
                      global_batch * static_cast<double>(steps), end.seconds(), {}};
   taskgraph::DeviceTime sum;
@@ -256,12 +252,47 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
       SetMemory(*stage.mutable_memory(), mp.stages[s].breakdown, lw.accelerator.memory);
     }
   }
-  l.set_collectives_simulated(static_cast<double>(run.collectives_simulated()));
-  l.set_collectives_shortcut(static_cast<double>(run.collectives_shortcut()));
+  // Counts and link sums: the simulated steps', plus per step not
+  // simulated what one period added (between the snapshots at the starts of
+  // two steady steps); bytes per link are the same every step.
+  const auto per_period = [&](auto field) -> std::int64_t {
+    if (!period) return 0;
+    return extra * static_cast<std::int64_t>(field(sim->snapshots.at(1)) - field(sim->snapshots.at(0)));
+  };
+  const auto simulated_steps = static_cast<double>(period ? kSimulatedSteps : steps);
+  l.set_steps_simulated(simulated_steps);
+  l.set_collectives_simulated(static_cast<double>(
+      static_cast<std::int64_t>(run.collectives_simulated()) + per_period([](const Snapshot& s) { return s.simulated; })));
+  l.set_collectives_shortcut(static_cast<double>(
+      static_cast<std::int64_t>(run.collectives_shortcut()) + per_period([](const Snapshot& s) { return s.shortcut; })));
+  r.set_events(static_cast<double>(static_cast<std::int64_t>(sim->engine.events_fired()) +
+                                   per_period([](const Snapshot& s) { return s.events; })));
 
-  const std::vector<net::LinkUsage> links = LinkUsages(network, timer, topology, end);
+  const topo::Topology& topology = *plan.cluster.topology;
+  std::vector<net::LinkUsage> links;
   double network_bytes = 0;
-  for (const net::LinkUsage& u : links) network_bytes += static_cast<double>(u.bytes.count);
+  for (topo::LinkId link = 0; link < topology.link_count(); ++link) {
+    double bytes = sim->network.link_finished_bytes(link) + static_cast<double>(sim->timer.tally()[link].bytes);
+    if (bytes == 0.0) continue;
+    Time busy = sim->network.link_busy(link) + sim->timer.tally()[link].busy;
+    if (period) {
+      bytes += static_cast<double>(extra) * (bytes / simulated_steps);
+      busy += Time(extra * (sim->snapshots[1].busy[link] - sim->snapshots[0].busy[link]).picoseconds());
+    }
+    net::LinkUsage u;
+    u.link = link;
+    u.name = topology.link(link).name;
+    u.bytes = Bytes{std::llround(bytes)};
+    u.busy_s = busy.seconds();
+    u.utilisation = end > Time::zero() ? bytes / (sim->network.usable_capacity(link) * end.seconds()) : 0.0;
+    network_bytes += bytes;
+    links.push_back(std::move(u));
+  }
+  std::sort(links.begin(), links.end(), [](const net::LinkUsage& a, const net::LinkUsage& b) {
+    if (a.utilisation != b.utilisation) return a.utilisation > b.utilisation;
+    if (a.bytes != b.bytes) return a.bytes > b.bytes;
+    return a.link < b.link;
+  });
   r.set_network_bytes(network_bytes);
   for (std::size_t i = 0; i < links.size() && i < plan.outputs.links_table_rows; ++i) {
     const net::LinkUsage& link = links[i];
@@ -271,8 +302,8 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
     load->set_busy_s(link.busy_s);
     load->set_utilization(link.utilisation);
   }
-  r.set_events(static_cast<double>(engine.events_fired()));
   r.set_wall_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
+  // The trace shows the steps simulated.
   if (options.keep_trace) out.trace_json = taskgraph::ChromeTraceJson(run);
   return out;
 }

@@ -19,6 +19,9 @@ namespace sim {
 struct TrainingRunOptions {
   // Keep every compute/communicate interval for a Chrome trace.
   bool keep_trace = false;
+  // Layer-wise runs: simulate every step event by event, even once a steady
+  // step repeats (taskgraph/periodic_steps.h); the same results, slower.
+  bool every_step = false;
   // Where to say what the run is doing (device notes); null: nowhere.
   std::ostream* progress = nullptr;
   // The plan's data set, already loaded (sweeps and benchmarks load it

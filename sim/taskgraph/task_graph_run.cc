@@ -36,6 +36,10 @@ void TaskGraphRun::start() {
 void TaskGraphRun::begin(OpId id) {
   start_[id] = engine_.now();
   const Op& op = graph_.op(id);
+  while (steps_begun_ <= op.step) {
+    if (options_.on_step_start) options_.on_step_start(steps_begun_);
+    ++steps_begun_;
+  }
   switch (op.kind) {
     case OpKind::kCompute:
       engine_.schedule_in(op.duration, [this, id] { complete(id); });

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -49,6 +50,9 @@ struct TaskGraphRunOptions {
   // by collective; see ExclusiveCollectives) may take the shortcut.
   CollectiveTimer* timer = nullptr;
   std::vector<bool> exclusive;
+  // Called when the first operation of a step begins (steps in order), e.g.
+  // to take a snapshot of the network there (periodic_steps.h).
+  std::function<void(std::uint32_t step)> on_step_start;
 };
 
 class TaskGraphRun {
@@ -101,6 +105,7 @@ class TaskGraphRun {
   std::vector<Time> first_entry_;
   std::vector<bool> on_network_;
   std::size_t left_ = 0;
+  std::uint32_t steps_begun_ = 0;
   Time finish_ = Time::zero();
   std::uint64_t shortcut_ = 0;
   std::uint64_t simulated_ = 0;

@@ -12,6 +12,7 @@
 #include "sim/network/flow_network.h"
 #include "sim/parallelism/data_parallel.h"
 #include "sim/taskgraph/exclusive_links.h"
+#include "sim/taskgraph/periodic_steps.h"
 #include "sim/taskgraph/task_graph_run.h"
 #include "sim/taskgraph/time_breakdown.h"
 #include "topologies/builders.h"
@@ -220,6 +221,44 @@ TEST(CollectiveSequence, EqualsItsCollectivesOneAfterTheOther) {
   EXPECT_EQ(TwoInARow(true, true), separate);
   EXPECT_EQ(TwoInARow(false, true), separate);
   EXPECT_EQ(separate.first, separate.second);  // a collective ends for all at once
+}
+
+// Steps of a two-worker job: compute, then an all-reduce; each step after
+// the previous one's all-reduce. Step `odd` computes 1 us longer.
+std::pair<std::optional<Time>, Time> Steps(std::uint32_t steps, std::uint32_t odd) {
+  const topo::Topology star = topo::MakeStar(2, {kB, kAlpha});
+  TaskGraph g;
+  std::vector<StreamId> compute;
+  for (EndpointId w = 0; w < 2; ++w) compute.push_back(g.add_stream(w, "compute"));
+  const std::uint32_t group = g.add_group({0, 1});
+  const auto ring = Ring(2, 1'000'000);
+  std::vector<std::vector<OpId>> deps(2);
+  for (std::uint32_t step = 0; step < steps; ++step) {
+    for (EndpointId w = 0; w < 2; ++w) {
+      const Time d = Microseconds(step == odd ? 101 : 100);
+      deps[w] = {g.add_compute(compute[w], Category::kForward, d, {}, step)};
+    }
+    g.add_collective(ring, group, compute, Category::kDataParallel, deps, step);
+  }
+  g.seal();
+  Engine engine;
+  net::FlowNetwork network(engine, star);
+  TaskGraphRun run(engine, network, g);
+  run.start();
+  engine.run();
+  return {PeriodOfSteps(run, 2, steps - 2), StepStart(run, 2)};  // as the layer-wise run compares
+}
+
+TEST(PeriodicSteps, FindsThePeriodOfStepsThatRepeatAndNoneOtherwise) {
+  // A step: 100 us, then the 2-rank ring of 1 MB (two halves of 500 kB at
+  // 1.25 GB/s, 10 us latency each): 100 + 2 x (10 + 400) = 920 us.
+  const auto [period, third] = Steps(5, 99);
+  ASSERT_TRUE(period.has_value());
+  EXPECT_EQ(*period, Microseconds(920));
+  EXPECT_EQ(third, Microseconds(2 * 920));
+  EXPECT_FALSE(Steps(5, 2).first.has_value());  // a middle step differs
+  EXPECT_TRUE(Steps(5, 0).first.has_value());   // the cold first step is not compared
+  EXPECT_TRUE(Steps(5, 4).first.has_value());   // nor the last
 }
 
 TEST(Shortcut, CommunicatorsSharingLinksAreNotExclusive) {
