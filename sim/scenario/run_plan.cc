@@ -89,6 +89,7 @@ RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::str
       ResolveDevice(c, options.host_profile.empty() ? DefaultHostProfilePath() : options.host_profile, problems);
   CheckWorkloadUse(scenario.workload(), problems);
   CheckStrategy(plan.strategy, scenario.strategy(), c.workers(), problems);
+  CheckCompression(plan.strategy, scenario.strategy(), ModelShapeOf(scenario.workload()), problems);
   plan.stragglers = StragglerSpecOf(scenario.stragglers(), problems);
   CheckStragglers(scenario.stragglers(), c.workers(), problems);
   if (problems.empty()) {
