@@ -12,6 +12,7 @@ Topology Build(const FatTreeParams& s, const TopologySpec& t) { return MakeFatTr
 Topology Build(const EdgeListSpec& s, const TopologySpec& t) {
   return MakeEdgeList(s.hosts, s.edges, s.switches, t.host_options);
 }
+Topology Build(const LeafSpineParams& s, const TopologySpec& t) { return MakeLeafSpine(t.hosts, s, t.host_options); }
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // A custom graph from named hosts, optional named switches and cables, given
-// inline or read from a file of "a b gbit_per_s latency_us" lines.
+// inline or read from a file of "a b gbit_per_s latency_us" lines. With NICs,
+// a host's ports are its NICs "name.nic0".., and edges name those.
 #include <fstream>
 #include <map>
 #include <set>
@@ -13,19 +14,27 @@ namespace sim::topo {
 Topology MakeEdgeList(const std::vector<std::string>& hosts, const std::vector<EdgeSpec>& edges,
                       const std::vector<std::string>& switches, const HostOptions& options) {
   std::vector<std::string> problems;
-  TopologyBuilder b;
+  TopologyBuilder b(options);
   // std::map, not unordered: new switches are numbered in order of first
   // appearance, and nothing here may depend on hash order.
   std::map<std::string, NodeId, std::less<>> ids;
+  // With NICs, the hosts' own vertices are not in the fabric: no edge may name them.
+  std::set<std::string, std::less<>> hosts_with_nics;
   for (const auto& h : hosts) {
-    if (ids.count(h)) {
+    if (ids.count(h) || hosts_with_nics.count(h)) {
       problems.push_back("host '" + h + "' is listed twice");
       continue;
     }
-    ids[h] = b.add_host(h);
+    const std::vector<NodeId> ports = b.add_host(h);
+    if (options.nics_per_host == 0) {
+      ids[h] = ports.front();
+      continue;
+    }
+    hosts_with_nics.insert(h);
+    for (std::uint32_t i = 0; i < ports.size(); ++i) ids[NumberedName(h + ".nic", i)] = ports[i];
   }
   for (const auto& s : switches) {
-    if (ids.count(s)) {
+    if (ids.count(s) || hosts_with_nics.count(s)) {
       problems.push_back("switch '" + s + "' is listed twice or is also a host");
       continue;
     }
@@ -34,6 +43,11 @@ Topology MakeEdgeList(const std::vector<std::string>& hosts, const std::vector<E
   auto node = [&](const std::string& name, const std::string& edge) -> NodeId {
     auto it = ids.find(name);
     if (it != ids.end()) return it->second;
+    if (hosts_with_nics.count(name)) {
+      problems.push_back("edge " + edge + " names host '" + name + "', whose ports into the fabric are its NICs '" +
+                         name + ".nic0' .. '" + NumberedName(name + ".nic", options.nics_per_host - 1) + "'");
+      return kNoNode;
+    }
     if (!switches.empty()) {
       problems.push_back("edge " + edge + " names missing node '" + name + "' (neither a host nor a listed switch)");
       return kNoNode;
@@ -59,9 +73,9 @@ Topology MakeEdgeList(const std::vector<std::string>& hosts, const std::vector<E
       b.add_cable(a, c, e.link);
     }
   }
-  for (auto& p : b.problems(options)) problems.push_back(std::move(p));
+  for (auto& p : b.problems()) problems.push_back(std::move(p));
   if (!problems.empty()) throw TopologyError(std::move(problems));
-  return std::move(b).finish(options);
+  return std::move(b).finish();
 }
 
 std::vector<EdgeSpec> ReadEdgeListFile(const std::string& path) {

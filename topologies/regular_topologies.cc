@@ -1,4 +1,5 @@
-// Star, ring and 2-D torus: the fabrics whose shape is one loop.
+// Star, ring and 2-D torus: the fabrics whose shape is one loop, over the
+// hosts' ports (the hosts themselves, or with NICs every host's NICs in turn).
 #include <string>
 
 #include "topologies/builders.h"
@@ -18,23 +19,29 @@ void CableDimension(TopologyBuilder& b, const std::vector<NodeId>& line, LinkPar
   for (std::size_t i = 0; i < cables; ++i) b.add_cable(line[i], line[(i + 1) % n], link);
 }
 
+// Adds `hosts` hosts "h0".. and returns their ports in order.
+std::vector<NodeId> AddHosts(TopologyBuilder& b, std::uint32_t hosts) {
+  std::vector<NodeId> ports;
+  for (std::uint32_t i = 0; i < hosts; ++i) {
+    for (NodeId port : b.add_host(HostName(i))) ports.push_back(port);
+  }
+  return ports;
+}
+
 }  // namespace
 
 Topology MakeStar(std::uint32_t hosts, LinkParams host_link, const HostOptions& options) {
-  TopologyBuilder b;
-  std::vector<NodeId> h;
-  for (std::uint32_t i = 0; i < hosts; ++i) h.push_back(b.add_host(HostName(i)));
+  TopologyBuilder b(options);
+  const std::vector<NodeId> ports = AddHosts(b, hosts);
   const NodeId sw = b.add_switch("sw0");
-  for (NodeId v : h) b.add_cable(sw, v, host_link);
-  return std::move(b).finish(options);
+  for (NodeId v : ports) b.add_cable(sw, v, host_link);
+  return std::move(b).finish();
 }
 
 Topology MakeRing(std::uint32_t hosts, LinkParams link, const HostOptions& options) {
-  TopologyBuilder b;
-  std::vector<NodeId> h;
-  for (std::uint32_t i = 0; i < hosts; ++i) h.push_back(b.add_host(HostName(i)));
-  CableDimension(b, h, link);
-  return std::move(b).finish(options);
+  TopologyBuilder b(options);
+  CableDimension(b, AddHosts(b, hosts), link);
+  return std::move(b).finish();
 }
 
 Topology MakeTorus2D(std::uint32_t rows, std::uint32_t cols, LinkParams link, const HostOptions& options) {
@@ -42,9 +49,15 @@ Topology MakeTorus2D(std::uint32_t rows, std::uint32_t cols, LinkParams link, co
     throw TopologyError({"torus needs rows >= 1 and cols >= 1, got " + std::to_string(rows) + " x " +
                          std::to_string(cols)});
   }
-  TopologyBuilder b;
-  std::vector<NodeId> h;
-  for (std::uint32_t i = 0; i < rows * cols; ++i) h.push_back(b.add_host(HostName(i)));
+  TopologyBuilder b(options);
+  const std::uint32_t ports = rows * cols;
+  if (ports % b.ports_per_host() != 0) {
+    throw TopologyError({"torus of " + std::to_string(rows) + " x " + std::to_string(cols) + " = " +
+                         std::to_string(ports) + " ports cannot hold hosts of " + std::to_string(b.ports_per_host()) +
+                         " NICs each"});
+  }
+  // Port q at row q / cols, column q % cols: a host's NICs side by side.
+  const std::vector<NodeId> h = AddHosts(b, ports / b.ports_per_host());
   for (std::uint32_t r = 0; r < rows; ++r) {
     std::vector<NodeId> row(h.begin() + r * cols, h.begin() + (r + 1) * cols);
     CableDimension(b, row, link);
@@ -54,7 +67,7 @@ Topology MakeTorus2D(std::uint32_t rows, std::uint32_t cols, LinkParams link, co
     for (std::uint32_t r = 0; r < rows; ++r) column.push_back(h[r * cols + c]);
     CableDimension(b, column, link);
   }
-  return std::move(b).finish(options);
+  return std::move(b).finish();
 }
 
 }  // namespace sim::topo

@@ -67,25 +67,41 @@ void Topology::append_route(EndpointId src, EndpointId dst, std::vector<LinkId>&
                          std::to_string(endpoint_count()) + " endpoints)"});
   }
   if (src == dst) return;
-  const bool devices = devices_per_host_ > 1;
+  const bool devices = has_device_vertices();
+  if (host_of(src) == host_of(dst)) {
+    // Inside a host: device -> intra-node switch -> device.
+    if (devices) {
+      out.push_back(device_uplink_[src]);
+      out.push_back(device_downlink_[dst]);
+    }
+    return;
+  }
+  if (nics_per_host_ > 0) {
+    // GPUDirect RDMA: the sender's own NIC, the fabric, the receiver's own NIC.
+    out.push_back(device_to_nic_[src]);
+    walk_fabric(src, dst, out);
+    out.push_back(nic_to_device_[dst]);
+    return;
+  }
   if (devices) out.push_back(device_uplink_[src]);
-  if (host_of(src) != host_of(dst)) walk_fabric(src, dst, out);
+  walk_fabric(src, dst, out);
   if (devices) out.push_back(device_downlink_[dst]);
 }
 
-const Topology::HopDistances& Topology::distances_to(HostId h) const {
-  if (distance_cache_.size() != host_nodes_.size()) distance_cache_.resize(host_nodes_.size());
-  auto& slot = distance_cache_[h];
+const Topology::HopDistances& Topology::distances_to(std::size_t port) const {
+  if (distance_cache_.size() != port_nodes_.size()) distance_cache_.resize(port_nodes_.size());
+  auto& slot = distance_cache_[port];
   if (slot) return *slot;
   // BFS over in-edges from the destination: hop distance of every fabric
-  // vertex *to* it. Devices (numbered after the fabric) are leaves that never
-  // relay, so they are left out and the array stays fabric-sized.
+  // vertex *to* it. Host vertices of hosts with NICs and devices (numbered
+  // after the fabric) never relay, so they are left out and the array stays
+  // fabric-sized.
   slot = std::make_unique<HopDistances>(fabric_node_count_, kUnreached);
   HopDistances& dist = *slot;
   std::vector<NodeId> queue;
   queue.reserve(fabric_node_count_);
   const Graph& g = *graph_;
-  const NodeId target = host_nodes_[h];
+  const NodeId target = port_nodes_[port];
   dist[target] = 0;
   queue.push_back(target);
   for (std::size_t head = 0; head < queue.size(); ++head) {
@@ -103,10 +119,10 @@ const Topology::HopDistances& Topology::distances_to(HostId h) const {
 
 void Topology::walk_fabric(EndpointId src, EndpointId dst, std::vector<LinkId>& out) const {
   const Graph& g = *graph_;
-  const HostId dst_host = host_of(dst);
-  const HopDistances& dist = distances_to(dst_host);
-  const NodeId target = host_nodes_[dst_host];
-  NodeId at = host_nodes_[host_of(src)];
+  const std::size_t dst_port = port_of(dst);
+  const HopDistances& dist = distances_to(dst_port);
+  const NodeId target = port_nodes_[dst_port];
+  NodeId at = port_nodes_[port_of(src)];
   if (dist[at] == kUnreached) {
     throw TopologyError({"no route from '" + g[at].name + "' to '" + g[target].name + "'"});
   }

@@ -67,18 +67,35 @@ std::string NumberedName(std::string_view prefix, std::uint32_t i, std::uint32_t
   return name;
 }
 
-TopologyBuilder::TopologyBuilder() = default;
+TopologyBuilder::TopologyBuilder(HostOptions options) : options_(std::move(options)) {}
 TopologyBuilder::~TopologyBuilder() = default;
 
-NodeId TopologyBuilder::add_host(std::string name, std::uint32_t port_salt) {
-  auto v = static_cast<NodeId>(boost::add_vertex(Node{std::move(name), NodeKind::kHost, port_salt}, *topology_.graph_));
-  topology_.host_nodes_.push_back(v);
-  return v;
+std::uint32_t TopologyBuilder::ports_per_host() const noexcept {
+  return options_.nics_per_host == 0 ? 1 : options_.nics_per_host;
+}
+
+std::vector<NodeId> TopologyBuilder::add_host(const std::string& name) {
+  Graph& g = *topology_.graph_;
+  host_names_.push_back(name);
+  std::vector<NodeId> ports;
+  if (options_.nics_per_host == 0) {
+    ports.push_back(static_cast<NodeId>(boost::add_vertex(Node{name, NodeKind::kHost, 0}, g)));
+    topology_.host_nodes_.push_back(ports.back());
+  } else {
+    for (std::uint32_t i = 0; i < options_.nics_per_host; ++i) {
+      const Node nic{NumberedName(name + ".nic", i), NodeKind::kNic, 0};
+      ports.push_back(static_cast<NodeId>(boost::add_vertex(nic, g)));
+    }
+  }
+  topology_.port_nodes_.insert(topology_.port_nodes_.end(), ports.begin(), ports.end());
+  return ports;
 }
 
 NodeId TopologyBuilder::add_switch(std::string name, std::uint32_t port_salt) {
   return static_cast<NodeId>(boost::add_vertex(Node{std::move(name), NodeKind::kSwitch, port_salt}, *topology_.graph_));
 }
+
+void TopologyBuilder::set_port_salt(NodeId node, std::uint32_t port_salt) { (*topology_.graph_)[node].port_salt = port_salt; }
 
 LinkId TopologyBuilder::add_link(NodeId from, NodeId to, LinkParams params) {
   Graph& g = *topology_.graph_;
@@ -96,14 +113,35 @@ void TopologyBuilder::add_cable(NodeId a, NodeId b, LinkParams params) {
 }
 
 std::size_t TopologyBuilder::node_count() const noexcept { return boost::num_vertices(*topology_.graph_); }
-std::size_t TopologyBuilder::host_count() const noexcept { return topology_.host_nodes_.size(); }
+std::size_t TopologyBuilder::host_count() const noexcept { return host_names_.size(); }
 
-std::vector<std::string> TopologyBuilder::problems(const HostOptions& options) const {
+std::vector<std::string> TopologyBuilder::problems() const {
   std::vector<std::string> problems;
   const Graph& g = *topology_.graph_;
-  if (topology_.host_nodes_.empty()) problems.push_back("the topology has no host");
-  if (options.devices_per_host == 0) problems.push_back("devices_per_host must be >= 1, got 0");
-  if (options.devices_per_host > 1) CheckParams("intra_node link", options.intra_node, problems);
+  const HostOptions& o = options_;
+  if (host_names_.empty()) problems.push_back("the topology has no host");
+  if (o.devices_per_host == 0) problems.push_back("devices_per_host must be >= 1, got 0");
+  if (o.devices_per_host > 1 || o.nics_per_host > 0) CheckParams("intra_node link", o.intra_node, problems);
+  if (o.nics_per_host > 0) {
+    CheckParams("pcie link", o.pcie, problems);
+    if (o.nic_of_device.empty()) {
+      if (o.devices_per_host % o.nics_per_host != 0) {
+        problems.push_back("nics_per_host (" + std::to_string(o.nics_per_host) + ") must divide devices_per_host (" +
+                           std::to_string(o.devices_per_host) + ") when nic_of_device is not given");
+      }
+    } else if (o.nic_of_device.size() != o.devices_per_host) {
+      problems.push_back("nic_of_device lists " + std::to_string(o.nic_of_device.size()) + " devices, devices_per_host is " +
+                         std::to_string(o.devices_per_host));
+    }
+    for (std::size_t d = 0; d < o.nic_of_device.size(); ++d) {
+      if (o.nic_of_device[d] >= o.nics_per_host) {
+        problems.push_back("nic_of_device[" + std::to_string(d) + "] is " + std::to_string(o.nic_of_device[d]) +
+                           ", but a host has NICs 0.." + std::to_string(o.nics_per_host - 1));
+      }
+    }
+  } else if (!o.nic_of_device.empty()) {
+    problems.push_back("nic_of_device needs nics_per_host >= 1");
+  }
   std::unordered_set<std::string_view> names;
   for (NodeId v = 0; v < boost::num_vertices(g); ++v) {
     if (!names.insert(g[v].name).second) problems.push_back("two nodes are named '" + g[v].name + "'");
@@ -112,50 +150,73 @@ std::vector<std::string> TopologyBuilder::problems(const HostOptions& options) c
     CheckParams("link '" + l.name + "'", l.params, problems);
     if (l.from == l.to) problems.push_back("link '" + l.name + "' joins a node to itself");
   }
-  if (!topology_.host_nodes_.empty()) {
-    // Every host reaches the first one and is reached from it, so every pair
-    // of hosts has a route (through the first host at worst).
-    const NodeId first = topology_.host_nodes_.front();
+  const std::vector<NodeId>& ports = topology_.port_nodes_;
+  if (!ports.empty()) {
+    // Every port reaches the first one and is reached from it, so every pair
+    // of ports has a route (through the first port at worst).
+    const NodeId first = ports.front();
     const std::vector<bool> from_first = Reach(g, first, true);
     const std::vector<bool> to_first = Reach(g, first, false);
-    for (NodeId h : topology_.host_nodes_) {
+    const std::string kind = o.nics_per_host == 0 ? "host '" : "NIC '";
+    for (NodeId h : ports) {
+      const std::string it = kind + g[h].name + "'";
+      const std::string first_one = kind + g[first].name + "'";
       if (!from_first[h] && !to_first[h]) {
-        problems.push_back("host '" + g[h].name + "' is disconnected from host '" + g[first].name + "'");
+        problems.push_back(it + " is disconnected from " + first_one);
       } else if (!from_first[h]) {
-        problems.push_back("host '" + g[h].name + "' cannot be reached from host '" + g[first].name + "'");
+        problems.push_back(it + " cannot be reached from " + first_one);
       } else if (!to_first[h]) {
-        problems.push_back("host '" + g[h].name + "' cannot reach host '" + g[first].name + "'");
+        problems.push_back(it + " cannot reach " + first_one);
       }
     }
   }
   return problems;
 }
 
-Topology TopologyBuilder::finish(const HostOptions& options) && {
-  if (auto found = problems(options); !found.empty()) throw TopologyError(std::move(found));
+Topology TopologyBuilder::finish() && {
+  if (auto found = problems(); !found.empty()) throw TopologyError(std::move(found));
+  const HostOptions& o = options_;
   Topology& t = topology_;
-  t.fabric_node_count_ = boost::num_vertices(*t.graph_);
-  t.devices_per_host_ = options.devices_per_host;
-  t.routing_ = options.routing;
-  const std::vector<NodeId> hosts = t.host_nodes_;
-  for (NodeId h : hosts) {
-    if (options.devices_per_host == 1) {
-      t.endpoint_nodes_.push_back(h);
+  Graph& g = *t.graph_;
+  t.fabric_node_count_ = boost::num_vertices(g);
+  t.devices_per_host_ = o.devices_per_host;
+  t.nics_per_host_ = o.nics_per_host;
+  t.routing_ = o.routing;
+  // Two directions of one cable, each the other's reverse.
+  auto cable = [&](NodeId a, NodeId b, LinkParams params, std::vector<LinkId>& ab, std::vector<LinkId>& ba) {
+    ab.push_back(add_link(a, b, params));
+    ba.push_back(add_link(b, a, params));
+    t.links_[ab.back()].reverse = ba.back();
+    t.links_[ba.back()].reverse = ab.back();
+  };
+  if (o.nics_per_host > 0) {
+    t.nic_of_device_ = o.nic_of_device;
+    if (t.nic_of_device_.empty()) {
+      const std::uint32_t per_nic = o.devices_per_host / o.nics_per_host;
+      for (std::uint32_t d = 0; d < o.devices_per_host; ++d) t.nic_of_device_.push_back(d / per_nic);
+    }
+  }
+  for (std::uint32_t h = 0; h < host_names_.size(); ++h) {
+    if (o.nics_per_host > 0) {
+      t.host_nodes_.push_back(static_cast<NodeId>(boost::add_vertex(Node{host_names_[h], NodeKind::kHost, 0}, g)));
+    }
+    const NodeId host = t.host_nodes_[h];
+    if (!t.has_device_vertices()) {
+      t.endpoint_nodes_.push_back(host);
       continue;
     }
-    for (std::uint32_t d = 0; d < options.devices_per_host; ++d) {
-      auto v = static_cast<NodeId>(boost::add_vertex(
-          Node{NumberedName((*t.graph_)[h].name + ".d", d), NodeKind::kDevice, d}, *t.graph_));
+    for (std::uint32_t d = 0; d < o.devices_per_host; ++d) {
+      auto v = static_cast<NodeId>(boost::add_vertex(Node{NumberedName(host_names_[h] + ".d", d), NodeKind::kDevice, d}, g));
       t.endpoint_nodes_.push_back(v);
-      t.device_uplink_.push_back(add_link(v, h, options.intra_node));
-      t.device_downlink_.push_back(add_link(h, v, options.intra_node));
-      t.links_[t.device_uplink_.back()].reverse = t.device_downlink_.back();
-      t.links_[t.device_downlink_.back()].reverse = t.device_uplink_.back();
+      cable(v, host, o.intra_node, t.device_uplink_, t.device_downlink_);
+      if (o.nics_per_host > 0) {
+        cable(v, t.nic_node(h, t.nic_of_device_[d]), o.pcie, t.device_to_nic_, t.nic_to_device_);
+      }
     }
   }
   std::vector<std::string> duplicates;
-  for (NodeId v = 0; v < boost::num_vertices(*t.graph_); ++v) {
-    const Node& n = (*t.graph_)[v];
+  for (NodeId v = 0; v < boost::num_vertices(g); ++v) {
+    const Node& n = g[v];
     if (n.kind == NodeKind::kSwitch) ++t.switch_count_;
     if (!t.node_by_name_.emplace(n.name, v).second) duplicates.push_back("two nodes are named '" + n.name + "'");
   }

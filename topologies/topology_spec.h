@@ -1,5 +1,5 @@
 // A cluster's network in plain values: the fabric's kind and shape, the
-// number of hosts, and how devices attach to each host. BuildTopology turns
+// number of hosts, and how devices and NICs attach to each host. BuildTopology turns
 // it into the one Topology a run uses.
 //
 // Adding a fabric: its builder (builders.h) in a file of its own, a spec
@@ -35,11 +35,11 @@ struct EdgeListSpec {
   std::vector<std::string> switches;
 };
 
-using FabricSpec = std::variant<StarSpec, RingSpec, TorusSpec, FatTreeParams, EdgeListSpec>;
+using FabricSpec = std::variant<StarSpec, RingSpec, TorusSpec, FatTreeParams, EdgeListSpec, LeafSpineParams>;
 
 struct TopologySpec {
   FabricSpec fabric;
-  // Hosts of a star or ring (the other fabrics fix their own).
+  // Hosts of a star, ring or leaf-spine (the other fabrics fix their own).
   std::uint32_t hosts = 1;
   HostOptions host_options;
 };

@@ -50,6 +50,17 @@ Accelerator H100() {
           "with sparsity, half dense; 80 GB HBM3 at 3.35 TB/s"};
 }
 
+// NVIDIA Tesla P100 datasheet (SXM2, NVLink): fp32 10.6 TFLOP/s, fp16 21.2
+// TFLOP/s, 16 GB CoWoS HBM2 at 732 GB/s: the Pascal GPUs of Horovod's
+// published scaling runs (Sergeev & Del Balso 2018).
+Accelerator P100() {
+  return {"p100_16gb",
+          {{DataType::kFp32, TeraflopsPerSecond(10.6)}, {DataType::kFp16, TeraflopsPerSecond(21.2)}},
+          Gibibytes(16),
+          GigabytesPerSecond(732.0),
+          "NVIDIA Tesla P100 datasheet (SXM2): 10.6 TFLOP/s fp32, 21.2 fp16, 16 GB HBM2 at 732 GB/s"};
+}
+
 }  // namespace
 
 FlopsPerSecond Accelerator::peak_at(DataType type) const {
@@ -61,7 +72,7 @@ FlopsPerSecond Accelerator::peak_at(DataType type) const {
 
 const std::vector<Accelerator>& Accelerators() {
   static const std::vector<Accelerator> table = {
-      A100("a100_40gb", 40, 1555.0), A100("a100_80gb", 80, 2039.0), H100(),
+      A100("a100_40gb", 40, 1555.0), A100("a100_80gb", 80, 2039.0), H100(), P100(),
       V100("v100_16gb", 16),         V100("v100_32gb", 32),
   };
   return table;

@@ -32,8 +32,8 @@ struct Accelerator {
   [[nodiscard]] FlopsPerSecond peak_at(DataType type) const;
 };
 
-// v100_16gb, v100_32gb (SXM2), a100_40gb, a100_80gb (SXM4), h100_80gb (SXM5),
-// sorted by name.
+// p100_16gb, v100_16gb, v100_32gb (SXM2), a100_40gb, a100_80gb (SXM4),
+// h100_80gb (SXM5), sorted by name.
 [[nodiscard]] const std::vector<Accelerator>& Accelerators();
 
 // Throws std::invalid_argument for an unknown name, listing the known ones.

@@ -43,7 +43,26 @@ std::string SummaryTable(const result::RunResult& r) {
   Row(out, "compute (per worker)", Share(r.compute_s(), per_worker));
   Row(out, "communicate", Share(r.comm_s(), per_worker));
   Row(out, "wait", Share(r.wait_s(), per_worker));
-  if (r.effective_scenario().workload().model().has_timing_only()) {
+  if (r.has_layer_wise()) {
+    const result::LayerWiseResult& l = r.layer_wise();
+    Row(out, "device", l.device() + ", " + l.precision());
+    Row(out, "per step: compute", Share(l.compute_s(), r.mean_step_s()));
+    Row(out, "  exposed comm", Share(l.exposed_comm_s(), r.mean_step_s()));
+    for (const auto& t : l.traffic()) {
+      Row(out, ("    " + t.kind()).c_str(), Seconds(t.exposed_s()) + " of " + Seconds(t.comm_s()));
+    }
+    Row(out, "  hidden comm", Seconds(l.hidden_comm_s()));
+    Row(out, "  idle", Share(l.idle_s(), r.mean_step_s()));
+    Row(out, "TFLOP/s per GPU", Format("%.1f", l.tflops_per_gpu()) + Format("  (MFU %.1f%%)", 100.0 * l.mfu()));
+    std::string parts;
+    for (const auto& p : l.memory().parts()) {
+      if (p.gib() > 0) parts += (parts.empty() ? "" : " + ") + p.name() + Format(" %.2f", p.gib());
+    }
+    Row(out, "memory per GPU", Format("%.2f GiB of ", l.memory().peak_gib()) +
+                                  Format("%.0f GiB", l.memory().capacity_gib()) +
+                                  (l.memory().exceeded() ? "  DOES NOT FIT (simulated anyway)" : ""));
+    Row(out, "  parts (GiB)", parts);
+  } else if (r.effective_scenario().workload().model().has_timing_only()) {
     Row(out, "numerics", "none (timing-only model)");
   } else {
     Row(out, "final test loss", Format("%.4f", r.final_loss()));

@@ -6,6 +6,7 @@
 #include "sim/engine/engine.h"
 #include "sim/network/flow_network.h"
 #include "sim/result/run_result.h"
+#include "sim/run/layer_wise_run.h"
 #include "sim/strategy/network_communication.h"
 #include "sim/strategy/strategy.h"
 #include "sim/training/compute_model.h"
@@ -29,6 +30,7 @@ NumericsSpec NumericsSpecOf(const scenario::RunPlan& plan) {
 }
 
 TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOptions& options) {
+  if (plan.layer_wise) return RunLayerWise(plan, options);
   const auto wall_start = std::chrono::steady_clock::now();
   const std::uint32_t workers = plan.cluster.workers;
   const topo::Topology& topology = *plan.cluster.topology;

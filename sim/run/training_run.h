@@ -1,6 +1,8 @@
 // One training run, end to end: from a run plan to its result. Builds the
 // flow network on the plan's topology, the numerics, the compute model and
-// the strategy; runs the engine dry; gathers what the run predicts.
+// the strategy; runs the engine dry; gathers what the run predicts. A
+// layer-wise plan (an accelerator and a layer-wise profile) runs as a task
+// graph instead (layer_wise_run.h).
 #pragma once
 
 #include <memory>

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -19,6 +20,9 @@ constexpr double kDefaultHostGbit = 10.0;
 constexpr double kDefaultHostLatencyUs = 5.0;
 constexpr double kDefaultIntraGbit = 2400.0;
 constexpr double kDefaultIntraLatencyUs = 1.0;
+// Nics.pcie "Default: PCIe 4.0 x16, 16 GT/s x 16 lanes x 128/130 = 252 Gbit/s, 1 us".
+constexpr double kDefaultPcieGbit = 16.0 * 16.0 * 128.0 / 130.0;
+constexpr double kDefaultPcieLatencyUs = 1.0;
 
 std::string Num(double x) {
   std::ostringstream s;
@@ -56,6 +60,7 @@ std::string KindName(const Topology& t) {
     case Topology::kFatTree: return "fat_tree";
     case Topology::kEdges: return "edges";
     case Topology::kLibrary: return "library";
+    case Topology::kLeafSpine: return "leaf_spine";
     case Topology::KIND_NOT_SET: break;
   }
   return "none";
@@ -118,6 +123,13 @@ std::optional<Cluster> Resolve(const Cluster& input, std::vector<std::string>& p
       if (f->core_oversubscription() == 0.0) f->set_core_oversubscription(1.0);
       break;
     }
+    case Topology::kLeafSpine: {
+      using M = LeafSpine;
+      M* l = t->mutable_leaf_spine();
+      DefaultLink<M>(l, &M::has_link, &M::mutable_link, kDefaultHostGbit, kDefaultHostLatencyUs);
+      if (l->oversubscription() == 0.0) l->set_oversubscription(1.0);
+      break;  // leaf_ports and spines follow the hosts, below
+    }
     default:
       break;
   }
@@ -125,17 +137,31 @@ std::optional<Cluster> Resolve(const Cluster& input, std::vector<std::string>& p
     using M = Topology;
     DefaultLink<M>(t, &M::has_intra_node, &M::mutable_intra_node, kDefaultIntraGbit, kDefaultIntraLatencyUs);
   }
+  // Written only for hosts with NICs: a cluster without them echoes as before.
+  if (t->nics().per_host() > 0) {
+    using M = Nics;
+    DefaultLink<M>(t->mutable_nics(), &M::has_pcie, &M::mutable_pcie, kDefaultPcieGbit, kDefaultPcieLatencyUs);
+  }
   if (t->routing() == ROUTING_UNSPECIFIED) {
-    t->set_routing(t->has_fat_tree() ? FAT_TREE_TWO_LEVEL : SHORTEST);
+    t->set_routing(t->has_fat_tree() || t->has_leaf_spine() ? FAT_TREE_TWO_LEVEL : SHORTEST);
   }
   auto* n = c.mutable_network();
   if (n->bandwidth_efficiency() == 0.0) n->set_bandwidth_efficiency(1.0);
   if (n->duplex() == DUPLEX_UNSPECIFIED) n->set_duplex(FULL_DUPLEX);
 
-  // Hosts the topology implies, when its shape fixes them.
-  std::optional<std::uint64_t> implied;
-  if (t->has_fat_tree()) implied = std::uint64_t{t->fat_tree().k()} * t->fat_tree().k() * t->fat_tree().k() / 4;
-  if (t->has_torus()) implied = std::uint64_t{t->torus().rows()} * t->torus().cols();
+  // Hosts the topology implies, when its shape fixes them: its ports, each
+  // host taking nics.per_host of them when it has NICs.
+  std::optional<std::uint64_t> ports;
+  if (t->has_fat_tree()) ports = std::uint64_t{t->fat_tree().k()} * t->fat_tree().k() * t->fat_tree().k() / 4;
+  if (t->has_torus()) ports = std::uint64_t{t->torus().rows()} * t->torus().cols();
+  std::optional<std::uint64_t> implied = ports;
+  if (const std::uint32_t nics = t->nics().per_host(); ports && nics > 0) {
+    if (*ports % nics != 0) {
+      problems.push_back("cluster.topology.nics.per_host (" + std::to_string(nics) + ") must divide the " +
+                         KindName(*t) + "'s " + std::to_string(*ports) + " host ports");
+    }
+    implied = std::max<std::uint64_t>(1, *ports / nics);
+  }
   if (t->has_edges()) implied = static_cast<std::uint64_t>(t->edges().hosts_size());
   if (implied) {
     if (c.hosts() != 0 && c.hosts() != *implied) {
@@ -152,7 +178,41 @@ std::optional<Cluster> Resolve(const Cluster& input, std::vector<std::string>& p
   }
   // An explicit workers, even 0, stands (and is checked with the job).
   if (!c.has_workers()) c.set_workers(c.hosts() * c.devices_per_host());
+  if (t->has_leaf_spine()) {
+    LeafSpine* l = t->mutable_leaf_spine();
+    if (l->leaf_ports() == 0) l->set_leaf_ports(std::max(c.hosts(), t->nics().per_host()));
+    if (l->spines() == 0) l->set_spines(l->leaf_ports());
+  }
   return c;
+}
+
+// The hosts' NICs: how many, which device each serves, the PCIe hop.
+void CheckNics(const Cluster& c, std::vector<std::string>& problems) {
+  const Nics& n = c.topology().nics();
+  const std::string path = "cluster.topology.nics.";
+  const std::uint32_t devices = c.devices_per_host();
+  if (n.per_host() == 0) {
+    if (n.of_device_size() > 0) problems.push_back(path + "of_device needs " + path + "per_host >= 1");
+    return;
+  }
+  CheckSpec(path + "pcie", n.pcie(), problems);
+  if (n.of_device_size() == 0) {
+    if (devices > 0 && devices % n.per_host() != 0) {
+      problems.push_back(path + "per_host (" + std::to_string(n.per_host()) + ") must divide cluster.devices_per_host (" +
+                         std::to_string(devices) + "), or " + path + "of_device must say which NIC serves each device");
+    }
+    return;
+  }
+  if (static_cast<std::uint32_t>(n.of_device_size()) != devices) {
+    problems.push_back(path + "of_device lists " + std::to_string(n.of_device_size()) +
+                       " devices, cluster.devices_per_host is " + std::to_string(devices));
+  }
+  for (int d = 0; d < n.of_device_size(); ++d) {
+    if (n.of_device(d) >= n.per_host()) {
+      problems.push_back(path + "of_device[" + std::to_string(d) + "] is " + std::to_string(n.of_device(d)) +
+                         ", must be < " + path + "per_host (" + std::to_string(n.per_host()) + ")");
+    }
+  }
 }
 
 // Shape and calibration problems that need no graph.
@@ -180,6 +240,25 @@ void CheckResolved(const Cluster& c, std::vector<std::string>& problems) {
       }
       break;
     }
+    case Topology::kLeafSpine: {
+      const auto& l = t.leaf_spine();
+      const std::string path = "cluster.topology.leaf_spine.";
+      CheckSpec("leaf_spine.link", l.link(), problems);
+      if (l.leaf_ports() == 0) problems.push_back(path + "leaf_ports must be >= 1, got 0");
+      if (l.spines() == 0) problems.push_back(path + "spines must be >= 1, got 0");
+      if (!(l.oversubscription() >= 1.0) || !std::isfinite(l.oversubscription())) {
+        problems.push_back(path + "oversubscription must be >= 1, got " + Num(l.oversubscription()));
+      }
+      const std::uint32_t nics = t.nics().per_host();
+      if (l.rail_optimized() && nics == 0) {
+        problems.push_back(path + "rail_optimized needs hosts with NICs (cluster.topology.nics.per_host >= 1)");
+      }
+      if (!l.rail_optimized() && l.leaf_ports() > 0 && l.leaf_ports() < nics) {
+        problems.push_back(path + "leaf_ports (" + std::to_string(l.leaf_ports()) + ") must hold a whole host's " +
+                           std::to_string(nics) + " NICs (cluster.topology.nics.per_host) unless rail_optimized");
+      }
+      break;
+    }
     case Topology::kEdges: {
       const auto& e = t.edges();
       if (e.hosts_size() == 0) problems.push_back("edges lists no host");
@@ -190,9 +269,10 @@ void CheckResolved(const Cluster& c, std::vector<std::string>& problems) {
     default:
       break;
   }
-  if (c.devices_per_host() > 1) CheckSpec("topology.intra_node", t.intra_node(), problems);
-  if (t.routing() == FAT_TREE_TWO_LEVEL && !t.has_fat_tree()) {
-    problems.push_back("routing FAT_TREE_TWO_LEVEL needs a fat_tree topology, got " + KindName(t));
+  if (c.devices_per_host() > 1 || t.nics().per_host() > 0) CheckSpec("topology.intra_node", t.intra_node(), problems);
+  CheckNics(c, problems);
+  if (t.routing() == FAT_TREE_TWO_LEVEL && !t.has_fat_tree() && !t.has_leaf_spine()) {
+    problems.push_back("routing FAT_TREE_TWO_LEVEL needs a fat_tree or leaf_spine topology, got " + KindName(t));
   }
 }
 
@@ -214,6 +294,11 @@ topo::FabricSpec FabricOf(const Cluster& c, const std::string& dir, const ReadFi
     case Topology::kFatTree: {
       const auto& f = t.fat_tree();
       return topo::FatTreeParams{f.k(), Params(f.link()), f.edge_oversubscription(), f.core_oversubscription()};
+    }
+    case Topology::kLeafSpine: {
+      const auto& l = t.leaf_spine();
+      return topo::LeafSpineParams{Params(l.link()), l.leaf_ports(), l.spines(), l.oversubscription(),
+                                   l.rail_optimized()};
     }
     case Topology::kEdges: {
       const auto& e = t.edges();
@@ -260,9 +345,13 @@ topo::TopologySpec TopologySpecOf(const Cluster& resolved, const std::string& sc
   CheckResolved(resolved, problems);
   if (problems.size() > known) return {};  // a link's values would not convert
   const auto& t = resolved.topology();
-  return topo::TopologySpec{
-      FabricOf(resolved, scenario_dir, read_file, problems), resolved.hosts(),
-      topo::HostOptions{resolved.devices_per_host(), Params(t.intra_node()), Policy(t.routing())}};
+  topo::HostOptions hosts{resolved.devices_per_host(), Params(t.intra_node()), Policy(t.routing())};
+  if (t.nics().per_host() > 0) {
+    hosts.nics_per_host = t.nics().per_host();
+    hosts.nic_of_device.assign(t.nics().of_device().begin(), t.nics().of_device().end());
+    hosts.pcie = Params(t.nics().pcie());
+  }
+  return topo::TopologySpec{FabricOf(resolved, scenario_dir, read_file, problems), resolved.hosts(), hosts};
 }
 
 net::NetworkCalibration NetworkCalibrationOf(const NetworkCalibration& n, std::vector<std::string>& problems) {

@@ -22,11 +22,14 @@ using ReadFileFn = std::function<std::string(const std::string& path)>;
 // The cluster with `topology.library` replaced by the library's description
 // (fields set in `cluster` override the library's: a proto MergeFrom onto it)
 // and every default filled in: devices_per_host 1; no topology kind = star;
-// star/ring/torus/fat-tree link 10 Gbit/s, 5 us; intra_node 2,400 Gbit/s,
-// 1 us; routing FAT_TREE_TWO_LEVEL on fat-trees, else SHORTEST; hosts from the
-// topology (fat-tree k^3/4, torus rows x cols, edge list's hosts) or
-// ceil(workers / devices_per_host); workers = hosts x devices_per_host when
-// unset; bandwidth_efficiency 1; duplex FULL_DUPLEX. This is what a run
+// star/ring/torus/fat-tree/leaf-spine link 10 Gbit/s, 5 us; intra_node 2,400
+// Gbit/s, 1 us; with NICs, pcie 252 Gbit/s, 1 us; routing FAT_TREE_TWO_LEVEL
+// on fat-trees and leaf-spines, else SHORTEST; hosts from the topology
+// (fat-tree k^3/4, torus rows x cols, each over nics.per_host; edge list's
+// hosts) or ceil(workers / devices_per_host); workers = hosts x
+// devices_per_host when unset; leaf-spine leaf_ports max(hosts,
+// nics.per_host), spines leaf_ports, oversubscription 1;
+// bandwidth_efficiency 1; duplex FULL_DUPLEX. This is what a run
 // echoes. Adds to `problems` (and returns nothing) when the library entry is
 // unknown or unreadable.
 [[nodiscard]] std::optional<Cluster> ResolveCluster(const Cluster& cluster, std::vector<std::string>& problems);

@@ -22,6 +22,28 @@ DeviceProfile DeviceProfileMessage(const models::DeviceProfile& profile) {
   return message;
 }
 
+models::DataType DataTypeOf(Precision precision) noexcept {
+  switch (precision) {
+    case TF32: return models::DataType::kTf32;
+    case FP16: return models::DataType::kFp16;
+    case BF16: return models::DataType::kBf16;
+    default: return models::DataType::kFp32;
+  }
+}
+
+std::string AcceleratorNames() {
+  std::string names;
+  for (const auto& a : models::Accelerators()) names += (names.empty() ? "" : ", ") + a.name;
+  return names;
+}
+
+bool IsAccelerator(const std::string& name) {
+  for (const auto& a : models::Accelerators()) {
+    if (a.name == name) return true;
+  }
+  return false;
+}
+
 std::filesystem::path DefaultHostProfilePath() {
   if (const char* path = std::getenv("SIM_HOST_PROFILE"); path != nullptr && *path != '\0') return path;
   return std::filesystem::path("build") / "host_device.pbtxt";
@@ -54,7 +76,7 @@ ResolvedDevice Host(const std::filesystem::path& host_profile, std::vector<std::
 }  // namespace
 
 ResolvedDevice ResolveDevice(const Cluster& cluster, const std::filesystem::path& host_profile,
-                             std::vector<std::string>& problems) {
+                             std::vector<std::string>& problems, models::DataType precision) {
   if (cluster.has_device_profile()) {
     ResolvedDevice resolved;
     resolved.profile = DeviceProfileOf(cluster.device_profile());
@@ -67,12 +89,33 @@ ResolvedDevice ResolveDevice(const Cluster& cluster, const std::filesystem::path
   }
   const std::string& name = cluster.device();
   if (name.empty() || name == "host") return Host(host_profile, problems);
+  if (IsAccelerator(name)) {
+    ResolvedDevice resolved;
+    resolved.accelerator = models::FindAccelerator(name);
+    const Roofline& roofline = cluster.roofline();
+    const double compute = roofline.compute() == 0.0 ? 1.0 : roofline.compute();
+    const double memory = roofline.memory() == 0.0 ? 1.0 : roofline.memory();
+    if (!(compute > 0.0 && compute <= 1.0)) {
+      problems.push_back("cluster.roofline.compute must be in (0, 1], got " + std::to_string(compute));
+    }
+    if (!(memory > 0.0 && memory <= 1.0)) {
+      problems.push_back("cluster.roofline.memory must be in (0, 1], got " + std::to_string(memory));
+    }
+    try {
+      resolved.profile = models::DeviceProfile{name, resolved.accelerator->peak_at(precision), compute, 0.0};
+    } catch (const std::invalid_argument& e) {
+      problems.push_back(std::string("workload.precision: ") + e.what());
+    }
+    resolved.note = name + ": datasheet, " + resolved.accelerator->source;
+    return resolved;
+  }
   const auto entry = models::FindDeviceProfile(name);
   if (!entry) {
-    problems.push_back("cluster.device: unknown device '" + name + "' (known: " + models::KnownDeviceNames() + ")");
+    problems.push_back("cluster.device: unknown device '" + name + "' (known: " + models::KnownDeviceNames() + ", " +
+                       AcceleratorNames() + ")");
     return {};
   }
-  return ResolvedDevice{entry->profile, entry->profile.name + ": datasheet, " + entry->source, false};
+  return ResolvedDevice{entry->profile, std::nullopt, entry->profile.name + ": datasheet, " + entry->source, false};
 }
 
 }  // namespace sim::scenario

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "models/compute/accelerators.h"
 #include "models/compute/device_profile.h"
+#include "models/layers/data_type.h"
 #include "sim/scenario/scenario.pb.h"
 
 namespace sim::scenario {
@@ -23,7 +26,12 @@ namespace sim::scenario {
 [[nodiscard]] std::filesystem::path DefaultHostProfilePath();
 
 struct ResolvedDevice {
+  // The step-level compute model: one sustained rate.
   models::DeviceProfile profile;
+  // For an accelerator (models/compute/accelerators.h): its datasheet, which
+  // layer-wise runs time each layer on; `profile` is then its peak at the
+  // run's precision times the roofline's compute fraction.
+  std::optional<models::Accelerator> accelerator;
   // Where the profile came from, for the run's log: "datasheet: ...",
   // "calibrated: <file>", or the fallback warning for `host`.
   std::string note;
@@ -31,9 +39,17 @@ struct ResolvedDevice {
 };
 
 // The cluster's device (its inline device_profile when that has a peak, else
-// the named device, default "host"), or the problems that prevent it, each
-// naming its field.
+// the named device, default "host") computing at `precision`, or the
+// problems that prevent it, each naming its field.
 [[nodiscard]] ResolvedDevice ResolveDevice(const Cluster& cluster, const std::filesystem::path& host_profile,
-                                           std::vector<std::string>& problems);
+                                           std::vector<std::string>& problems,
+                                           models::DataType precision = models::DataType::kFp32);
+
+// The number format of a workload's precision field (FP32 when unset).
+[[nodiscard]] models::DataType DataTypeOf(Precision precision) noexcept;
+
+// Every accelerator's name, and whether `name` is one.
+[[nodiscard]] std::string AcceleratorNames();
+[[nodiscard]] bool IsAccelerator(const std::string& name);
 
 }  // namespace sim::scenario

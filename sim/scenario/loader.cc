@@ -119,6 +119,7 @@ void ApplyDefaults(Scenario& s, std::vector<std::string>& problems) {
   }
   if (c.hosts() == 0 && !TopologyFixesHosts(c.topology())) c.set_hosts(1);  // one machine
   if (auto resolved = ResolveCluster(c, problems)) c = std::move(*resolved);
+  if (st.servers_per_host() > 0 && st.colocated_servers()) st.set_servers(c.hosts() * st.servers_per_host());
 
   Workload& w = *s.mutable_workload();
   if (w.model().kind_case() == Model::KIND_NOT_SET) w.mutable_model()->mutable_softmax_regression();

@@ -1,7 +1,9 @@
 // Where each worker and parameter server runs: the one rule. Worker k runs on
 // endpoint k; dedicated servers take the endpoints after the workers (server
-// s on endpoint workers + s); colocated server s runs on worker s mod p's
-// endpoint. A real run (validate/mpi_train) uses the same numbers as MPI
+// s on endpoint workers + s); colocated servers are spread over the workers:
+// S <= p servers on the endpoints of workers floor(s p / S) (with 4 devices a
+// host and one server a host, one on each host's first device), more servers
+// than workers wrap around (worker s mod p). A real run (validate/mpi_train) uses the same numbers as MPI
 // ranks.
 #pragma once
 

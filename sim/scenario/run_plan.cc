@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sim/scenario/device_resolution.h"
+#include "sim/scenario/layer_wise_plan.h"
 #include "sim/scenario/loader.h"
 #include "sim/scenario/overrides.h"
 #include "sim/scenario/strategy_plan.h"
@@ -86,12 +87,26 @@ RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::str
   plan.strategy = StrategySpecOf(scenario.strategy(), problems);
   CheckJobFits(c, plan.strategy, problems);
   const ResolvedDevice device =
-      ResolveDevice(c, options.host_profile.empty() ? DefaultHostProfilePath() : options.host_profile, problems);
+      ResolveDevice(c, options.host_profile.empty() ? DefaultHostProfilePath() : options.host_profile, problems,
+                    DataTypeOf(scenario.workload().precision()));
+  const std::size_t before_workload = problems.size();
   CheckWorkloadUse(scenario.workload(), problems);
+  const bool workload_valid = problems.size() == before_workload;
   CheckStrategy(plan.strategy, scenario.strategy(), c.workers(), problems);
   CheckCompression(plan.strategy, scenario.strategy(), ModelShapeOf(scenario.workload()), problems);
   plan.stragglers = StragglerSpecOf(scenario.stragglers(), problems);
   CheckStragglers(scenario.stragglers(), c.workers(), problems);
+  // A layer-wise run's memory is checked with everything else (whatever the
+  // device's other problems), as long as the workload itself is sound.
+  if (workload_valid) {
+    plan.workload = WorkloadPlanOf(scenario.workload(), c.workers());
+    plan.layer_wise =
+        LayerWisePlanOf(scenario, device.accelerator, plan.workload, plan.strategy, c.workers(), problems);
+    if (plan.layer_wise && plan.strategy.compression.scheme != models::CompressionScheme::kNone) {
+      problems.push_back("strategy.compression: a layer-wise run exchanges dense gradients in buckets; compression "
+                         "applies to runs on a device profile (a trainable or timing_only model)");
+    }
+  }
   if (problems.empty()) {
     try {
       plan.cluster.topology = std::make_shared<const topo::Topology>(topo::BuildTopology(topology));
@@ -114,7 +129,6 @@ RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::str
   plan.cluster.device_note = device.note;
   plan.cluster.device_fallback = device.fallback;
   plan.placement = PlaceRanks(plan.strategy, c.workers());
-  plan.workload = WorkloadPlanOf(scenario.workload(), c.workers());
   const Outputs& o = scenario.outputs();
   plan.outputs = OutputsPlan{o.series_csv(), o.trace_json(), o.links_table_rows()};
   plan.effective = std::move(scenario);

@@ -20,6 +20,7 @@
 #include "models/compute/device_profile.h"
 #include "sim/network/network_calibration.h"
 #include "sim/scenario/cluster_resolution.h"
+#include "sim/scenario/layer_wise_plan.h"
 #include "sim/scenario/placement.h"
 #include "sim/scenario/scenario.pb.h"
 #include "sim/scenario/scenario_error.h"
@@ -65,6 +66,9 @@ struct RunPlan {
   StrategySpec strategy;
   StragglerSpec stragglers;
   OutputsPlan outputs;
+  // Set when the run is layer-wise (an accelerator device and a layer-wise
+  // profile): it then runs as a task graph (sim/run/layer_wise_run.h).
+  std::optional<LayerWisePlan> layer_wise;
   // The scenario with every default written in. Only echoed in results
   // (RunResult.effective_scenario) and by tools that write scenarios; the run
   // reads the typed fields above.

@@ -174,6 +174,10 @@ void CheckStrategy(const StrategySpec& spec, const Strategy& s, std::uint32_t wo
   if (Entry(spec.kind).uses_servers) Require(s.servers() >= 1, "strategy.servers", ">= 1", s.servers(), problems);
   Require(s.server_apply_gbyte_per_s() >= 0, "strategy.server_apply_gbyte_per_s", ">= 0 (0 = free)",
           s.server_apply_gbyte_per_s(), problems);
+  if (s.servers_per_host() > 0 && !s.colocated_servers()) {
+    problems.push_back("strategy.servers_per_host needs colocated_servers: true (dedicated servers take hosts of their "
+                       "own; give strategy.servers)");
+  }
   if (spec.kind == sim::StrategyKind::kLocalSgd) {
     Require(s.local_steps() >= 1, "strategy.local_steps", ">= 1", s.local_steps(), problems);
   }

@@ -1,13 +1,34 @@
 #include "sim/scenario/workload_plan.h"
 
 #include <cmath>
+#include <set>
 #include <stdexcept>
 #include <utility>
 
 #include "models/compute/workload_profiles.h"
+#include "models/layers/layer_profiles.h"
+#include "sim/scenario/device_resolution.h"
 #include "models/data/fashion_mnist.h"
 
 namespace sim::scenario {
+namespace {
+
+bool IsLayerProfile(const std::string& name) {
+  for (const auto& n : models::LayerProfileNames()) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+// A layer-wise model's whole-step cost: its parameters, 4 bytes each, and
+// its forward + backward FLOPs per sample.
+models::ModelCost CostOfLayers(const std::vector<models::Layer>& layers) {
+  return models::ModelCost{"timing_only", models::TotalParameters(layers), 4,
+                           Flops{models::TotalForwardFlops(layers).count + models::TotalBackwardFlops(layers).count}};
+}
+
+}  // namespace
+
 namespace {
 
 
@@ -43,11 +64,14 @@ void CheckModel(const Model& model, std::vector<std::string>& problems) {
     }
     case Model::kTimingOnly: {
       const auto& t = model.timing_only();
-      if (!t.profile().empty() && !models::FindWorkloadProfile(t.profile())) {
-        std::string known;
-        for (const auto& p : models::WorkloadProfiles()) known += (known.empty() ? "" : ", ") + p.cost.name;
+      if (!t.profile().empty() && !models::FindWorkloadProfile(t.profile()) && !IsLayerProfile(t.profile())) {
+        std::set<std::string> known;
+        for (const auto& p : models::WorkloadProfiles()) known.insert(p.cost.name);
+        for (const auto& n : models::LayerProfileNames()) known.insert(n);
+        std::string list;
+        for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
         problems.push_back("workload.model.timing_only.profile: unknown profile '" + t.profile() + "' (known: " +
-                           known + ")");
+                           list + ")");
       }
       if (t.profile().empty() && t.parameters() == 0) {
         problems.push_back("workload.model.timing_only: give parameters (> 0) or a profile");
@@ -117,7 +141,9 @@ void CheckOptimizerKind(const Optimizer& o, std::vector<std::string>& problems) 
   foreign(o.has_alpha() && kind != Optimizer::RMSPROP, "alpha");
   foreign(o.has_centered() && kind != Optimizer::RMSPROP, "centered");
   const auto decay_rate = [&](bool given, double value, const std::string& field) {
-    if (given && !(value >= 0.0 && value < 1.0)) problems.push_back(at + field + " must be in [0, 1), got " + Num(value));
+    if (given && !(value >= 0.0 && value < 1.0)) {
+      problems.push_back(at + field + " must be in [0, 1), got " + Num(value));
+    }
   };
   decay_rate(o.has_beta1(), o.beta1(), "beta1");
   decay_rate(o.has_beta2(), o.beta2(), "beta2");
@@ -228,9 +254,10 @@ Workload WorkloadWithDefaults(const Workload& original) {
   if (model->kind_case() == Model::kTimingOnly) {
     auto* t = model->mutable_timing_only();
     const auto profile = models::FindWorkloadProfile(t->profile());
-    if (t->profile().empty() || profile) {
+    if (t->profile().empty() || profile || IsLayerProfile(t->profile())) {
       models::ModelCost base;
       if (profile) base = profile->cost;
+      else if (IsLayerProfile(t->profile())) base = CostOfLayers(models::MakeLayerProfile(t->profile()).layers);
       if (t->parameters() == 0) t->set_parameters(static_cast<std::uint64_t>(base.parameters));
       if (t->bytes_per_parameter() == 0) t->set_bytes_per_parameter(4);
       if (t->flops_per_sample() == 0.0) {
@@ -239,6 +266,8 @@ Workload WorkloadWithDefaults(const Workload& original) {
       }
     }
   }
+
+  if (w.precision() == PRECISION_UNSPECIFIED) w.set_precision(FP32);
 
   auto* d = w.mutable_dataset();
   if (d->sharding() == SHARDING_UNSPECIFIED) d->set_sharding(IID);
@@ -386,8 +415,15 @@ std::optional<ModelShape> ModelShapeOf(const Workload& w) {
 
 WorkloadPlan WorkloadPlanOf(const Workload& w, std::uint32_t workers) {
   WorkloadPlan plan;
+  plan.precision = DataTypeOf(w.precision());
   if (w.model().has_timing_only()) {
     plan.timing_only = TimingOnlyCost(w.model().timing_only());
+    const std::string& name = w.model().timing_only().profile();
+    if (IsLayerProfile(name)) {
+      // Activations in 16 bits in mixed precision, else in 32.
+      const bool mixed = plan.precision == models::DataType::kFp16 || plan.precision == models::DataType::kBf16;
+      plan.layers = models::MakeLayerProfile(name, mixed ? plan.precision : models::DataType::kFp32).layers;
+    }
   } else {
     plan.model = ModelSpecOf(w.model());
     plan.dataset = DatasetSpecOf(w.dataset());

@@ -12,6 +12,7 @@
 #include "models/compression/matrix_shapes.h"
 #include "models/compute/model_cost.h"
 #include "models/data/load_dataset.h"
+#include "models/layers/layer.h"
 #include "models/nn/make_model.h"
 #include "models/optim/make_optimizer.h"
 #include "sim/scenario/scenario.pb.h"
@@ -26,6 +27,10 @@ struct WorkloadPlan {
   // or of the timing_only profile.
   std::optional<models::ModelCost> timing_only;
   std::optional<models::DatasetSpec> dataset;  // absent for timing_only
+  // A timing_only model whose profile is layer-wise (models/layers): its
+  // layers, activations at the precision's type.
+  std::optional<std::vector<models::Layer>> layers;
+  models::DataType precision = models::DataType::kFp32;
   models::ShardingSpec sharding;
   std::uint32_t batch_size = 32;  // per worker and step
   // The optimizer's kind and options, the learning rate with the linear

@@ -49,7 +49,9 @@ std::shared_ptr<const collectives::Schedule> NetworkCommunication::schedule_for(
   return cached;
 }
 
-void NetworkCommunication::all_reduce(Bytes size, Done done) { run(collectives::Op::kAllReduce, size, std::move(done)); }
+void NetworkCommunication::all_reduce(Bytes size, Done done) {
+  run(collectives::Op::kAllReduce, size, std::move(done));
+}
 
 void NetworkCommunication::all_gather(Bytes piece, Done done) {
   // sim::collectives counts an all-gather by its gathered output (collective.h).

@@ -41,6 +41,7 @@ std::vector<std::string> Header(const std::vector<SweepAxis>& axes) {
 PointRow RowOfResult(const SweepPoint& point, const result::RunResult& r) {
   const double total = r.compute_s() + r.comm_s() + r.wait_s();
   auto share = [&](double part) { return total > 0.0 ? Number(part / total) : std::string(); };
+  const bool lw = r.has_layer_wise();
   PointRow row{.point = point.index, .values = point.values, .measured = {}, .error = {}};
   row.measured = {std::to_string(r.workers()),
                   r.strategy(),
@@ -56,6 +57,11 @@ PointRow RowOfResult(const SweepPoint& point, const result::RunResult& r) {
                   r.has_time_to_target_s() ? Number(r.time_to_target_s()) : std::string(),
                   Number(r.staleness_mean()),
                   std::to_string(r.staleness_max()),
+                  lw ? Number(r.layer_wise().tflops_per_gpu()) : std::string(),
+                  lw ? Number(r.layer_wise().mfu()) : std::string(),
+                  lw ? Number(r.layer_wise().memory().peak_gib()) : std::string(),
+                  lw ? Number(r.layer_wise().memory().capacity_gib()) : std::string(),
+                  lw ? std::string(r.layer_wise().memory().exceeded() ? "0" : "1") : std::string(),
                   Number(r.wall_s())};
   return row;
 }

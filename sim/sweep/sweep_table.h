@@ -17,6 +17,13 @@
 //                         their sum)
 //   final_loss, final_accuracy, time_to_target_s (empty: not reached),
 //   staleness_mean, staleness_max
+//   tflops_per_gpu, mfu   layer-wise runs (an accelerator and a layer-wise
+//                         profile): model TFLOP/s per GPU and model-FLOPs
+//                         utilization; empty otherwise
+//   memory_gib, memory_capacity_gib, memory_fits
+//                         layer-wise runs: one GPU's peak memory, its
+//                         capacity, and whether it fits (0 when simulated
+//                         anyway with workload.ignore_memory_limit)
 //   wall_s                host seconds the point took (the one column that
 //                         differs between two sweeps of the same points)
 //   error                 empty, or why the point failed at run time (its
@@ -53,7 +60,8 @@ struct PointRow {
 inline constexpr const char* kMeasuredColumns[] = {
     "workers",      "strategy",      "steps",          "sim_time_s",       "step_time_s",
     "samples_per_s", "compute_share", "exposed_comm_share", "wait_share", "final_loss",
-    "final_accuracy", "time_to_target_s", "staleness_mean", "staleness_max", "wall_s"};
+    "final_accuracy", "time_to_target_s", "staleness_mean", "staleness_max", "tflops_per_gpu",
+    "mfu",          "memory_gib",    "memory_capacity_gib", "memory_fits", "wall_s"};
 inline constexpr std::size_t kMeasuredCount = std::size(kMeasuredColumns);
 // Where PointRow::measured holds what speedup and progress read.
 inline constexpr std::size_t kWorkersCell = 0;

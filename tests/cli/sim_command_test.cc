@@ -156,6 +156,23 @@ TEST(SimCommand, ThreeSemanticErrorsAreAllListedExit2AndNothingWritten) {
   EXPECT_FALSE(fs::exists(json));
 }
 
+TEST(SimCommand, ARunThatDoesNotFitExits2WithItsMemoryBreakdownAndWritesNothing) {
+  // GPT-3 175B on 8 V100s of 16 GB with ZeRO stage 3: 16 bytes of model
+  // states a parameter over 8 GPUs is already 350 GB per GPU (Rajbhandari et
+  // al. 2020); the run is refused before it starts, with every part.
+  auto dir = TempDir();
+  const auto json = (dir / "r.json").string();
+  auto out = RunSim("--scenario " + Source() +
+                    "/scenarios/zero_stages.pbtxt --set cluster.workers=8 --set cluster.device=v100_16gb "
+                    "--set workload.model.timing_only.profile=gpt3_175b --json " + json);
+  EXPECT_EQ(out.status, 2) << out.output;
+  for (const char* part : {"does not fit", "parameters", "gradients", "optimizer states", "activations",
+                           "> 16.00 GiB", "workload.ignore_memory_limit"}) {
+    EXPECT_NE(out.output.find(part), std::string::npos) << part << " missing from " << out.output;
+  }
+  EXPECT_FALSE(fs::exists(json));
+}
+
 TEST(SimCommand, UnknownSetPathSuggestsNearestAndExits2) {
   auto dir = TempDir();
   auto scenario = Write(dir / "small.pbtxt", kSmall);

@@ -159,5 +159,37 @@ TEST(CollectiveCommand, HierarchicalUsesTheHostsOfTheCluster) {
   EXPECT_NE(r.out.find("across hosts: ring (rails)"), std::string::npos) << r.out;
 }
 
+TEST(CollectiveCommand, DgxA100TablesMatchNvlinkAndRailClosedForms) {
+  // dgx_a100 (topologies/library/dgx_a100.pbtxt): NVLink 3 at 300 GB/s each
+  // way, 1 us per hop, GPU -> NVSwitch -> GPU: alpha' = 2 us. Ring all-reduce
+  // of n = 1 GiB on its 8 GPUs (Patarasuk & Yuan 2009):
+  //   T = 2 x 7 x 2 us + 2 x 7/8 x 2^30 / 3e11 s = 28 + 6263.49 = 6291.49 us,
+  //   busbw = 2 x 7/8 x n / T = 298.66 GB/s, just under NVLink's 300.
+  Outcome r = RunSim({"--topology", "dgx_a100", "--ranks", "8", "--sizes", "1GB"});
+  ASSERT_EQ(r.status, kExitOk) << r.err;
+  auto rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  const double n = 1073741824.0;
+  const double ring_us = 28.0 + 2.0 * 7 / 8 * n / 3e11 * 1e6;
+  EXPECT_NEAR(std::stod(rows[0][3]), ring_us, 0.01);
+  EXPECT_NEAR(std::stod(rows[0][5]), 2.0 * 7 / 8 * n / ring_us / 1e3, 0.01);
+  // Hierarchical with rails on 8 nodes of dgx_a100_rail_fat_tree (64 ranks;
+  // 8 <= 20 nodes per leaf, so each rail is one leaf): a ring
+  // reduce-scatter and all-gather over NVLink in each node, 7 steps each of
+  // (2 us + (n/8) / 300 GB/s), and 8 rail rings at once, each on its own
+  // 200 Gbit/s = 25 GB/s NIC, 2 x 7 steps of (PCIe + 2 cables + PCIe = 4 us
+  // + (n/64) / 25 GB/s).
+  r = RunSim({"--topology", "dgx_a100_rail_fat_tree", "--ranks", "64", "--sizes", "1GB", "--algorithm",
+              "hierarchical"});
+  ASSERT_EQ(r.status, kExitOk) << r.err;
+  rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  const double intra_us = 7 * (2.0 + n / 8 / 3e11 * 1e6);
+  const double across_us = 2 * 7 * (4.0 + n / 64 / 25e9 * 1e6);
+  const double expected_us = 2 * intra_us + across_us;
+  EXPECT_NEAR(std::stod(rows[0][3]) / expected_us, 1.0, 0.005) << rows[0][3] << " vs " << expected_us;
+  EXPECT_NE(r.out.find("(8 hosts, 8 devices each)"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace sim::cli

@@ -38,7 +38,7 @@ TEST(Accelerators, DatasheetFigures) {
   EXPECT_DOUBLE_EQ(h100.peak_at(DataType::kBf16).value, 989.5e12);
   EXPECT_DOUBLE_EQ(h100.peak_at(DataType::kFp8).value, 1979e12);
   EXPECT_DOUBLE_EQ(h100.memory_bandwidth.value, 3350e9);
-  ASSERT_EQ(Accelerators().size(), 5u);
+  ASSERT_EQ(Accelerators().size(), 6u);
   for (const auto& accelerator : Accelerators()) EXPECT_FALSE(accelerator.source.empty()) << accelerator.name;
 }
 
@@ -54,7 +54,7 @@ TEST(Accelerators, MissingTypesAndNamesAreExplained) {
     (void)FindAccelerator("a100");
     FAIL() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("known: a100_40gb, a100_80gb, h100_80gb, v100_16gb, v100_32gb"),
+    EXPECT_NE(std::string(e.what()).find("known: a100_40gb, a100_80gb, h100_80gb, p100_16gb, v100_16gb, v100_32gb"),
               std::string::npos)
         << e.what();
   }

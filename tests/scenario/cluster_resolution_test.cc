@@ -189,7 +189,7 @@ TEST(Validation, UnknownLibraryListsKnownOnes) {
 
 TEST(Validation, TwoLevelRoutingNeedsAFatTree) {
   auto problems = ValidateCluster(Parse("hosts: 4 topology { ring {} routing: FAT_TREE_TWO_LEVEL }"));
-  EXPECT_TRUE(Mentions(problems, "FAT_TREE_TWO_LEVEL needs a fat_tree topology, got ring")) << Joined(problems);
+  EXPECT_TRUE(Mentions(problems, "FAT_TREE_TWO_LEVEL needs a fat_tree or leaf_spine topology, got ring")) << Joined(problems);
 }
 
 TEST(Validation, HostsMustMatchTheShape) {

@@ -56,6 +56,9 @@ TEST(RunPlan, PlacesDedicatedServersAfterTheWorkersAndColocatedOnThem) {
       PlanFromText("cluster { workers: 3 } strategy { kind: ASYNC_PS servers: 4 colocated_servers: true }");
   EXPECT_EQ(colocated.placement.servers, (std::vector<EndpointId>{0, 1, 2, 0}));
   EXPECT_EQ(colocated.placement.endpoints, 3u);
+  const RunPlan spread =
+      PlanFromText("cluster { workers: 8 } strategy { kind: SYNC_PS servers: 2 colocated_servers: true }");
+  EXPECT_EQ(spread.placement.servers, (std::vector<EndpointId>{0, 4}));
   const RunPlan ring = PlanFromText("cluster { workers: 3 }");
   EXPECT_TRUE(ring.placement.servers.empty());
 }

@@ -133,7 +133,8 @@ TEST(WorkloadPlan, TimingOnlyFieldsOverrideTheProfileAndDefault) {
   EXPECT_DOUBLE_EQ(fp16.flops_per_sample.count, 24.54e9);
   EXPECT_EQ(cost("model { timing_only { profile: 'vgg16' } }").parameters, 138'357'544);
   EXPECT_TRUE(Mentions(ValidateWorkload(Parse("model { timing_only { profile: 'nope' } }")),
-                       "known: bert_base, bert_large, gpt2_small, resnet50, vgg16"));
+                       "known: bert_base, bert_large, gpt2_small, gpt2_xl, gpt3_175b, inception_v3, llama2_70b, llama2_7b, "
+                       "resnet101, resnet50, vgg16"));
 }
 
 TEST(WorkloadPlan, LinearScalingRuleAndDefaults) {

@@ -53,7 +53,8 @@ TEST(SweepTable, HeaderHasThePointTheSweptPathsAndTheMeasures) {
   const Row expected = {"point", "cluster.workers", "workers", "strategy", "steps", "sim_time_s", "step_time_s",
                           "samples_per_s", "baseline_point", "speedup", "scaling_efficiency", "compute_share",
                           "exposed_comm_share", "wait_share", "final_loss", "final_accuracy", "time_to_target_s",
-                          "staleness_mean", "staleness_max", "wall_s", "error"};
+                          "staleness_mean", "staleness_max", "tflops_per_gpu", "mfu", "memory_gib",
+                          "memory_capacity_gib", "memory_fits", "wall_s", "error"};
   EXPECT_EQ(header, expected);
 }
 

@@ -82,7 +82,8 @@ TEST(CompressedNumerics, QsgdFromTheScenarioIsUnbiasedWithinLemma31) {
   double bound = 0.0;
   for (Eigen::Index begin = 0; begin < n; begin += 64) {
     const double d = static_cast<double>(std::min<Eigen::Index>(64, n - begin));
-    bound += std::min(d / 16.0, std::sqrt(d) / 4.0) * v.segment(begin, static_cast<Eigen::Index>(d)).cast<double>().squaredNorm();
+    const Eigen::VectorXf bucket = v.segment(begin, static_cast<Eigen::Index>(d));
+    bound += std::min(d / 16.0, std::sqrt(d) / 4.0) * bucket.cast<double>().squaredNorm();
   }
   constexpr int kDraws = 4000;
   Eigen::VectorXd sum = Eigen::VectorXd::Zero(n);
@@ -128,7 +129,9 @@ TEST(CompressedNumerics, AdamsFirstThreeUpdatesAreKingmaAndBasAlgorithmOne) {
     EXPECT_LT((got - theta).cwiseAbs().maxCoeff(), 1e-6) << "update " << t;
     // The first step moves every entry by alpha |g| / (|g| + eps), alpha to
     // within 1e-6 here: m_hat = g, v_hat = g^2.
-    if (t == 1) EXPECT_NEAR((theta - start).cwiseAbs().minCoeff(), 0.01, 1e-6);
+    if (t == 1) {
+      EXPECT_NEAR((theta - start).cwiseAbs().minCoeff(), 0.01, 1e-6);
+    }
   }
 }
 
