@@ -7,7 +7,6 @@
 #include <variant>
 
 #include "sim/scenario/run_plan.h"
-#include "sim/scenario/strategy_plan.h"
 
 namespace sim::scenario {
 namespace {
