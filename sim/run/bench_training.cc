@@ -58,13 +58,13 @@ void BM_PlainTraining(benchmark::State& state) {
     Eigen::VectorXf params = sim::models::InitialParameters(*model, plan.seed);
     auto shards = sim::models::ShardTrainingSet(plan.workload.sharding, data->train, kWorkers, plan.seed);
     auto sampler = sim::models::MakeGlobalBatchSampler(shards, 32, plan.seed);
-    sim::models::SgdOptions options = plan.workload.optimizer;
-    options.schedule.total_steps = kSteps;
-    sim::models::Sgd sgd(options);
+    sim::models::OptimizerOptions options = plan.workload.optimizer;
+    sim::models::ScheduleOf(options).total_steps = kSteps;
+    const auto optimizer = sim::models::MakeOptimizer(options);
     Eigen::VectorXf grad;
     for (int t = 0; t < kSteps; ++t) {
       model->loss_and_gradient(params, sim::models::Batch(data->train, sampler.next()), grad);
-      sgd.apply(params, grad);
+      optimizer->apply(params, grad);
     }
     benchmark::DoNotOptimize(model->evaluate(params, data->test, 1000).loss);
   }

@@ -16,8 +16,17 @@ namespace sim {
 
 NumericsSpec NumericsSpecOf(const scenario::RunPlan& plan) {
   const scenario::WorkloadPlan& w = plan.workload;
-  return NumericsSpec{*w.model,          *w.dataset,   w.sharding,      w.batch_size, w.optimizer,
-                      w.length,          plan.samples_per_update(),     w.eval_samples, plan.seed};
+  return NumericsSpec{.model = *w.model,
+                      .dataset = *w.dataset,
+                      .sharding = w.sharding,
+                      .batch_size = w.batch_size,
+                      .optimizer = w.optimizer,
+                      .compression = plan.strategy.compression,
+                      .weight_shapes = w.weight_shapes,
+                      .length = w.length,
+                      .samples_per_update = plan.samples_per_update(),
+                      .eval_samples = w.eval_samples,
+                      .seed = plan.seed};
 }
 
 TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOptions& options) {
@@ -54,6 +63,8 @@ TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOp
       .batch_size = plan.workload.batch_size,
       .stop_at_target = plan.workload.stop_at_target,
       .model_bytes = cost.gradient_bytes(),
+      .exchange = ExchangeOf(plan.strategy.compression, cost.parameters, plan.workload.weight_shapes,
+                             cost.gradient_bytes(), workers, plan.cluster.device),
       .steps = steps,
       .eval_every = plan.workload.eval_every_steps > 0 ? plan.workload.eval_every_steps
                                                        : std::max<std::uint64_t>(1, steps / 10),

@@ -93,6 +93,7 @@ RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::str
   CheckWorkloadUse(scenario.workload(), problems);
   const bool workload_valid = problems.size() == before_workload;
   CheckStrategy(plan.strategy, scenario.strategy(), c.workers(), problems);
+  CheckCompression(plan.strategy, scenario.strategy(), ModelShapeOf(scenario.workload()), problems);
   plan.stragglers = StragglerSpecOf(scenario.stragglers(), problems);
   CheckStragglers(scenario.stragglers(), c.workers(), problems);
   // A layer-wise run's memory is checked with everything else (whatever the
@@ -107,6 +108,10 @@ RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::str
       problems.push_back("strategy.model_parallel: tensor and pipeline parallelism need a layer-wise run: an "
                          "accelerator cluster.device (e.g. a100_80gb) and a layer-wise timing_only model (e.g. "
                          "profile gpt3_175b or a transformer)");
+    }
+    if (plan.layer_wise && plan.strategy.compression.scheme != models::CompressionScheme::kNone) {
+      problems.push_back("strategy.compression: a layer-wise run exchanges dense gradients in buckets; compression "
+                         "applies to runs on a device profile (a trainable or timing_only model)");
     }
   }
   if (problems.empty()) {

@@ -1,6 +1,8 @@
 #include "sim/scenario/strategy_plan.h"
 
 #include <cctype>
+#include <optional>
+#include <span>
 #include <sstream>
 
 #include "sim/collectives/algorithms.h"
@@ -23,6 +25,36 @@ void Require(bool ok, const std::string& field, const std::string& rule, T got, 
 std::string Lower(std::string name) {
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name;
+}
+
+constexpr models::CompressionScheme kSchemes[] = {
+    models::CompressionScheme::kNone,       models::CompressionScheme::kTopK,  models::CompressionScheme::kRandomK,
+    models::CompressionScheme::kQsgd,       models::CompressionScheme::kInt8,  models::CompressionScheme::kScaledSign,
+    models::CompressionScheme::kPowerSgd};
+
+// The schema's scheme names are the models' names, upper-cased.
+std::optional<models::CompressionScheme> SchemeNamed(const std::string& name) {
+  for (models::CompressionScheme scheme : kSchemes) {
+    if (models::Name(scheme) == Lower(name)) return scheme;
+  }
+  return std::nullopt;
+}
+
+// The typed options of a compression with its defaults written in.
+models::CompressionOptions CompressionOptionsOf(const Compression& c, models::CompressionScheme scheme) {
+  models::CompressionOptions o;
+  o.scheme = scheme;
+  if (c.has_ratio()) o.ratio = c.ratio();
+  if (c.has_levels()) o.levels = c.levels();
+  if (c.has_bucket_size()) o.bucket_size = c.bucket_size();
+  if (c.has_rank()) o.rank = c.rank();
+  if (c.has_power_iterations()) o.power_iterations = c.power_iterations();
+  o.error_feedback = c.error_feedback();
+  return o;
+}
+
+bool Biased(Compression::Scheme scheme) {
+  return scheme == Compression::TOP_K || scheme == Compression::SCALED_SIGN || scheme == Compression::POWER_SGD;
 }
 
 }  // namespace
@@ -56,7 +88,85 @@ StrategySpec StrategySpecOf(const Strategy& s, std::vector<std::string>& problem
   spec.staleness_bound = s.staleness_bound();
   spec.local_steps = s.local_steps();
   spec.backup_workers = s.backup_workers();
+  spec.reset_optimizer_state = s.reset_optimizer_state();
+  if (s.has_compression()) {
+    const std::string scheme = Compression_Scheme_Name(s.compression().scheme());
+    if (const auto parsed = SchemeNamed(scheme)) {
+      spec.compression = CompressionOptionsOf(s.compression(), *parsed);
+    } else {
+      problems.push_back("strategy.compression.scheme: no compression scheme named '" + scheme + "' (value " +
+                         Show(s.compression().scheme()) + ")");
+    }
+  }
   return spec;
+}
+
+void CompressionDefaults(Strategy& s) {
+  if (!s.has_compression()) return;
+  Compression& c = *s.mutable_compression();
+  if (c.scheme() == Compression::SCHEME_UNSPECIFIED) c.set_scheme(Compression::NONE);
+  switch (c.scheme()) {
+    case Compression::TOP_K:
+    case Compression::RANDOM_K:
+      if (!c.has_ratio()) c.set_ratio(0.01);
+      break;
+    case Compression::QSGD:
+      if (!c.has_levels()) c.set_levels(127);
+      if (!c.has_bucket_size()) c.set_bucket_size(512);
+      break;
+    case Compression::INT8:
+    case Compression::SCALED_SIGN:
+      if (!c.has_bucket_size()) c.set_bucket_size(0);
+      break;
+    case Compression::POWER_SGD:
+      if (!c.has_rank()) c.set_rank(2);
+      if (!c.has_power_iterations()) c.set_power_iterations(1);
+      break;
+    default: break;
+  }
+  if (c.scheme() != Compression::NONE && !c.has_error_feedback()) c.set_error_feedback(Biased(c.scheme()));
+}
+
+void CheckCompression(const StrategySpec& spec, const Strategy& s, const std::optional<ModelShape>& model,
+                      std::vector<std::string>& problems) {
+  if (!s.has_compression() || !SchemeNamed(Compression_Scheme_Name(s.compression().scheme()))) return;
+  const Compression& c = s.compression();
+  const Compression::Scheme scheme = c.scheme();
+  const std::string name = Compression_Scheme_Name(scheme);
+  const auto foreign = [&](bool given, bool read, const std::string& field) {
+    if (given && !read) problems.push_back("strategy.compression." + field + ": " + name + " has no " + field);
+  };
+  const bool sparse = scheme == Compression::TOP_K || scheme == Compression::RANDOM_K;
+  const bool bucketed =
+      scheme == Compression::QSGD || scheme == Compression::INT8 || scheme == Compression::SCALED_SIGN;
+  foreign(c.has_ratio(), sparse, "ratio");
+  foreign(c.has_levels(), scheme == Compression::QSGD, "levels");
+  foreign(c.has_bucket_size(), bucketed, "bucket_size");
+  foreign(c.has_rank(), scheme == Compression::POWER_SGD, "rank");
+  foreign(c.has_power_iterations(), scheme == Compression::POWER_SGD, "power_iterations");
+  foreign(c.has_error_feedback(), scheme != Compression::NONE, "error_feedback");
+  if (scheme == Compression::POWER_SGD) {
+    // compressed_exchange.h: only an all-reduce of the factors carries it.
+    if (spec.kind != sim::StrategyKind::kSyncAllReduce && spec.kind != sim::StrategyKind::kLocalSgd) {
+      problems.push_back("strategy.compression.scheme: POWER_SGD's factors are all-reduced, which needs "
+                         "SYNC_ALLREDUCE or LOCAL_SGD, got " +
+                         std::string(Entry(spec.kind).name));
+    }
+    if (model && !model->trainable) {
+      problems.push_back("strategy.compression.scheme: POWER_SGD compresses weight matrices, and a timing_only "
+                         "model has none");
+    } else if (model && model->weight_shapes.empty()) {
+      problems.push_back("strategy.compression.scheme: POWER_SGD compresses weight matrices, and "
+                         "workload.model.linear_regression has none");
+    }
+  }
+  // The values, by the models' own rules; without a valid model, on a
+  // one-entry vector with no matrices (the shape-free checks only).
+  const auto shapes = model ? std::span<const models::MatrixShape>(model->weight_shapes)
+                            : std::span<const models::MatrixShape>();
+  for (std::string& p : models::CompressionProblems(spec.compression, model ? model->parameters : 1, shapes)) {
+    problems.push_back(std::move(p));
+  }
 }
 
 void CheckStrategy(const StrategySpec& spec, const Strategy& s, std::uint32_t workers,

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <set>
+#include <stdexcept>
+#include <utility>
 
 #include "models/compute/workload_profiles.h"
 #include "models/layers/layer_profiles.h"
@@ -181,6 +183,49 @@ void CheckDataset(const Workload& w, std::vector<std::string>& problems) {
   }
 }
 
+// SGD unless the scenario names another kind.
+Optimizer::Kind KindOf(const Optimizer& o) {
+  return o.kind() == Optimizer::KIND_UNSPECIFIED ? Optimizer::SGD : o.kind();
+}
+
+bool IsAdam(Optimizer::Kind kind) { return kind == Optimizer::ADAM || kind == Optimizer::ADAMW; }
+
+// The fields of one kind only: each given with another kind is a problem,
+// and each given with its own is checked.
+void CheckOptimizerKind(const Optimizer& o, std::vector<std::string>& problems) {
+  const std::string at = "workload.optimizer.";
+  if (!Optimizer_Kind_IsValid(o.kind())) {
+    problems.push_back(at + "kind: unknown value " + std::to_string(o.kind()));
+    return;
+  }
+  const Optimizer::Kind kind = KindOf(o);
+  const std::string name = Optimizer_Kind_Name(kind);
+  const auto foreign = [&](bool given, const std::string& field) {
+    if (given) problems.push_back(at + field + ": the " + name + " optimizer has no " + field);
+  };
+  foreign(o.momentum() != 0.0 && kind != Optimizer::SGD && kind != Optimizer::RMSPROP, "momentum");
+  foreign(o.has_beta1() && !IsAdam(kind), "beta1");
+  foreign(o.has_beta2() && !IsAdam(kind), "beta2");
+  foreign(o.has_epsilon() && kind == Optimizer::SGD, "epsilon");
+  foreign(o.has_initial_accumulator() && kind != Optimizer::ADAGRAD, "initial_accumulator");
+  foreign(o.has_alpha() && kind != Optimizer::RMSPROP, "alpha");
+  foreign(o.has_centered() && kind != Optimizer::RMSPROP, "centered");
+  const auto decay_rate = [&](bool given, double value, const std::string& field) {
+    if (given && !(value >= 0.0 && value < 1.0)) {
+      problems.push_back(at + field + " must be in [0, 1), got " + Num(value));
+    }
+  };
+  decay_rate(o.has_beta1(), o.beta1(), "beta1");
+  decay_rate(o.has_beta2(), o.beta2(), "beta2");
+  decay_rate(o.has_alpha(), o.alpha(), "alpha");
+  if (o.has_epsilon() && (!(o.epsilon() > 0.0) || !Finite(o.epsilon()))) {
+    problems.push_back(at + "epsilon must be > 0, got " + Num(o.epsilon()));
+  }
+  if (o.has_initial_accumulator() && (!(o.initial_accumulator() >= 0.0) || !Finite(o.initial_accumulator()))) {
+    problems.push_back(at + "initial_accumulator must be >= 0, got " + Num(o.initial_accumulator()));
+  }
+}
+
 void CheckOptimizer(const Optimizer& o, std::vector<std::string>& problems) {
   const std::string at = "workload.optimizer.";
   if (!(o.learning_rate() >= 0.0) || !Finite(o.learning_rate())) {
@@ -203,6 +248,28 @@ void CheckOptimizer(const Optimizer& o, std::vector<std::string>& problems) {
   }
   if (!(o.clip_norm() >= 0.0) || !Finite(o.clip_norm())) {
     problems.push_back(at + "clip_norm must be >= 0, got " + Num(o.clip_norm()));
+  }
+  CheckOptimizerKind(o, problems);
+}
+
+// The learning rate and the kind's own fields: Kingma & Ba 2015's betas and
+// epsilon for Adam, PyTorch's defaults otherwise. The kind is not written
+// for SGD, so that a scenario without it reads as it always did.
+void OptimizerKindDefaults(Optimizer& o) {
+  if (!Optimizer_Kind_IsValid(o.kind())) return;
+  const Optimizer::Kind kind = KindOf(o);
+  if (o.learning_rate() == 0.0) {
+    o.set_learning_rate(IsAdam(kind) ? 0.001 : kind == Optimizer::SGD ? 0.1 : 0.01);
+  }
+  if (IsAdam(kind)) {
+    if (!o.has_beta1()) o.set_beta1(0.9);
+    if (!o.has_beta2()) o.set_beta2(0.999);
+  }
+  if (kind != Optimizer::SGD && !o.has_epsilon()) o.set_epsilon(kind == Optimizer::ADAGRAD ? 1e-10 : 1e-8);
+  if (kind == Optimizer::ADAGRAD && !o.has_initial_accumulator()) o.set_initial_accumulator(0.0);
+  if (kind == Optimizer::RMSPROP) {
+    if (!o.has_alpha()) o.set_alpha(0.99);
+    if (!o.has_centered()) o.set_centered(false);
   }
 }
 
@@ -242,7 +309,7 @@ Workload WorkloadWithDefaults(const Workload& original) {
   if (w.eval_every_steps() == 0 && w.steps() > 0) w.set_eval_every_steps(std::max<std::uint64_t>(1, w.steps() / 10));
 
   auto* o = w.mutable_optimizer();
-  if (o->learning_rate() == 0.0) o->set_learning_rate(0.1);
+  OptimizerKindDefaults(*o);
   if (o->schedule() == SCHEDULE_UNSPECIFIED) o->set_schedule(CONSTANT);
   if (o->step_gamma() == 0.0) o->set_step_gamma(0.1);
   if (o->reference_batch() == 0) o->set_reference_batch(32);
@@ -331,24 +398,90 @@ models::DatasetSpec DatasetSpecOf(const Dataset& d) {
 
 // The learning rate of the linear scaling rule (Goyal et al. 2017):
 // learning_rate x global_batch / reference_batch.
-models::SgdOptions SgdOptionsOf(const Optimizer& o, std::int64_t global_batch) {
-  models::SgdOptions options;
+models::ScheduleSpec ScheduleOf(const Optimizer& o, std::int64_t global_batch) {
+  models::ScheduleSpec schedule;
   double rate = o.learning_rate();
   if (o.linear_scaling()) rate *= static_cast<double>(global_batch) / static_cast<double>(o.reference_batch());
-  options.schedule.base_rate = rate;
-  options.schedule.decay = o.schedule() == STEP     ? models::Decay::kStep
-                           : o.schedule() == COSINE ? models::Decay::kCosine
-                                                    : models::Decay::kConstant;
-  options.schedule.step_every = o.step_every();
-  options.schedule.step_gamma = o.step_gamma();
-  options.schedule.warmup_steps = o.warmup_steps();
-  options.momentum = o.momentum();
-  options.weight_decay = o.weight_decay();
-  options.clip_norm = o.clip_norm();
-  return options;
+  schedule.base_rate = rate;
+  schedule.decay = o.schedule() == STEP     ? models::Decay::kStep
+                   : o.schedule() == COSINE ? models::Decay::kCosine
+                                            : models::Decay::kConstant;
+  schedule.step_every = o.step_every();
+  schedule.step_gamma = o.step_gamma();
+  schedule.warmup_steps = o.warmup_steps();
+  return schedule;
+}
+
+models::OptimizerOptions OptimizerOptionsOf(const Optimizer& o, std::int64_t global_batch) {
+  const models::ScheduleSpec schedule = ScheduleOf(o, global_batch);
+  switch (KindOf(o)) {
+    case Optimizer::ADAM:
+    case Optimizer::ADAMW:
+      return models::AdamOptions{.schedule = schedule,
+                                 .beta1 = o.beta1(),
+                                 .beta2 = o.beta2(),
+                                 .epsilon = o.epsilon(),
+                                 .weight_decay = o.weight_decay(),
+                                 .decoupled_weight_decay = o.kind() == Optimizer::ADAMW,
+                                 .clip_norm = o.clip_norm()};
+    case Optimizer::ADAGRAD:
+      return models::AdagradOptions{.schedule = schedule,
+                                    .epsilon = o.epsilon(),
+                                    .initial_accumulator = o.initial_accumulator(),
+                                    .weight_decay = o.weight_decay(),
+                                    .clip_norm = o.clip_norm()};
+    case Optimizer::RMSPROP:
+      return models::RmspropOptions{.schedule = schedule,
+                                    .alpha = o.alpha(),
+                                    .epsilon = o.epsilon(),
+                                    .momentum = o.momentum(),
+                                    .centered = o.centered(),
+                                    .weight_decay = o.weight_decay(),
+                                    .clip_norm = o.clip_norm()};
+    default:
+      return models::SgdOptions{
+          .schedule = schedule, .momentum = o.momentum(), .weight_decay = o.weight_decay(), .clip_norm = o.clip_norm()};
+  }
+}
+
+// Features and classes of the data a trainable model reads; absent when the
+// dataset leaves them unknown.
+std::optional<std::pair<Eigen::Index, std::int32_t>> DataShapeOf(const Dataset& d) {
+  if (d.has_fashion_mnist()) return std::pair<Eigen::Index, std::int32_t>{28 * 28, 10};
+  if (d.has_synthetic() && d.synthetic().features() > 0) {
+    return std::pair<Eigen::Index, std::int32_t>{d.synthetic().features(),
+                                                 static_cast<std::int32_t>(d.synthetic().classes())};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
+
+std::optional<ModelShape> ModelShapeOf(const Workload& w) {
+  const Model& m = w.model();
+  if (m.has_timing_only()) {
+    const models::ModelCost cost = TimingOnlyCost(m.timing_only());
+    if (cost.parameters < 1) return std::nullopt;
+    return ModelShape{cost.parameters, {}, false};
+  }
+  const auto data = DataShapeOf(w.dataset());
+  if (m.kind_case() == Model::KIND_NOT_SET || !data) return std::nullopt;
+  const auto [features, classes] = *data;
+  const models::ModelSpec spec = ModelSpecOf(m);
+  ModelShape shape;
+  shape.trainable = true;
+  try {
+    shape.parameters = models::MakeModel(spec, features, classes)->parameter_count();
+  } catch (const std::invalid_argument&) {
+    return std::nullopt;  // a width or class count ValidateWorkload reports
+  }
+  if (const auto* mlp = std::get_if<models::MlpSpec>(&spec)) {
+    shape.weight_shapes = models::MlpWeightShapes(features, mlp->hidden, classes);
+  } else if (std::holds_alternative<models::SoftmaxRegressionSpec>(spec)) {
+    shape.weight_shapes = models::MlpWeightShapes(features, {}, classes);
+  }
+  return shape;
+}
 
 WorkloadPlan WorkloadPlanOf(const Workload& w, std::uint32_t workers) {
   WorkloadPlan plan;
@@ -366,7 +499,11 @@ WorkloadPlan WorkloadPlanOf(const Workload& w, std::uint32_t workers) {
                                                           : models::ShardingSpec::Kind::kIid;
   plan.sharding.label_skew = w.dataset().label_skew();
   plan.batch_size = w.batch_size();
-  plan.optimizer = SgdOptionsOf(w.optimizer(), static_cast<std::int64_t>(w.batch_size()) * workers);
+  plan.optimizer = OptimizerOptionsOf(w.optimizer(), static_cast<std::int64_t>(w.batch_size()) * workers);
+  if (const auto shape = ModelShapeOf(w)) {
+    plan.parameters = shape->parameters;
+    plan.weight_shapes = shape->weight_shapes;
+  }
   plan.length = RunLength{w.steps(), w.epochs()};
   plan.eval_every_steps = w.eval_every_steps();
   plan.target_accuracy = w.target_accuracy();

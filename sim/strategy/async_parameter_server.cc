@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sim/strategy/gradient_exchange.h"
 
 namespace sim {
 
@@ -51,7 +52,12 @@ void AsyncParameterServer::pulled(std::uint32_t worker) {
 
 void AsyncParameterServer::computed(std::uint32_t worker) {
   ctx_.timeline.set(worker, Activity::kCommunicate, ctx_.engine.now());
-  ctx_.communication.push(worker, ctx_.model_bytes, [this, worker] { arrived(worker); });
+  AfterCodec(ctx_.engine, ctx_.exchange.encode, [this, worker] { push(worker); });
+}
+
+void AsyncParameterServer::push(std::uint32_t worker) {
+  ctx_.numerics.compress(in_flight_[worker]);
+  ctx_.communication.push(worker, ctx_.exchange.push, [this, worker] { arrived(worker); });
 }
 
 // The servers have added this worker's gradient in (one at a time, in

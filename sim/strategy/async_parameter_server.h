@@ -11,6 +11,9 @@
 // while c - (steps completed by the slowest worker) <= s; otherwise it waits
 // until the slowest catches up. Without a bound, nobody waits.
 //
+// With compression a worker encodes its gradient before it pushes it, and
+// pushes the code (gradient_exchange.h); the server applies the decoded one.
+//
 // With N workers of i.i.d. exponential compute times of rate mu and free
 // communication, updates arrive at rate N mu and staleness averages N - 1
 // (Dutta et al. 2018, "Slow and stale gradients can win the race").
@@ -36,6 +39,7 @@ class AsyncParameterServer final : public Strategy {
   void try_begin(std::uint32_t worker);
   void pulled(std::uint32_t worker);
   void computed(std::uint32_t worker);
+  void push(std::uint32_t worker);
   void arrived(std::uint32_t worker);
   [[nodiscard]] bool within_bound(std::uint32_t worker) const;
   [[nodiscard]] std::uint64_t slowest_clock() const;

@@ -20,6 +20,9 @@ class Communication {
   // All-reduce of `size` bytes among all workers; `done` when every worker
   // holds the result.
   virtual void all_reduce(Bytes size, Done done) = 0;
+  // All-gather among all workers, each contributing `piece` bytes (a
+  // compressed gradient); `done` when every worker holds all W pieces.
+  virtual void all_gather(Bytes piece, Done done) = 0;
   // Worker `worker` sends `size` bytes (a gradient) to the parameter
   // servers, split across them; `applied` when every server has received its
   // share and added it in (the servers' apply cost).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/strategy/gradient_exchange.h"
+
 namespace sim {
 namespace {
 
@@ -30,10 +32,8 @@ void LocalSgd::begin_round() {
 
 void LocalSgd::local_step(std::uint32_t worker, std::uint32_t left) {
   if (left == 0) {
-    ctx_.timeline.set(worker, Activity::kWait, ctx_.engine.now());
-    if (--computing_ > 0) return;
-    for (std::uint32_t w = 0; w < ctx_.workers; ++w) ctx_.timeline.set(w, Activity::kCommunicate, ctx_.engine.now());
-    ctx_.communication.all_reduce(ctx_.model_bytes, [this] { averaged(); });
+    if (ctx_.exchange.encode > Time::zero()) ctx_.timeline.set(worker, Activity::kCommunicate, ctx_.engine.now());
+    AfterCodec(ctx_.engine, ctx_.exchange.encode, [this, worker] { encoded(worker); });
     return;
   }
   ctx_.timeline.set(worker, Activity::kCompute, ctx_.engine.now());
@@ -41,9 +41,17 @@ void LocalSgd::local_step(std::uint32_t worker, std::uint32_t left) {
   ctx_.engine.schedule_in(ctx_.compute.next_step_time(worker), [this, worker, left] { local_step(worker, left - 1); });
 }
 
+void LocalSgd::encoded(std::uint32_t worker) {
+  ctx_.timeline.set(worker, Activity::kWait, ctx_.engine.now());
+  if (--computing_ > 0) return;
+  for (std::uint32_t w = 0; w < ctx_.workers; ++w) ctx_.timeline.set(w, Activity::kCommunicate, ctx_.engine.now());
+  RunPhases(ctx_.communication, ctx_.exchange.phases,
+            [this] { AfterCodec(ctx_.engine, ctx_.exchange.decode, [this] { averaged(); }); });
+}
+
 void LocalSgd::averaged() {
   for (std::uint32_t w = 0; w < ctx_.workers; ++w) ctx_.timeline.set(w, Activity::kWait, ctx_.engine.now());
-  ctx_.numerics.average_replicas();
+  ctx_.numerics.average_replicas(ctx_.strategy.reset_optimizer_state);
   local_steps_done_ += this_round_;
   const std::uint64_t round_samples = std::uint64_t{this_round_} * ctx_.workers * ctx_.batch_size;
   samples_ += round_samples;

@@ -4,6 +4,12 @@
 // own replica without communicating, then the replicas are averaged with an
 // all-reduce of the parameters, and every worker continues from the average.
 //
+// With compression each worker encodes its replica's change since the last
+// average when its round ends, the exchange is that of a compressed
+// gradient (gradient_exchange.h), and the model moves by the mean decoded
+// change (Numerics::average_replicas). strategy.reset_optimizer_state makes
+// every worker forget its optimizer state (momentum) at each average.
+//
 // `workload.steps` counts each worker's local steps; one "update" of the
 // global model is one averaging round (H local steps). The last round may be
 // shorter so that exactly `steps` local steps are taken.
@@ -26,6 +32,7 @@ class LocalSgd final : public Strategy {
  private:
   void begin_round();
   void local_step(std::uint32_t worker, std::uint32_t left);
+  void encoded(std::uint32_t worker);
   void averaged();
 
   TrainingContext& ctx_;

@@ -24,17 +24,42 @@ NetworkCommunication::NetworkCommunication(Engine& engine, Transport& transport,
 
 NetworkCommunication::~NetworkCommunication() = default;
 
-std::shared_ptr<const collectives::Schedule> NetworkCommunication::schedule_for(Bytes size) {
-  auto& cached = schedules_[size.count];
+namespace {
+
+// The all-gather of the all-reduce algorithm's family (collectives/algorithms.h).
+collectives::Algorithm AllGatherAlgorithm(collectives::Algorithm all_reduce) {
+  switch (all_reduce) {
+    case collectives::Algorithm::kHalvingDoubling:
+    case collectives::Algorithm::kRecursiveDoubling: return collectives::Algorithm::kHalvingDoubling;
+    default: return collectives::Algorithm::kRing;
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const collectives::Schedule> NetworkCommunication::schedule_for(collectives::Op op, Bytes size) {
+  auto& cached = schedules_[{op, size.count}];
   if (!cached) {
     collectives::CollectiveSpec spec = spec_;
+    spec.op = op;
     spec.bytes = size;
+    if (op == collectives::Op::kAllGather) spec.algorithm = AllGatherAlgorithm(spec_.algorithm);
     cached = std::make_shared<const collectives::Schedule>(collectives::BuildSchedule(spec));
   }
   return cached;
 }
 
 void NetworkCommunication::all_reduce(Bytes size, Done done) {
+  run(collectives::Op::kAllReduce, size, std::move(done));
+}
+
+void NetworkCommunication::all_gather(Bytes piece, Done done) {
+  // sim::collectives counts an all-gather by its gathered output (collective.h).
+  const auto ranks = static_cast<std::int64_t>(worker_endpoints_.size());
+  run(collectives::Op::kAllGather, Bytes{piece.count * ranks}, std::move(done));
+}
+
+void NetworkCommunication::run(collectives::Op op, Bytes size, Done done) {
   // Runs finished earlier are released here, never from inside their own callback.
   std::erase_if(runs_, [](const auto& run) { return run->done(); });
   if (worker_endpoints_.size() == 1) {
@@ -43,7 +68,7 @@ void NetworkCommunication::all_reduce(Bytes size, Done done) {
   }
   collectives::RunOptions options = run_options_;
   options.on_done = [done = std::move(done)](Time) { done(); };
-  runs_.push_back(std::make_unique<collectives::CollectiveRun>(engine_, transport_, schedule_for(size),
+  runs_.push_back(std::make_unique<collectives::CollectiveRun>(engine_, transport_, schedule_for(op, size),
                                                                worker_endpoints_, std::move(options)));
   runs_.back()->start();
 }

@@ -1,6 +1,9 @@
-// Communication as traffic on the simulated network: all-reduces are
-// collective schedules (sim/collectives) run on the Transport; pushes and
-// pulls go to S parameter servers, each owning one shard of every message.
+// Communication as traffic on the simulated network: all-reduces and
+// all-gathers are collective schedules (sim/collectives) run on the
+// Transport; pushes and pulls go to S parameter servers, each owning one
+// shard of every message. An all-gather runs the scenario's all-reduce
+// algorithm where it has an all-gather of its own (ring; halving-doubling's
+// recursive doubling, also for recursive_doubling), else the ring's.
 // Every call moves the bytes it is given: a compressed gradient or a shard
 // costs what it weighs, not the model's size.
 //
@@ -11,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "sim/collectives/collective.h"
@@ -35,19 +39,22 @@ class NetworkCommunication final : public Communication {
   ~NetworkCommunication() override;
 
   void all_reduce(Bytes size, Done done) override;
+  void all_gather(Bytes piece, Done done) override;
   void push(std::uint32_t worker, Bytes size, Done applied) override;
   void pull(std::uint32_t worker, Bytes size, Done done) override;
 
  private:
-  std::shared_ptr<const collectives::Schedule> schedule_for(Bytes size);
+  std::shared_ptr<const collectives::Schedule> schedule_for(collectives::Op op, Bytes size);
+  void run(collectives::Op op, Bytes size, Done done);
 
   Engine& engine_;
   Transport& transport_;
   collectives::CollectiveSpec spec_;
   collectives::RunOptions run_options_;
   std::vector<EndpointId> worker_endpoints_;
-  // One schedule per size: a training run all-reduces the same size every step.
-  std::map<std::int64_t, std::shared_ptr<const collectives::Schedule>> schedules_;
+  // One schedule per operation and size: a training run exchanges the same
+  // sizes every step.
+  std::map<std::pair<collectives::Op, std::int64_t>, std::shared_ptr<const collectives::Schedule>> schedules_;
   std::vector<std::unique_ptr<collectives::CollectiveRun>> runs_;
   std::unique_ptr<collectives::ParameterServers> servers_;
 };

@@ -14,6 +14,7 @@
 #include "sim/result/training_log.h"
 #include "sim/result/worker_timeline.h"
 #include "sim/strategy/communication.h"
+#include "sim/strategy/gradient_exchange.h"
 #include "sim/strategy/strategy_spec.h"
 #include "sim/training/compute_model.h"
 #include "sim/training/numerics.h"
@@ -34,8 +35,10 @@ struct TrainingContext {
   std::uint64_t batch_size = 1;
   // Stop once the target accuracy is reached.
   bool stop_at_target = false;
-  // Bytes of a gradient (and of the parameters) on the wire.
+  // Bytes of a dense gradient (and of the parameters) on the wire.
   Bytes model_bytes;
+  // What a worker's gradient costs on its way, compression included.
+  GradientExchange exchange;
   // Updates of the global model to run, and how often to evaluate.
   std::uint64_t steps = 0;
   std::uint64_t eval_every = 1;

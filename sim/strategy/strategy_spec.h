@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "models/compression/compression_options.h"
 #include "sim/collectives/collective.h"
 #include "sim/core/units.h"
 
@@ -34,6 +35,11 @@ struct StrategySpec {
   std::uint32_t staleness_bound = 0;  // SSP
   std::uint32_t local_steps = 8;      // LOCAL_SGD
   std::uint32_t backup_workers = 0;   // SYNC_BACKUP
+  // What every worker does to its gradient before sending it (LOCAL_SGD: to
+  // its replica's change since the last average); kNone: nothing.
+  models::CompressionOptions compression{.scheme = models::CompressionScheme::kNone};
+  // LOCAL_SGD: each worker forgets its optimizer state after every average.
+  bool reset_optimizer_state = false;
 };
 
 class Strategy;

@@ -1,5 +1,7 @@
 #include "sim/strategy/sync_allreduce.h"
 
+#include "sim/strategy/gradient_exchange.h"
+
 namespace sim {
 
 SyncAllReduce::SyncAllReduce(TrainingContext& context)
@@ -23,10 +25,17 @@ void SyncAllReduce::begin_step() {
 }
 
 void SyncAllReduce::computed(std::uint32_t worker) {
+  if (ctx_.exchange.encode > Time::zero()) ctx_.timeline.set(worker, Activity::kCommunicate, ctx_.engine.now());
+  AfterCodec(ctx_.engine, ctx_.exchange.encode, [this, worker] { encoded(worker); });
+}
+
+void SyncAllReduce::encoded(std::uint32_t worker) {
+  ctx_.numerics.compress(gradients_[worker]);
   ctx_.timeline.set(worker, Activity::kWait, ctx_.engine.now());
   if (--computing_ > 0) return;
   for (std::uint32_t w = 0; w < ctx_.workers; ++w) ctx_.timeline.set(w, Activity::kCommunicate, ctx_.engine.now());
-  ctx_.communication.all_reduce(ctx_.model_bytes, [this] { reduced(); });
+  RunPhases(ctx_.communication, ctx_.exchange.phases,
+            [this] { AfterCodec(ctx_.engine, ctx_.exchange.decode, [this] { reduced(); }); });
 }
 
 void SyncAllReduce::reduced() {

@@ -5,6 +5,10 @@
 //
 // The all-reduce starts when the slowest worker is done (no overlap of
 // communication with the backward pass); workers that finish early wait.
+// With compression (gradient_exchange.h) each worker encodes its gradient
+// when it is done, the exchange is an all-gather of the codes (or
+// PowerSGD's all-reduces of its factors), and every worker decodes what it
+// received before the update.
 #pragma once
 
 #include <vector>
@@ -24,6 +28,7 @@ class SyncAllReduce final : public Strategy {
  private:
   void begin_step();
   void computed(std::uint32_t worker);
+  void encoded(std::uint32_t worker);
   void reduced();
 
   TrainingContext& ctx_;

@@ -26,7 +26,18 @@ void SyncParameterServer::begin_step(std::uint32_t worker) {
 
 void SyncParameterServer::computed(std::uint32_t worker, std::uint64_t step) {
   ctx_.timeline.set(worker, Activity::kCommunicate, ctx_.engine.now());
-  ctx_.communication.push(worker, ctx_.model_bytes, [this, worker, step] { arrived(worker, step); });
+  if (ctx_.exchange.encode > Time::zero()) {
+    // Encoding, like computing, is cut short when the step's update is made.
+    compute_events_[worker] =
+        ctx_.engine.schedule_in(ctx_.exchange.encode, [this, worker, step] { push(worker, step); });
+  } else {
+    push(worker, step);
+  }
+}
+
+void SyncParameterServer::push(std::uint32_t worker, std::uint64_t step) {
+  ctx_.numerics.compress(gradients_[worker]);
+  ctx_.communication.push(worker, ctx_.exchange.push, [this, worker, step] { arrived(worker, step); });
 }
 
 void SyncParameterServer::arrived(std::uint32_t worker, std::uint64_t step) {

@@ -7,6 +7,10 @@
 // their gradients would be stale and are dropped. A gradient counts as
 // arrived once every server has added its share in (their apply cost).
 //
+// With compression each worker encodes its gradient before it pushes it
+// (gradient_exchange.h), and pushes the code; a worker cut short while
+// encoding never sends.
+//
 // With N workers whose compute times are i.i.d. exponential of rate mu and
 // free communication, a step lasts the (N - b)-th order statistic:
 // (H_N - H_b) / mu, H_n the n-th harmonic number.
@@ -29,6 +33,7 @@ class SyncParameterServer final : public Strategy {
  private:
   void begin_step(std::uint32_t worker);
   void computed(std::uint32_t worker, std::uint64_t step);
+  void push(std::uint32_t worker, std::uint64_t step);
   void arrived(std::uint32_t worker, std::uint64_t step);
   void applied();
   void pulled(std::uint32_t worker);
@@ -40,7 +45,7 @@ class SyncParameterServer final : public Strategy {
   std::vector<Gradient> gradients_;        // this step's, by worker
   std::vector<bool> arrived_;              // by worker, this step
   std::uint32_t arrivals_ = 0;
-  std::vector<EventId> compute_events_;    // to cut stragglers short
+  std::vector<EventId> compute_events_;    // computing or encoding: to cut stragglers short
 };
 
 }  // namespace sim

@@ -1,7 +1,10 @@
 #include "sim/training/numerics.h"
 
 #include <stdexcept>
+#include <string>
 
+#include "models/compression/make_compressor.h"
+#include "sim/core/random.h"
 
 namespace sim {
 
@@ -22,9 +25,20 @@ Numerics::Numerics(const NumericsSpec& spec, std::uint32_t workers, std::shared_
   }
   total_steps_ = spec.length.steps_for(train_samples_, spec.samples_per_update);
   optimizer_options_ = spec.optimizer;
-  optimizer_options_.schedule.total_steps = total_steps_;
-  optimizer_ = std::make_unique<models::Sgd>(optimizer_options_);
+  models::ScheduleOf(optimizer_options_).total_steps = total_steps_;
+  optimizer_ = models::MakeOptimizer(optimizer_options_);
   global_ = std::make_shared<Eigen::VectorXf>(models::InitialParameters(*model_, spec.seed));
+
+  const Eigen::Index n = model_->parameter_count();
+  if (spec.compression.scheme == models::CompressionScheme::kPowerSgd) {
+    power_sgd_ = std::make_unique<models::PowerSgd>(spec.compression, n, spec.weight_shapes, workers,
+                                                    NamedStream(spec.seed, "compression/power_sgd"));
+  } else if (spec.compression.scheme != models::CompressionScheme::kNone) {
+    for (std::uint32_t k = 0; k < workers; ++k) {
+      compressors_.push_back(models::MakeCompressor(spec.compression, n,
+                                                    NamedStream(spec.seed, "compression/worker/" + std::to_string(k))));
+    }
+  }
 }
 
 std::shared_ptr<Eigen::VectorXf> Numerics::writable_global() {
@@ -43,13 +57,32 @@ Gradient Numerics::compute_gradient(std::uint32_t worker, const ParameterVersion
   return g;
 }
 
+void Numerics::compress(Gradient& gradient) {
+  if (!enabled() || compressors_.empty()) return;
+  auto decoded = std::make_shared<Eigen::VectorXf>();
+  compressors_.at(gradient.worker)->compress(*gradient.values, *decoded);
+  gradient.values = std::move(decoded);
+}
+
+Eigen::VectorXf Numerics::residual(std::uint32_t worker) const {
+  if (power_sgd_) return power_sgd_->residual(worker);
+  if (!compressors_.empty()) return compressors_.at(worker)->residual();
+  return {};
+}
+
 void Numerics::apply_mean(std::span<const Gradient> gradients) {
   ++version_;
   if (!enabled() || gradients.empty()) return;
-  // Rank order, then one scale: the same bits whatever order they arrived in.
-  mean_ = *gradients[0].values;
-  for (std::size_t k = 1; k < gradients.size(); ++k) mean_ += *gradients[k].values;
-  mean_ *= 1.0f / static_cast<float>(gradients.size());
+  if (power_sgd_) {
+    std::vector<const Eigen::VectorXf*> in_rank_order;
+    for (const Gradient& g : gradients) in_rank_order.push_back(g.values.get());
+    power_sgd_->reduce(in_rank_order, mean_);
+  } else {
+    // Rank order, then one scale: the same bits whatever order they arrived in.
+    mean_ = *gradients[0].values;
+    for (std::size_t k = 1; k < gradients.size(); ++k) mean_ += *gradients[k].values;
+    mean_ *= 1.0f / static_cast<float>(gradients.size());
+  }
   auto params = writable_global();
   optimizer_->apply(*params, mean_);
 }
@@ -66,7 +99,7 @@ void Numerics::local_step(std::uint32_t worker) {
   if (replicas_.empty()) {
     replicas_.assign(samplers_.size(), *global_);
     for (std::size_t k = 0; k < samplers_.size(); ++k) {
-      local_optimizers_.push_back(std::make_unique<models::Sgd>(optimizer_options_));
+      local_optimizers_.push_back(models::MakeOptimizer(optimizer_options_));
     }
   }
   Eigen::VectorXf& replica = replicas_.at(worker);
@@ -76,14 +109,43 @@ void Numerics::local_step(std::uint32_t worker) {
   local_optimizers_[worker]->apply(replica, gradient_);
 }
 
-void Numerics::average_replicas() {
+void Numerics::average_replicas(bool reset_optimizer_state) {
   ++version_;
   if (!enabled() || replicas_.empty()) return;
-  mean_ = replicas_[0];
-  for (std::size_t k = 1; k < replicas_.size(); ++k) mean_ += replicas_[k];
-  mean_ *= 1.0f / static_cast<float>(replicas_.size());
+  const float scale = 1.0f / static_cast<float>(replicas_.size());
+  if (power_sgd_) {
+    changes_.resize(replicas_.size());
+    std::vector<const Eigen::VectorXf*> in_rank_order;
+    for (std::size_t k = 0; k < replicas_.size(); ++k) {
+      changes_[k] = replicas_[k] - *global_;
+      in_rank_order.push_back(&changes_[k]);
+    }
+    power_sgd_->reduce(in_rank_order, mean_);
+    mean_ += *global_;
+  } else if (!compressors_.empty()) {
+    // Each change is compressed by its worker and decoded; their sum in rank
+    // order, scaled once, moves the model.
+    for (std::size_t k = 0; k < replicas_.size(); ++k) {
+      gradient_ = replicas_[k] - *global_;
+      compressors_[k]->compress(gradient_, decoded_);
+      if (k == 0) {
+        mean_ = decoded_;
+      } else {
+        mean_ += decoded_;
+      }
+    }
+    mean_ *= scale;
+    mean_ += *global_;
+  } else {
+    mean_ = replicas_[0];
+    for (std::size_t k = 1; k < replicas_.size(); ++k) mean_ += replicas_[k];
+    mean_ *= scale;
+  }
   *writable_global() = mean_;
   for (auto& r : replicas_) r = mean_;
+  if (reset_optimizer_state) {
+    for (auto& optimizer : local_optimizers_) optimizer->reset();
+  }
 }
 
 std::optional<TestScore> Numerics::evaluate() {

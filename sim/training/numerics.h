@@ -19,12 +19,15 @@
 
 #include <Eigen/Core>
 
+#include "models/compression/compressor.h"
+#include "models/compression/matrix_shapes.h"
+#include "models/compression/power_sgd.h"
 #include "models/data/batch_sampler.h"
 #include "models/data/dataset.h"
 #include "models/data/load_dataset.h"
 #include "models/nn/make_model.h"
 #include "models/nn/model.h"
-#include "models/optim/sgd.h"
+#include "models/optim/make_optimizer.h"
 #include "sim/training/run_length.h"
 
 namespace sim {
@@ -54,7 +57,11 @@ struct NumericsSpec {
   models::ShardingSpec sharding;
   std::uint32_t batch_size = 32;
   // schedule.total_steps is set here, from the run's length.
-  models::SgdOptions optimizer;
+  models::OptimizerOptions optimizer;
+  // What each worker does to what it sends, and the model's weight matrices
+  // (PowerSGD compresses those).
+  models::CompressionOptions compression{.scheme = models::CompressionScheme::kNone};
+  std::vector<models::MatrixShape> weight_shapes;
   RunLength length;
   // Samples one update consumes (the strategy's), to turn epochs into steps.
   std::uint64_t samples_per_update = 1;
@@ -66,11 +73,12 @@ class Numerics {
  public:
   // Timing only: no model, no data; versions are still counted.
   Numerics() = default;
-  // Real numerics: `workers` workers, each with its shard and sampler, one
-  // global model with its optimizer; every replica starts from the same
-  // initial parameters (stream "model/init"). The data set is loaded from the
-  // spec, unless `data` (the same set, loaded once for several runs of a
-  // sweep or a benchmark) is given.
+  // Real numerics: `workers` workers, each with its shard, sampler and
+  // compressor (stream "compression/worker/<rank>"; PowerSGD's first Q from
+  // "compression/power_sgd"), one global model with its optimizer; every
+  // replica starts from the same initial parameters (stream "model/init").
+  // The data set is loaded from the spec, unless `data` (the same set,
+  // loaded once for several runs of a sweep or a benchmark) is given.
   Numerics(const NumericsSpec& spec, std::uint32_t workers, std::shared_ptr<const models::TrainTest> data = nullptr);
   ~Numerics();
   Numerics(const Numerics&) = delete;
@@ -92,8 +100,20 @@ class Numerics {
   // on `at`.
   Gradient compute_gradient(std::uint32_t worker, const ParameterVersion& at);
 
+  // Worker `gradient.worker` compresses its gradient as it sends it:
+  // `gradient.values` becomes what every receiver decodes and applies
+  // (models/compression/compressor.h), and with error feedback the worker
+  // keeps what it did not send for its next one. Nothing changes without
+  // compression, nor with PowerSGD, whose workers are compressed together
+  // (apply_mean, average_replicas).
+  void compress(Gradient& gradient);
+  // Worker `worker`'s error-feedback residual; empty without compression.
+  [[nodiscard]] Eigen::VectorXf residual(std::uint32_t worker) const;
+
   // Synchronous update: the mean of `gradients`, summed in the order given
-  // (callers pass rank order), applied as one optimizer step.
+  // (callers pass rank order), applied as one optimizer step. With PowerSGD,
+  // every worker's gradient, in rank order, reduced in the compressed
+  // domain (models/compression/power_sgd.h).
   void apply_mean(std::span<const Gradient> gradients);
   // Asynchronous update: one gradient applied as one optimizer step.
   void apply(const Gradient& gradient);
@@ -102,8 +122,13 @@ class Numerics {
   // last average), with its own optimizer state.
   void local_step(std::uint32_t worker);
   // The global model becomes the mean of all replicas, summed in rank order
-  // (one new version), and every replica restarts from it.
-  void average_replicas();
+  // (one new version), and every replica restarts from it. With compression
+  // each worker sends its replica's change since the last average,
+  // compressed with error feedback as a gradient would be (Basu et al. 2019,
+  // Qsparse-local-SGD), and the model moves by the mean decoded change.
+  // `reset_optimizer_state`: every worker's optimizer forgets its state
+  // (momentum, moments), as after a restart; else it carries over.
+  void average_replicas(bool reset_optimizer_state = false);
 
   // Test-set loss and accuracy of the current version (no simulated time).
   [[nodiscard]] std::optional<TestScore> evaluate();
@@ -114,16 +139,21 @@ class Numerics {
   std::unique_ptr<models::Model> model_;
   std::shared_ptr<const models::TrainTest> data_;
   std::vector<models::BatchSampler> samplers_;
-  std::unique_ptr<models::Sgd> optimizer_;
-  std::vector<std::unique_ptr<models::Sgd>> local_optimizers_;
+  std::unique_ptr<models::Optimizer> optimizer_;
+  std::vector<std::unique_ptr<models::Optimizer>> local_optimizers_;
   std::vector<Eigen::VectorXf> replicas_;  // local SGD only, made on first use
+  // One per worker; empty without compression and with PowerSGD.
+  std::vector<std::unique_ptr<models::Compressor>> compressors_;
+  std::unique_ptr<models::PowerSgd> power_sgd_;
+  std::vector<Eigen::VectorXf> changes_;  // local SGD with PowerSGD: each replica's change (workspace)
   std::shared_ptr<Eigen::VectorXf> global_;
   std::uint64_t version_ = 0;
   std::int64_t train_samples_ = 0;
   std::uint32_t eval_samples_ = 0;
   Eigen::VectorXf mean_;      // workspace of apply_mean / average_replicas
-  Eigen::VectorXf gradient_;  // workspace of local_step
-  models::SgdOptions optimizer_options_;
+  Eigen::VectorXf gradient_;  // workspace of local_step and average_replicas
+  Eigen::VectorXf decoded_;   // workspace of average_replicas
+  models::OptimizerOptions optimizer_options_;
   std::uint64_t total_steps_ = 0;
 };
 

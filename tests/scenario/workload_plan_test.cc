@@ -142,13 +142,13 @@ TEST(WorkloadPlan, LinearScalingRuleAndDefaults) {
   // 0.4; with the default reference 32 and lr 0 -> default 0.1: 0.1 x (16 x
   // 4) / 32 = 0.2.
   auto rate = [](const std::string& text, std::uint32_t workers) {
-    return WorkloadPlanOf(WorkloadWithDefaults(Parse(text)), workers).optimizer.schedule.base_rate;
+    return models::ScheduleOf(WorkloadPlanOf(WorkloadWithDefaults(Parse(text)), workers).optimizer).base_rate;
   };
   EXPECT_DOUBLE_EQ(rate("optimizer { learning_rate: 0.05 linear_scaling: true reference_batch: 32 }", 8), 0.4);
   EXPECT_DOUBLE_EQ(rate("batch_size: 16 optimizer { linear_scaling: true }", 4), 0.2);
   EXPECT_DOUBLE_EQ(rate("batch_size: 16", 4), 0.1);
-  const models::SgdOptions step =
-      WorkloadPlanOf(WorkloadWithDefaults(Parse("optimizer { schedule: STEP step_every: 5 }")), 1).optimizer;
+  const models::SgdOptions step = std::get<models::SgdOptions>(
+      WorkloadPlanOf(WorkloadWithDefaults(Parse("optimizer { schedule: STEP step_every: 5 }")), 1).optimizer);
   EXPECT_EQ(step.schedule.decay, models::Decay::kStep);
   EXPECT_DOUBLE_EQ(step.schedule.step_gamma, 0.1);
   EXPECT_EQ(step.schedule.step_every, 5u);

@@ -21,6 +21,7 @@ class FreeCommunication final : public Communication {
  public:
   explicit FreeCommunication(Engine& engine) : engine_(engine) {}
   void all_reduce(Bytes, Done done) override { later(std::move(done)); }
+  void all_gather(Bytes, Done done) override { later(std::move(done)); }
   void push(std::uint32_t, Bytes, Done applied) override { later(std::move(applied)); }
   void pull(std::uint32_t, Bytes, Done done) override { later(std::move(done)); }
 
@@ -30,14 +31,24 @@ class FreeCommunication final : public Communication {
 };
 
 // What a timing test varies: the workers, the strategy, the run's length,
-// the stragglers and the seed of their streams.
+// the stragglers and the seed of their streams, and the time a worker takes
+// to encode and decode a compressed gradient (gradient_exchange.h).
 struct TimingSetup {
   std::uint32_t workers = 1;
   StrategySpec strategy;
   std::uint64_t steps = 1;
   StragglerSpec stragglers;
   std::uint64_t seed = 7;
+  Time encode = Time::zero();
+  Time decode = Time::zero();
 };
+
+inline GradientExchange TimedExchange(const TimingSetup& s) {
+  GradientExchange e = DenseExchange(Bytes{4}, s.workers);
+  e.encode = s.encode;
+  e.decode = s.decode;
+  return e;
+}
 
 // One strategy run with `setup.workers` workers of nominal step `nominal`.
 struct TimingRun {
@@ -59,6 +70,7 @@ struct TimingRun {
                 .batch_size = 1,
                 .stop_at_target = false,
                 .model_bytes = Bytes{4},
+                .exchange = TimedExchange(s),
                 .steps = s.steps,
                 .eval_every = s.steps} {
     strategy = MakeStrategy(context);

@@ -25,14 +25,14 @@ std::vector<double> SingleProcessLosses(const scenario::RunPlan& plan, std::uint
   Eigen::VectorXf params = models::InitialParameters(*model, plan.seed);
   auto shards = models::ShardTrainingSet(w.sharding, data.train, static_cast<int>(workers), plan.seed);
   auto sampler = models::MakeGlobalBatchSampler(shards, w.batch_size, plan.seed);
-  models::SgdOptions options = w.optimizer;
-  options.schedule.total_steps = w.length.steps;
-  models::Sgd sgd(options);
+  models::OptimizerOptions options = w.optimizer;
+  models::ScheduleOf(options).total_steps = w.length.steps;
+  const auto sgd = models::MakeOptimizer(options);
   Eigen::VectorXf grad;
   std::vector<double> losses{model->evaluate(params, data.test).loss};
   for (int t = 1; t <= steps; ++t) {
     model->loss_and_gradient(params, models::Batch(data.train, sampler.next()), grad);
-    sgd.apply(params, grad);
+    sgd->apply(params, grad);
     if (t % every == 0) losses.push_back(model->evaluate(params, data.test).loss);
   }
   return losses;

@@ -19,7 +19,7 @@
 
 #include "models/data/load_dataset.h"
 #include "sim/training/numerics.h"
-#include "models/optim/sgd.h"
+#include "models/optim/make_optimizer.h"
 #include "sim/result/atomic_file.h"
 #include "sim/run/training_run.h"
 #include "sim/scenario/run_plan.h"
@@ -107,25 +107,25 @@ int Main(int argc, char** argv) {
 
   // Compute: every worker at once, servers waiting (as in the run).
   const auto worker = static_cast<std::uint32_t>(rank);
-  models::SgdOptions optimizer_options = plan.workload.optimizer;
-  optimizer_options.schedule.total_steps = plan.workload.length.steps;
-  const models::Sgd optimizer(optimizer_options);
+  models::OptimizerOptions optimizer_options = plan.workload.optimizer;
+  models::ScheduleOf(optimizer_options).total_steps = plan.workload.length.steps;
   const auto compute = [&] { (void)numerics.compute_gradient(worker, numerics.current()); };
   // A step's local arithmetic besides the gradient (copy, scale, optimizer
   // step on whole-length vectors), run between timed computations.
-  models::Sgd local_optimizer = optimizer;
+  const auto local_optimizer = models::MakeOptimizer(optimizer_options);
   Eigen::VectorXf local_params = *numerics.current().values, local_update = local_params;
   const auto between = [&] {
     local_update = local_params;
     local_update *= 1e-3f;
-    local_optimizer.apply(local_params, local_update);
+    local_optimizer->apply(local_params, local_update);
   };
   const auto free_running = FreeRunningStepSeconds(MPI_COMM_WORLD, computes, compute, compute_seconds);
   for (double t : free_running) m.add_free_running_step_s(t);
   const bool shared_clock = SharedClock(MPI_COMM_WORLD);
   m.set_lockstep_step_s(
       LockstepStepSeconds(MPI_COMM_WORLD, computes, compute, between, 41, compute_seconds, shared_clock));
-  m.set_optimizer_step_s(OptimizerStepSeconds(MPI_COMM_WORLD, computes, optimizer, parameters, 51));
+  m.set_optimizer_step_s(
+      OptimizerStepSeconds(MPI_COMM_WORLD, computes, *models::MakeOptimizer(optimizer_options), parameters, 51));
   m.set_add_gradient_s(AddGradientSeconds(MPI_COMM_WORLD, computes, parameters, 51));
 
   // Network: the sizes the run sends.

@@ -273,7 +273,7 @@ bool SharedClock(MPI_Comm comm) {
   return all == 1;
 }
 
-double OptimizerStepSeconds(MPI_Comm comm, bool computes, models::Sgd optimizer, std::int64_t parameters,
+double OptimizerStepSeconds(MPI_Comm comm, bool computes, models::Optimizer& optimizer, std::int64_t parameters,
                             int repetitions) {
   double median = 0;
   if (computes) {

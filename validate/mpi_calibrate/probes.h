@@ -13,7 +13,7 @@
 #include <functional>
 #include <vector>
 
-#include "models/optim/sgd.h"
+#include "models/optim/optimizer.h"
 
 namespace sim::validate {
 
@@ -75,7 +75,7 @@ enum class FanDirection { kIn, kOut, kHalfEach };
 [[nodiscard]] bool SharedClock(MPI_Comm comm);
 // Median over ranks that compute of their median time of one optimizer step
 // on a vector of `parameters` floats; and likewise of adding two such vectors.
-[[nodiscard]] double OptimizerStepSeconds(MPI_Comm comm, bool computes, models::Sgd optimizer,
+[[nodiscard]] double OptimizerStepSeconds(MPI_Comm comm, bool computes, models::Optimizer& optimizer,
                                           std::int64_t parameters, int repetitions);
 [[nodiscard]] double AddGradientSeconds(MPI_Comm comm, bool computes, std::int64_t parameters, int repetitions);
 

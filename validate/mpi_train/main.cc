@@ -66,7 +66,7 @@ std::vector<std::string> Problems(const scenario::RunPlan& plan, int ranks, cons
   }
   if (plan.workload.timing_only_workload()) p.push_back("workload.model.timing_only has no numerics to run for real");
   if (plan.workload.stop_at_target) p.push_back("workload.stop_at_target: mpi_train always runs every step");
-  if (Entry(st.kind).uses_servers && st.servers > 1 && plan.workload.optimizer.clip_norm > 0) {
+  if (Entry(st.kind).uses_servers && st.servers > 1 && models::ClipNormOf(plan.workload.optimizer) > 0) {
     p.push_back("workload.optimizer.clip_norm needs the whole gradient's norm: mpi_train clips only with 1 server");
   }
   if (o.allreduce != "ring" && o.allreduce != "mpi") {
