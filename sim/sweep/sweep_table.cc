@@ -42,6 +42,7 @@ PointRow RowOfResult(const SweepPoint& point, const result::RunResult& r) {
   const double total = r.compute_s() + r.comm_s() + r.wait_s();
   auto share = [&](double part) { return total > 0.0 ? Number(part / total) : std::string(); };
   const bool lw = r.has_layer_wise();
+  const bool mp = lw && r.layer_wise().has_model_parallel();
   PointRow row{.point = point.index, .values = point.values, .measured = {}, .error = {}};
   row.measured = {std::to_string(r.workers()),
                   r.strategy(),
@@ -62,6 +63,8 @@ PointRow RowOfResult(const SweepPoint& point, const result::RunResult& r) {
                   lw ? Number(r.layer_wise().memory().peak_gib()) : std::string(),
                   lw ? Number(r.layer_wise().memory().capacity_gib()) : std::string(),
                   lw ? std::string(r.layer_wise().memory().exceeded() ? "0" : "1") : std::string(),
+                  mp ? Number(r.layer_wise().model_parallel().bubble_share()) : std::string(),
+                  mp ? Number(r.layer_wise().model_parallel().hardware_tflops_per_gpu()) : std::string(),
                   Number(r.wall_s())};
   return row;
 }

@@ -24,6 +24,11 @@
 //                         layer-wise runs: one GPU's peak memory, its
 //                         capacity, and whether it fits (0 when simulated
 //                         anyway with workload.ignore_memory_limit)
+//   bubble_share, hardware_tflops_per_gpu
+//                         runs with strategy.model_parallel: the share of a
+//                         step a GPU is idle (pipeline bubbles, waiting), and
+//                         TFLOP/s per GPU counting recomputation (as
+//                         Narayanan et al. 2021 report it); empty otherwise
 //   wall_s                host seconds the point took (the one column that
 //                         differs between two sweeps of the same points)
 //   error                 empty, or why the point failed at run time (its
@@ -61,7 +66,8 @@ inline constexpr const char* kMeasuredColumns[] = {
     "workers",      "strategy",      "steps",          "sim_time_s",       "step_time_s",
     "samples_per_s", "compute_share", "exposed_comm_share", "wait_share", "final_loss",
     "final_accuracy", "time_to_target_s", "staleness_mean", "staleness_max", "tflops_per_gpu",
-    "mfu",          "memory_gib",    "memory_capacity_gib", "memory_fits", "wall_s"};
+    "mfu",          "memory_gib",    "memory_capacity_gib", "memory_fits", "bubble_share",
+    "hardware_tflops_per_gpu", "wall_s"};
 inline constexpr std::size_t kMeasuredCount = std::size(kMeasuredColumns);
 // Where PointRow::measured holds what speedup and progress read.
 inline constexpr std::size_t kWorkersCell = 0;

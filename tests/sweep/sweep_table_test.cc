@@ -54,7 +54,8 @@ TEST(SweepTable, HeaderHasThePointTheSweptPathsAndTheMeasures) {
                           "samples_per_s", "baseline_point", "speedup", "scaling_efficiency", "compute_share",
                           "exposed_comm_share", "wait_share", "final_loss", "final_accuracy", "time_to_target_s",
                           "staleness_mean", "staleness_max", "tflops_per_gpu", "mfu", "memory_gib",
-                          "memory_capacity_gib", "memory_fits", "wall_s", "error"};
+                          "memory_capacity_gib", "memory_fits", "bubble_share", "hardware_tflops_per_gpu", "wall_s",
+                          "error"};
   EXPECT_EQ(header, expected);
 }
 
