@@ -249,7 +249,8 @@ TEST(ParameterServers, EveryMessageMovesItsOwnSize) {
   // what it weighs: with 2 servers, a 400-byte push sends shards of 200 B,
   // 1 us + 200 ns each on the fixed-delay transport (1 GB/s), while a
   // 4,000-byte one sends 2,000 B shards taking 3 us.
-  for (const auto [size, expected] : {std::pair{Bytes{400}, Nanoseconds(1200)}, {Bytes{4000}, Microseconds(3)}}) {
+  for (const auto& [size, expected] :
+       {std::pair{Bytes{400}, Nanoseconds(1200)}, {Bytes{4000}, Microseconds(3)}}) {
     Engine engine;
     FixedDelayTransport net(engine, kAlpha, kBandwidth);
     ParameterServers ps(engine, net, {.servers = {10, 11}, .apply_rate = {}});
