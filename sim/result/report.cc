@@ -31,6 +31,27 @@ std::string Share(double part, double whole) {
   return Seconds(part) + (whole > 0 ? Format("  (%.1f%%)", 100.0 * part / whole) : std::string());
 }
 
+// The split, the schedule and the bubble, then one line per pipeline stage:
+// what a user compares across splits (Narayanan et al. 2021 report the
+// hardware TFLOP/s, recomputation counted).
+void ModelParallelRows(std::string& out, const result::ModelParallelResult& mp) {
+  Row(out, "split (t x p x d)",
+      std::to_string(mp.tensor()) + " x " + std::to_string(mp.pipeline()) + " x " + std::to_string(mp.data()) +
+          ", " + mp.schedule() + (mp.chunks() > 1 ? " (" + std::to_string(mp.chunks()) + " chunks)" : "") +
+          ", recompute " + mp.recomputation());
+  Row(out, "micro-batches",
+      std::to_string(mp.micro_batches()) + " of " + std::to_string(mp.micro_batch()) +
+          Format(" per replica  (global batch %.0f)", mp.global_batch()));
+  Row(out, "bubble", Format("%.1f%% of a step", 100.0 * mp.bubble_share()));
+  Row(out, "hardware TFLOP/s", Format("%.1f per GPU (recomputation counted)", mp.hardware_tflops_per_gpu()));
+  for (const auto& s : mp.stages()) {
+    Row(out, ("  stage " + std::to_string(s.stage())).c_str(),
+        std::to_string(s.layers()) + " layers, " + Format("%.3g parameters, ", s.parameters()) +
+            std::to_string(s.peak_in_flight()) + " in flight, " + Format("%.2f GiB", s.memory().peak_gib()) +
+            (s.memory().exceeded() ? "  DOES NOT FIT" : ""));
+  }
+}
+
 }  // namespace
 
 std::string SummaryTable(const result::RunResult& r) {
@@ -54,6 +75,7 @@ std::string SummaryTable(const result::RunResult& r) {
     Row(out, "  hidden comm", Seconds(l.hidden_comm_s()));
     Row(out, "  idle", Share(l.idle_s(), r.mean_step_s()));
     Row(out, "TFLOP/s per GPU", Format("%.1f", l.tflops_per_gpu()) + Format("  (MFU %.1f%%)", 100.0 * l.mfu()));
+    if (l.has_model_parallel()) ModelParallelRows(out, l.model_parallel());
     std::string parts;
     for (const auto& p : l.memory().parts()) {
       if (p.gib() > 0) parts += (parts.empty() ? "" : " + ") + p.name() + Format(" %.2f", p.gib());

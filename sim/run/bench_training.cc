@@ -131,6 +131,42 @@ void BM_ResNet50DataParallel512(benchmark::State& state) {
 }
 BENCHMARK(BM_ResNet50DataParallel512)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Issue 15's speed and memory check: 10 steps of GPT-3 175B on 1,024 A100s
+// of DGX A100 nodes on a rail-optimised fat-tree, tensor 8 x pipeline 16 x
+// data 8, 1F1B, micro-batch 1, global batch 1,536 (Narayanan et al. 2021's
+// setting; scenarios/gpt3_3d_split.pbtxt). Targets: under 10 s of wall time
+// and 2 GB of memory. Arg 0: steady steps repeated once they are shown
+// periodic (taskgraph/periodic_steps.h); Arg 1: every step simulated event by
+// event, the same results. peak_rss_MB is the process's peak so far: run
+// one argument alone (--benchmark_filter=BM_Gpt3_1024/0) to read its own.
+void BM_Gpt3_1024(benchmark::State& state) {
+  const auto plan = sim::scenario::PlanFromText(R"(
+    cluster { workers: 1024 device: "a100_80gb" roofline { compute: 0.5 memory: 0.8 }
+              topology { library: "dgx_a100_rail_fat_tree" } }
+    workload { model { timing_only { profile: "gpt3_175b" } } batch_size: 1 steps: 10 precision: BF16 }
+    strategy { kind: SYNC_ALLREDUCE
+               model_parallel { tensor: 8 pipeline: 16 schedule: ONE_F_ONE_B micro_batch: 1 global_batch: 1536
+                                recomputation: FULL } }
+  )",
+                                                {}, "bench");
+  sim::TrainingRunOptions options;
+  options.every_step = state.range(0) != 0;
+  double step_s = 0, events = 0, simulated = 0;
+  for (auto _ : state) {
+    const auto out = sim::RunTraining(plan, options);
+    step_s = out.result.mean_step_s();
+    events = out.result.events();
+    simulated = out.result.layer_wise().steps_simulated();
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["step_s"] = step_s;
+  state.counters["events"] = events;
+  state.counters["steps_simulated"] = simulated;
+  state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+BENCHMARK(BM_Gpt3_1024)->Arg(0)->Arg(1)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -172,7 +172,7 @@ std::optional<LayerWisePlan> LayerWisePlanOf(Scenario& effective, const std::opt
     plan.fits = plan.memory.fits_in(accelerator->memory);
     if (!plan.fits && !plan.ignore_memory_limit) {
       problems.push_back("cluster.device: pipeline stage " + std::to_string(worst) + " of " +
-                         std::to_string(mp.split.pipeline) + " does not fit in a " + accelerator->name +
+                         std::to_string(mp.split.pipeline) + " does not fit in one " + accelerator->name +
                          "'s memory: " + models::DescribeFit(plan.memory, accelerator->memory) +
                          " (more tensor or pipeline parallelism, strategy.model_parallel.recomputation, a smaller "
                          "micro_batch, strategy.data_parallel.zero_stage, a larger device, or "
@@ -188,7 +188,7 @@ std::optional<LayerWisePlan> LayerWisePlanOf(Scenario& effective, const std::opt
       Bytes{2 * plan.bucket_cap.count});
   plan.fits = plan.memory.fits_in(accelerator->memory);
   if (!plan.fits && !plan.ignore_memory_limit) {
-    problems.push_back("cluster.device: the run does not fit in a " + accelerator->name + "'s memory: " +
+    problems.push_back("cluster.device: the run does not fit in one " + accelerator->name + "'s memory: " +
                        models::DescribeFit(plan.memory, accelerator->memory) +
                        " (fewer parameters, a smaller workload.batch_size, strategy.data_parallel.zero_stage, a "
                        "larger device, or workload.ignore_memory_limit=true to simulate it anyway)");

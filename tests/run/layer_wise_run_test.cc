@@ -79,7 +79,7 @@ TEST(LayerWiseRun, ARunThatDoesNotFitIsRefusedUnlessAskedFor) {
   } catch (const scenario::ScenarioError& e) {
     ASSERT_EQ(e.problems().size(), 1u);
     const std::string& p = e.problems()[0];
-    EXPECT_NE(p.find("cluster.device: the run does not fit in a a100_80gb's memory"), std::string::npos) << p;
+    EXPECT_NE(p.find("cluster.device: the run does not fit in one a100_80gb's memory"), std::string::npos) << p;
     EXPECT_NE(p.find("optimizer states"), std::string::npos) << p;
     EXPECT_NE(p.find("> 80.00 GiB"), std::string::npos) << p;
   }
