@@ -50,17 +50,29 @@ std::string CsvField(const std::string& s) {
 }  // namespace
 
 std::vector<SeriesRow> ParseSeriesCsv(const std::string& text, const std::string& source) {
+  constexpr const char* kHeader = "step,sim_time_s,loss,accuracy,staleness,kind";
   std::istringstream in(text);
   std::string line;
-  if (!std::getline(in, line) || line != "step,sim_time_s,loss,accuracy,staleness") {
-    throw std::invalid_argument(source + ":1: expected the header step,sim_time_s,loss,accuracy,staleness");
+  std::getline(in, line);
+  // The header without kind is the series of an older sim: evaluations only.
+  const bool with_kind = line == kHeader;
+  if (!with_kind && line != "step,sim_time_s,loss,accuracy,staleness") {
+    throw std::invalid_argument(source + ":1: expected the header " + kHeader);
   }
+  const std::size_t fields = with_kind ? 6 : 5;
   std::vector<SeriesRow> rows;
   for (int number = 2; std::getline(in, line); ++number) {
     if (line.empty()) continue;
     const std::string where = source + ":" + std::to_string(number);
     const auto f = SplitCsv(line);
-    if (f.size() != 5) throw std::invalid_argument(where + ": expected 5 fields, got " + std::to_string(f.size()));
+    if (f.size() != fields) {
+      throw std::invalid_argument(where + ": expected " + std::to_string(fields) + " fields, got " +
+                                  std::to_string(f.size()));
+    }
+    if (with_kind && f[5] == "step") continue;  // a step's training loss: not compared
+    if (with_kind && f[5] != "evaluation") {
+      throw std::invalid_argument(where + ": kind must be evaluation or step, got '" + f[5] + "'");
+    }
     const double step = ParseNumber(f[0], where);
     if (step < 0 || step != std::floor(step)) throw std::invalid_argument(where + ": step must be a whole number");
     rows.push_back({static_cast<std::uint64_t>(step), ParseNumber(f[1], where), ParseNumber(f[2], where),

@@ -24,8 +24,10 @@ struct SeriesRow {
   double staleness = 0;
 };
 
-// Parses "step,sim_time_s,loss,accuracy,staleness" and its rows. Throws
-// std::invalid_argument naming `source` and the line for a bad header or row.
+// Parses a series, "step,sim_time_s,loss,accuracy,staleness,kind" (or
+// without kind, as older sims wrote it): its evaluation rows, the step rows
+// (--series-every) left out. Throws std::invalid_argument naming `source`
+// and the line for a bad header or row.
 [[nodiscard]] std::vector<SeriesRow> ParseSeriesCsv(const std::string& text, const std::string& source);
 
 struct TrajectoryAgreement {

@@ -1,5 +1,11 @@
 // The default command: `sim --scenario FILE [--set path=value]... [--seed N]
-// [--out DIR] [--json FILE] [--series FILE] [--trace FILE] [--links] [--quiet] [--every-step]`.
+// [--out DIR] [--json FILE] [--series FILE] [--series-every N] [--trace FILE]
+// [--links] [--quiet] [--every-step]`. On a terminal, a run longer than about
+// two seconds shows its progress on stderr (sim/result/progress_line.h).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -10,6 +16,7 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
 #include "sim/result/atomic_file.h"
+#include "sim/result/progress_line.h"
 #include "sim/result/report.h"
 #include "sim/run/training_run.h"
 #include "sim/scenario/run_plan.h"
@@ -25,6 +32,9 @@ struct RunOptions {
   bool links = false;
   bool quiet = false;
   bool every_step = false;
+  std::optional<std::int64_t> series_every;
+  // Seconds before the progress line shows (hidden option: tests use 0).
+  double progress_after_s = 2.0;
 };
 
 std::string InDir(const std::string& dir, const std::string& explicit_path, const char* name) {
@@ -33,6 +43,10 @@ std::string InDir(const std::string& dir, const std::string& explicit_path, cons
 }
 
 void Run(const RunOptions& o) {
+  if (o.series_every && *o.series_every < 1) {
+    throw std::invalid_argument("--series-every must be at least 1 (a series row every N steps), got " +
+                                std::to_string(*o.series_every));
+  }
   std::vector<std::string> overrides = o.overrides;
   if (o.seed) overrides.push_back("seed=" + std::to_string(*o.seed));
   const scenario::RunPlan plan = scenario::LoadPlan(o.scenario, overrides);
@@ -45,7 +59,21 @@ void Run(const RunOptions& o) {
   options.keep_trace = !trace.empty();
   options.every_step = o.every_step;
   options.progress = o.quiet ? nullptr : &std::cerr;
+  options.series_every = o.series_every ? static_cast<std::uint64_t>(*o.series_every) : 0;
+  // Progress only on a terminal: a log file or a pipe gets none of it.
+  const bool terminal = !o.quiet && ::isatty(STDERR_FILENO) == 1;
+  ProgressLine line(std::cerr, "steps",
+                    {.terminal = terminal,
+                     .delay = std::chrono::duration<double>(o.progress_after_s),
+                     .interval = std::chrono::duration<double>(0.25),
+                     .clock = std::chrono::steady_clock::now});
+  if (terminal) {
+    options.on_step = [&line](std::uint64_t done, std::uint64_t steps, Time simulated) {
+      line.update(done, steps, simulated);
+    };
+  }
   const TrainingRunOutput out = RunTraining(plan, options);
+  line.finish();
 
   // Every file is written only now, whole, after the run succeeded.
   if (!json.empty()) WriteFileAtomically(json, ResultJson(out.result));
@@ -70,7 +98,12 @@ void RegisterRunCommand(CLI::App& app) {
   app.add_option("--seed", o->seed, "Seed of every random stream (overrides the scenario's seed)");
   app.add_option("-o,--out", o->out_dir, "Folder for result.json, series.csv and trace.json");
   app.add_option("--json", o->json, "Write the run's result (RunResult) as JSON to this file");
-  app.add_option("--series", o->series, "Write the time series CSV (step,sim_time_s,loss,accuracy,staleness)");
+  app.add_option("--series", o->series,
+                 "Write the time series CSV (step,sim_time_s,loss,accuracy,staleness,kind): a row per evaluation");
+  app.add_option("--series-every", o->series_every,
+                 "Also a series row every N steps (kind step: the step's training loss, simulated time, staleness)");
+  app.add_option("--progress-after", o->progress_after_s, "Seconds before the progress line shows (default 2)")
+      ->group("");  // hidden: for tests
   app.add_option("--trace", o->trace, "Write a Chrome/Perfetto trace of compute and communication");
   app.add_flag("--links", o->links, "Print the table of the busiest links");
   app.add_flag("-q,--quiet", o->quiet, "Print nothing but errors");

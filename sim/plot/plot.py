@@ -9,9 +9,12 @@ Each FILE is one of:
     where the workers' time goes at each point (compute, exposed
     communication, waiting);
   - a time series (sim --series S.csv, step,sim_time_s,loss,accuracy,
-    staleness): accuracy.{png,svg}, test accuracy and loss against simulated
-    time, one line per file, labelled by its strategy when a result.json
-    sits beside it (sim --out DIR), else by its file name;
+    staleness,kind): accuracy.{png,svg}, test accuracy and loss against
+    simulated time from its evaluation rows, one line per file, labelled by
+    its strategy when a result.json sits beside it (sim --out DIR), else by
+    its file name; its step rows (sim --series-every N), if any, add the
+    training loss of the steps' mini-batches as a thin line beside the test
+    loss. A series without the kind column (older sim) is all evaluations;
   - a run's result (sim --json R.json): staleness.{png,svg}, the histogram of
     the staleness of applied gradients.
 
@@ -27,7 +30,8 @@ import math
 import os
 import sys
 
-SERIES_HEADER = ["step", "sim_time_s", "loss", "accuracy", "staleness"]
+SERIES_HEADER = ["step", "sim_time_s", "loss", "accuracy", "staleness", "kind"]
+SERIES_KINDS = ("evaluation", "step")
 SWEEP_COLUMNS = {"point", "workers", "strategy", "samples_per_s", "speedup", "scaling_efficiency",
                  "baseline_point", "compute_share", "exposed_comm_share", "wait_share", "error"}
 # Swept paths whose values the strategy column already names.
@@ -76,9 +80,10 @@ class Sweep:
 
 
 class Series:
-    def __init__(self, path, rows):
+    def __init__(self, path, rows, steps):
         self.path = path
-        self.rows = rows
+        self.rows = rows    # evaluations: test loss and accuracy
+        self.steps = steps  # step rows: the training loss of a step's mini-batches
         self.label = series_label(path)
 
 
@@ -125,14 +130,8 @@ def read(path):
     if not rows:
         fail("%s: empty, so not %s" % (path, kinds))
     header = rows[0]
-    if header == SERIES_HEADER:
-        body = []
-        for n, row in enumerate(rows[1:], start=2):
-            values = [number(c) for c in row]
-            if len(row) != len(SERIES_HEADER) or any(v is None for v in values):
-                fail("%s:%d: not a series row (%s)" % (path, n, ",".join(SERIES_HEADER)))
-            body.append(dict(zip(SERIES_HEADER, values)))
-        return Series(path, body)
+    if header in (SERIES_HEADER, SERIES_HEADER[:-1]):
+        return read_series(path, header, rows[1:])
     if header and header[0] == "point" and SWEEP_COLUMNS <= set(header):
         body = []
         for n, row in enumerate(rows[1:], start=2):
@@ -142,6 +141,28 @@ def read(path):
         return Sweep(path, header, body)
     fail("%s: its first line is neither a sim sweep header nor the series header %s, so not %s"
          % (path, ",".join(SERIES_HEADER), kinds))
+
+
+def read_series(path, header, rows):
+    """Evaluation rows need every number; step rows may lack the loss (a
+    timing-only run) and have no accuracy."""
+    evaluations, steps = [], []
+    expected = ",".join(SERIES_HEADER)
+    for n, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            fail("%s:%d: %d cells, not a series row (%s)" % (path, n, len(row), expected))
+        cells = dict(zip(header, row))
+        kind = cells.get("kind", "evaluation")
+        if kind not in SERIES_KINDS:
+            fail("%s:%d: kind %r is neither %s" % (path, n, kind, " nor ".join(SERIES_KINDS)))
+        values = {k: number(cells[k]) for k in SERIES_HEADER[:-1]}
+        needed = SERIES_HEADER[:-1] if kind == "evaluation" else ["step", "sim_time_s", "staleness"]
+        missing = [k for k in needed if values[k] is None]
+        if missing:
+            fail("%s:%d: %s %s row needs a number in %s"
+                 % (path, n, "an" if kind == "evaluation" else "a", kind, ", ".join(missing)))
+        (evaluations if kind == "evaluation" else steps).append(values)
+    return Series(path, evaluations, steps)
 
 
 # ----------------------------------------------------------------- figures --
@@ -316,19 +337,32 @@ def seconds(value):
 def accuracy_figure(series, out):
     fig, (ax_a, ax_l) = plt.subplots(1, 2, figsize=(12, 4.8))
     labels = [s.label for s in series]
-    for s, label in zip(series, labels):
+    for k, (s, label) in enumerate(zip(series, labels)):
         if labels.count(label) > 1:  # two runs of one strategy: tell them apart by file
             label += " (%s)" % s.path
         t = [r["sim_time_s"] for r in s.rows]
-        line, = ax_a.plot(t, [100 * r["accuracy"] for r in s.rows], "o-", markersize=3, label=label)
-        ax_l.plot(t, [r["loss"] for r in s.rows], "o-", markersize=3, color=line.get_color())
+        # Each line's gid names it in the SVG (accuracy_0, test_loss_0, ...).
+        line, = ax_a.plot(t, [100 * r["accuracy"] for r in s.rows], "o-", markersize=3, label=label,
+                          gid="accuracy_%d" % k)
+        ax_l.plot(t, [r["loss"] for r in s.rows], "o-", markersize=3, color=line.get_color(), gid="test_loss_%d" % k)
+        trained = [r for r in s.steps if r["loss"] is not None]
+        if trained:
+            ax_l.plot([r["sim_time_s"] for r in trained], [r["loss"] for r in trained], "-", linewidth=0.8,
+                      alpha=0.45, color=line.get_color(), gid="training_loss_%d" % k)
+    with_steps = any(r["loss"] is not None for s in series for r in s.steps)
+    what = "loss" if with_steps else "test loss"
+    if with_steps:  # a key to the two kinds of line (unlabelled, so not in the figure's legend)
+        test, = ax_l.plot([], [], "o-", markersize=3, color="0.35")
+        batches, = ax_l.plot([], [], "-", linewidth=0.8, alpha=0.45, color="0.35")
+        ax_l.legend([test, batches], ["test set (evaluations)", "steps' training mini-batches"], fontsize=8)
     ax_a.set(xlabel="simulated time (s)", ylabel="test accuracy (%)", title="Accuracy over simulated time")
-    ax_l.set(xlabel="simulated time (s)", ylabel="test loss (cross-entropy or MSE)", title="Loss over simulated time")
+    ax_l.set(xlabel="simulated time (s)", ylabel=what + " (cross-entropy or MSE)", title="Loss over simulated time")
     # A diverging run (a loss of 70 next to 0.5) would flatten every other line.
-    losses = [r["loss"] for s in series for r in s.rows if r["loss"] > 0 and math.isfinite(r["loss"])]
+    losses = [r["loss"] for s in series for r in s.rows + s.steps
+              if r["loss"] is not None and r["loss"] > 0 and math.isfinite(r["loss"])]
     if losses and max(losses) / min(losses) > 20:
         ax_l.set_yscale("log")
-        ax_l.set_ylabel("test loss (cross-entropy or MSE, log scale)")
+        ax_l.set_ylabel(what + " (cross-entropy or MSE, log scale)")
     for ax in (ax_a, ax_l):
         ax.set_xlim(left=0)
     fig.legend(loc="lower center", ncol=min(len(series), 3), fontsize=9, bbox_to_anchor=(0.5, -0.01))

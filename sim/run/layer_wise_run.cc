@@ -59,7 +59,10 @@ struct Simulation {
   std::vector<Snapshot> snapshots;  // at the start of steps kFirstSteady and kLastSteady
 };
 
-std::unique_ptr<Simulation> Simulate(const scenario::RunPlan& plan, taskgraph::TaskGraph graph, bool snapshots) {
+// `on_step` hears of each step as it begins (its number is then the steps
+// begun before it, of `steps`).
+std::unique_ptr<Simulation> Simulate(const scenario::RunPlan& plan, taskgraph::TaskGraph graph, bool snapshots,
+                                     std::uint64_t steps, const OnStep& on_step) {
   auto sim = std::make_unique<Simulation>(plan, std::move(graph));
   taskgraph::TaskGraphRunOptions options;
   // The shortcut needs a network whose times do not depend on what else was
@@ -68,9 +71,10 @@ std::unique_ptr<Simulation> Simulate(const scenario::RunPlan& plan, taskgraph::T
     options.timer = &sim->timer;
     options.exclusive = taskgraph::ExclusiveCollectives(sim->graph, *plan.cluster.topology);
   }
-  if (snapshots) {
-    options.on_step_start = [s = sim.get()](std::uint32_t step) {
-      if (step == kFirstSteady || step == kLastSteady) s->snapshots.push_back(s->snapshot());
+  if (snapshots || on_step) {
+    options.on_step_start = [s = sim.get(), snapshots, steps, on_step](std::uint32_t step) {
+      if (snapshots && (step == kFirstSteady || step == kLastSteady)) s->snapshots.push_back(s->snapshot());
+      if (on_step && step > 0) on_step(step, steps, s->engine.now());
     };
   }
   sim->run = std::make_unique<taskgraph::TaskGraphRun>(sim->engine, sim->network, sim->graph, std::move(options));
@@ -160,11 +164,12 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
   // steady one; else (or if no steady state shows) every step.
   const bool repeatable =
       !options.every_step && plan.cluster.network.flow_share_sigma == 0.0 && steps > kSimulatedSteps;
-  std::unique_ptr<Simulation> sim = Simulate(plan, build(repeatable ? kSimulatedSteps : steps), repeatable);
+  const std::uint64_t simulated = repeatable ? kSimulatedSteps : steps;
+  std::unique_ptr<Simulation> sim = Simulate(plan, build(simulated), repeatable, simulated, options.on_step);
   std::optional<Time> period;
   if (repeatable) {
     period = taskgraph::PeriodOfSteps(*sim->run, kFirstSteady, kLastSteady);
-    if (!period) sim = Simulate(plan, build(steps), false);
+    if (!period) sim = Simulate(plan, build(steps), false, steps, options.on_step);
   }
   const taskgraph::TaskGraphRun& run = *sim->run;
   const std::int64_t extra = period ? static_cast<std::int64_t>(steps - kSimulatedSteps) : 0;

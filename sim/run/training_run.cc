@@ -48,7 +48,7 @@ TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOp
   ComputeModel compute(models::ComputeTimeOn(plan.cluster.device, cost.flops_per_step(plan.workload.batch_size)),
                        *stragglers);
   WorkerTimeline timeline(workers, options.keep_trace);
-  TrainingLog log(plan.workload.target_accuracy);
+  TrainingLog log(plan.workload.target_accuracy, options.series_every);
 
   const std::uint64_t steps = plan.steps(numerics.training_samples());
   TrainingContext context{
@@ -68,6 +68,7 @@ TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOp
       .steps = steps,
       .eval_every = plan.workload.eval_every_steps > 0 ? plan.workload.eval_every_steps
                                                        : std::max<std::uint64_t>(1, steps / 10),
+      .on_step = options.on_step,
   };
   auto strategy = MakeStrategy(context);
   strategy->start();

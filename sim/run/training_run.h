@@ -13,6 +13,7 @@
 #include "sim/result/result.pb.h"
 #include "sim/scenario/run_plan.h"
 #include "sim/training/numerics.h"
+#include "sim/training/run_length.h"
 
 namespace sim {
 
@@ -27,6 +28,12 @@ struct TrainingRunOptions {
   // The plan's data set, already loaded (sweeps and benchmarks load it
   // once); null: load it.
   std::shared_ptr<const models::TrainTest> data;
+  // Told as steps go by (a progress line); empty: nobody. It sees the run,
+  // it does not change it.
+  OnStep on_step = nullptr;
+  // The series gets a row every this many steps (their training loss),
+  // besides the evaluations; 0: evaluations only (TrainingLog::series_csv).
+  std::uint64_t series_every = 0;
 };
 
 struct TrainingRunOutput {

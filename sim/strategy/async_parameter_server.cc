@@ -65,7 +65,7 @@ void AsyncParameterServer::push(std::uint32_t worker) {
 void AsyncParameterServer::arrived(std::uint32_t worker) {
   Gradient g = std::move(in_flight_[worker]);
   in_flight_[worker] = {};
-  progress_.gradient_applied(ctx_.numerics.version() - g.base_version);
+  progress_.gradient_applied(ctx_.numerics.version() - g.base_version, g.batch_loss);
   ctx_.numerics.apply(g);
   progress_.update_applied(ctx_.batch_size);
   const std::uint64_t slowest_before = slowest_clock();

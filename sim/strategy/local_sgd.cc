@@ -1,6 +1,7 @@
 #include "sim/strategy/local_sgd.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "sim/strategy/gradient_exchange.h"
 
@@ -27,6 +28,7 @@ void LocalSgd::start() {
 void LocalSgd::begin_round() {
   this_round_ = static_cast<std::uint32_t>(std::min<std::uint64_t>(period_, ctx_.steps - local_steps_done_));
   computing_ = ctx_.workers;
+  round_loss_.assign(ctx_.workers, 0.0);
   for (std::uint32_t w = 0; w < ctx_.workers; ++w) local_step(w, this_round_);
 }
 
@@ -37,7 +39,7 @@ void LocalSgd::local_step(std::uint32_t worker, std::uint32_t left) {
     return;
   }
   ctx_.timeline.set(worker, Activity::kCompute, ctx_.engine.now());
-  ctx_.numerics.local_step(worker);
+  if (const std::optional<double> loss = ctx_.numerics.local_step(worker)) round_loss_[worker] += *loss;
   ctx_.engine.schedule_in(ctx_.compute.next_step_time(worker), [this, worker, left] { local_step(worker, left - 1); });
 }
 
@@ -55,7 +57,13 @@ void LocalSgd::averaged() {
   local_steps_done_ += this_round_;
   const std::uint64_t round_samples = std::uint64_t{this_round_} * ctx_.workers * ctx_.batch_size;
   samples_ += round_samples;
-  for (std::uint32_t w = 0; w < ctx_.workers; ++w) progress_.gradient_applied(0);
+  // A round is one step of the series: its loss is the mean over every
+  // local mini-batch of every worker (each worker takes this_round_ steps).
+  for (std::uint32_t w = 0; w < ctx_.workers; ++w) {
+    std::optional<double> loss;
+    if (ctx_.numerics.enabled()) loss = round_loss_[w] / this_round_;
+    progress_.gradient_applied(0, loss);
+  }
   progress_.update_applied(round_samples);
   if (!progress_.finished()) begin_round();
 }

@@ -12,7 +12,8 @@
 //
 // `workload.steps` counts each worker's local steps; one "update" of the
 // global model is one averaging round (H local steps). The last round may be
-// shorter so that exactly `steps` local steps are taken.
+// shorter so that exactly `steps` local steps are taken. The series counts
+// rounds too: its step rows (--series-every) hold a round's mean loss.
 #pragma once
 
 #include <vector>
@@ -43,6 +44,7 @@ class LocalSgd final : public Strategy {
   std::uint32_t computing_ = 0;
   std::uint64_t local_steps_done_ = 0;
   std::uint64_t samples_ = 0;
+  std::vector<double> round_loss_;  // per worker: the sum of this round's mini-batch losses
 };
 
 }  // namespace sim

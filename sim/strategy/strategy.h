@@ -42,6 +42,8 @@ struct TrainingContext {
   // Updates of the global model to run, and how often to evaluate.
   std::uint64_t steps = 0;
   std::uint64_t eval_every = 1;
+  // Told after every update (a progress line); may be empty.
+  OnStep on_step = nullptr;
 };
 
 class Strategy {

@@ -42,7 +42,7 @@ void SyncAllReduce::reduced() {
   for (std::uint32_t w = 0; w < ctx_.workers; ++w) ctx_.timeline.set(w, Activity::kWait, ctx_.engine.now());
   ctx_.numerics.apply_mean(gradients_);
   for (auto& g : gradients_) {
-    progress_.gradient_applied(0);
+    progress_.gradient_applied(0, g.batch_loss);
     g = {};  // free the gradient now, not at the next step
   }
   progress_.update_applied(std::uint64_t{ctx_.workers} * ctx_.batch_size);

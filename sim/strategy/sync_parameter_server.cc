@@ -57,7 +57,7 @@ void SyncParameterServer::applied() {
     arrived_[w] = false;
   }
   ctx_.numerics.apply_mean(used);
-  for (std::size_t k = 0; k < used.size(); ++k) progress_.gradient_applied(0);
+  for (const Gradient& g : used) progress_.gradient_applied(0, g.batch_loss);
   progress_.update_applied(std::uint64_t{needed_} * ctx_.batch_size);
   ++step_;
   arrivals_ = 0;

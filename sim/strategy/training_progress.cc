@@ -11,8 +11,10 @@ void TrainingProgress::update_applied(std::uint64_t samples) {
   ++updates_;
   samples_ += samples;
   const bool last = updates_ >= context_.steps;
+  context_.log.stepped(updates_, context_.engine.now());
   if (last || updates_ % context_.eval_every == 0) evaluate();
   if (last) finished_ = true;
+  if (context_.on_step) context_.on_step(updates_, context_.steps, context_.engine.now());
 }
 
 void TrainingProgress::evaluate() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "sim/strategy/strategy.h"
 
@@ -19,7 +20,10 @@ class TrainingProgress {
   // One update of the global model was applied: `samples` samples went into
   // it. Call gradient_applied() for each gradient in it before.
   void update_applied(std::uint64_t samples);
-  void gradient_applied(std::uint64_t staleness) { context_.log.gradient_applied(staleness); }
+  // `batch_loss`: the training loss on the gradient's mini-batch, if known.
+  void gradient_applied(std::uint64_t staleness, std::optional<double> batch_loss) {
+    context_.log.gradient_applied(staleness, batch_loss);
+  }
 
   // No more updates should start: steps done, diverged, or target reached
   // with stop_at_target.

@@ -77,7 +77,7 @@ SweepSummary Coordinate(const SweepPlan& plan, const SweepOptions& options, Tabl
               << " MPI ranks\n";
   }
   PointQueue queue(order);
-  Progress progress(plan, order.size(), options.quiet, std::cerr);
+  Progress progress(plan, order.size(), options.quiet, std::cerr, StderrLine(options.quiet));
 
   std::exception_ptr local_failure;
   std::thread local([&] {
@@ -102,6 +102,7 @@ SweepSummary Coordinate(const SweepPlan& plan, const SweepOptions& options, Tabl
     throw;
   }
   local.join();
+  progress.finish();
   if (local_failure) std::rethrow_exception(local_failure);
   return FinishSweep(plan, options, table);
 }

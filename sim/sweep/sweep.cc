@@ -1,13 +1,17 @@
 #include "sim/sweep/sweep.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
 #include <iostream>
 #include <map>
 #include <new>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "sim/scenario/scenario_error.h"
 #include "sim/sweep/baseline.h"
@@ -84,20 +88,32 @@ PointRow RunPointRow(const SweepPlan& plan, const SweepOptions& options, std::si
   }
 }
 
-Progress::Progress(const SweepPlan& plan, std::size_t to_run, bool quiet, std::ostream& out)
-    : plan_(plan), to_run_(to_run), quiet_(quiet), out_(out) {}
+ProgressLine::Options StderrLine(bool quiet) {
+  ProgressLine::Options options;
+  options.terminal = !quiet && ::isatty(STDERR_FILENO) == 1;
+  return options;
+}
+
+Progress::Progress(const SweepPlan& plan, std::size_t to_run, bool quiet, std::ostream& out,
+                   ProgressLine::Options line)
+    : plan_(plan), to_run_(to_run), quiet_(quiet), line_(out, "points", std::move(line)) {
+  line_.update(0, to_run_);  // the pace counts from here (draws nothing yet)
+}
 
 void Progress::finished(const PointRow& row) {
   std::lock_guard lock(mutex_);
   ++finished_;
   if (quiet_) return;
-  out_ << "sim sweep: [" << finished_ << "/" << to_run_ << "] point " << row.point << " ("
+  std::ostringstream text;
+  text << "sim sweep: [" << finished_ << "/" << to_run_ << "] point " << row.point << " ("
        << Label(plan_.axes, plan_.points[row.point]) << "): ";
   if (row.error.empty()) {
-    out_ << row.measured[kWallSecondsCell] << " s\n";
+    text << row.measured[kWallSecondsCell] << " s\n";
   } else {
-    out_ << "failed: " << row.error << "\n";
+    text << "failed: " << row.error << "\n";
   }
+  line_.print_above(text.str());
+  line_.update(finished_, to_run_);
 }
 
 SweepSummary FinishSweep(const SweepPlan& plan, const SweepOptions& options, TableFile& table) {
@@ -121,7 +137,7 @@ SweepSummary RunSweep(const SweepOptions& options) {
     std::cerr << "sim sweep: " << options.out << " holds " << table.rows() << " of " << plan.points.size()
               << " points; running the other " << order.size() << "\n";
   }
-  Progress progress(plan, order.size(), options.quiet, std::cerr);
+  Progress progress(plan, order.size(), options.quiet, std::cerr, StderrLine(options.quiet));
 
   // Each thread takes the next point of `order` and runs it on its own: the
   // runs share only this counter and the table (which locks).
@@ -148,6 +164,7 @@ SweepSummary RunSweep(const SweepOptions& options) {
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(runner);
   runner();
   for (auto& t : pool) t.join();
+  progress.finish();
   if (failure) std::rethrow_exception(failure);
   return FinishSweep(plan, options, table);
 }

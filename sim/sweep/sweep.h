@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/result/progress_line.h"
 #include "sim/sweep/run_point.h"
 #include "sim/sweep/sweep_axis.h"
 #include "sim/sweep/sweep_points.h"
@@ -51,20 +52,29 @@ struct SweepPlan {
 // Runs one point; a failure becomes the row's error, never an exception.
 [[nodiscard]] PointRow RunPointRow(const SweepPlan& plan, const SweepOptions& options, std::size_t point);
 
-// "[3/7] point 2 (cluster.workers=4): 0.31 s" on stderr as points finish.
+// "sim sweep: [3/7] point 2 (cluster.workers=4): 0.31 s" on stderr as points
+// finish; below them, on a terminal (`line.terminal`), once the sweep has run
+// two seconds, a progress line with the points done, wall time and ETA
+// (sim/result/progress_line.h). Nothing when quiet.
 class Progress {
  public:
-  Progress(const SweepPlan& plan, std::size_t to_run, bool quiet, std::ostream& out);
+  Progress(const SweepPlan& plan, std::size_t to_run, bool quiet, std::ostream& out,
+           ProgressLine::Options line = {});
   void finished(const PointRow& row);
+  // Clears the progress line (before the sweep's last words).
+  void finish() { line_.finish(); }
 
  private:
   const SweepPlan& plan_;
   std::size_t to_run_;
   std::size_t finished_ = 0;
   bool quiet_;
-  std::ostream& out_;
+  ProgressLine line_;
   std::mutex mutex_;
 };
+
+// The progress line's options for stderr: shown only on a terminal.
+[[nodiscard]] ProgressLine::Options StderrLine(bool quiet);
 
 struct SweepSummary {
   std::size_t points = 0;

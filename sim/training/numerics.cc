@@ -52,7 +52,7 @@ Gradient Numerics::compute_gradient(std::uint32_t worker, const ParameterVersion
   if (!enabled()) return g;
   auto values = std::make_shared<Eigen::VectorXf>(model_->parameter_count());
   models::Batch batch(data_->train, samplers_.at(worker).next());
-  model_->loss_and_gradient(*at.values, batch, *values);
+  g.batch_loss = model_->loss_and_gradient(*at.values, batch, *values);
   g.values = std::move(values);
   return g;
 }
@@ -94,8 +94,8 @@ void Numerics::apply(const Gradient& gradient) {
   optimizer_->apply(*params, *gradient.values);
 }
 
-void Numerics::local_step(std::uint32_t worker) {
-  if (!enabled()) return;
+std::optional<double> Numerics::local_step(std::uint32_t worker) {
+  if (!enabled()) return std::nullopt;
   if (replicas_.empty()) {
     replicas_.assign(samplers_.size(), *global_);
     for (std::size_t k = 0; k < samplers_.size(); ++k) {
@@ -105,8 +105,9 @@ void Numerics::local_step(std::uint32_t worker) {
   Eigen::VectorXf& replica = replicas_.at(worker);
   gradient_.resize(replica.size());
   models::Batch batch(data_->train, samplers_.at(worker).next());
-  model_->loss_and_gradient(replica, batch, gradient_);
+  const double loss = model_->loss_and_gradient(replica, batch, gradient_);
   local_optimizers_[worker]->apply(replica, gradient_);
+  return loss;
 }
 
 void Numerics::average_replicas(bool reset_optimizer_state) {

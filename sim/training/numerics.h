@@ -43,6 +43,9 @@ struct Gradient {
   std::shared_ptr<const Eigen::VectorXf> values;  // null without numerics
   std::uint64_t base_version = 0;
   std::uint32_t worker = 0;
+  // The training loss on its mini-batch (mean over the batch); none
+  // without numerics.
+  std::optional<double> batch_loss = std::nullopt;
 };
 
 struct TestScore {
@@ -119,8 +122,9 @@ class Numerics {
   void apply(const Gradient& gradient);
   // Local SGD (Stich 2019; Lin et al. 2020): worker `worker` takes one
   // optimizer step on its own replica (a copy of the global model from the
-  // last average), with its own optimizer state.
-  void local_step(std::uint32_t worker);
+  // last average), with its own optimizer state. Returns the training loss
+  // on its mini-batch (none without numerics).
+  std::optional<double> local_step(std::uint32_t worker);
   // The global model becomes the mean of all replicas, summed in rank order
   // (one new version), and every replica restarts from it. With compression
   // each worker sends its replica's change since the last average,

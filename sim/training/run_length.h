@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
+
+#include "sim/core/time.h"
 
 namespace sim {
 
@@ -18,5 +21,10 @@ struct RunLength {
     return static_cast<std::uint64_t>(std::ceil(epochs * static_cast<double>(training_samples) / samples_per_update));
   }
 };
+
+// Told after each step (update of the global model): steps done, the run's
+// steps, and the simulated time then. For a progress line (it must not
+// change the run).
+using OnStep = std::function<void(std::uint64_t steps_done, std::uint64_t steps, Time simulated)>;
 
 }  // namespace sim

@@ -1,8 +1,13 @@
 // The `sim` program as a user meets it: a run that writes its JSON, bad input
-// that exits 2 and writes nothing, --set, --help and --version, determinism.
+// that exits 2 and writes nothing, --set, --help and --version, determinism,
+// --series-every, and the progress line on a terminal (a pseudo-terminal).
 #include <gtest/gtest.h>
 
+#include <pty.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdio>
 #include <cstdlib>
@@ -61,6 +66,35 @@ std::string Read(const fs::path& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// Runs `command` with sh, its standard streams on a new pseudo-terminal, as
+// in a terminal window (isatty is true); returns what it printed there.
+Outcome RunOnTerminal(const std::string& command) {
+  Outcome out;
+  int terminal = -1;
+  const pid_t pid = ::forkpty(&terminal, nullptr, nullptr, nullptr);
+  if (pid < 0) return out;
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(terminal, buffer, sizeof buffer);
+    if (n > 0) {
+      out.output.append(buffer, static_cast<std::size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;  // EIO: the program closed its side
+    }
+  }
+  ::close(terminal);
+  int raw = 0;
+  ::waitpid(pid, &raw, 0);
+  out.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return out;
 }
 
 // Small and fast: synthetic data, 4 workers, 20 steps.
@@ -205,7 +239,7 @@ TEST(SimCommand, OutDirGetsResultSeriesAndTrace) {
   auto out = RunSim("-q --scenario " + scenario + " --out " + (dir / "out").string());
   ASSERT_EQ(out.status, 0) << out.output;
   EXPECT_TRUE(fs::exists(dir / "out" / "result.json"));
-  EXPECT_EQ(Read(dir / "out" / "series.csv").substr(0, 42), "step,sim_time_s,loss,accuracy,staleness\n0,");
+  EXPECT_EQ(Read(dir / "out" / "series.csv").substr(0, 47), "step,sim_time_s,loss,accuracy,staleness,kind\n0,");
   EXPECT_NE(Read(dir / "out" / "trace.json").find("\"ph\":\"X\""), std::string::npos);
   // No temporary file is left beside the results.
   for (const auto& entry : fs::directory_iterator(dir / "out")) {
@@ -246,6 +280,84 @@ TEST(SimCommand, CalibrateWritesAHostProfileThatRunsUse) {
 TEST(SimCommand, QuickstartScenarioRuns) {
   auto out = RunSim("-q --scenario " + Source() + "/scenarios/quickstart.pbtxt --set workload.steps=20");
   EXPECT_EQ(out.status, 0) << out.output;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(SimCommand, SeriesEveryAddsAStepRowEveryNSteps) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  auto out = RunSim("-q --scenario " + scenario + " --series-every 3 --series " + (dir / "s.csv").string());
+  ASSERT_EQ(out.status, 0) << out.output;
+  std::istringstream series(Read(dir / "s.csv"));
+  std::string line, steps, evaluations;
+  std::getline(series, line);
+  EXPECT_EQ(line, "step,sim_time_s,loss,accuracy,staleness,kind");
+  while (std::getline(series, line)) {
+    const std::string step = line.substr(0, line.find(','));
+    if (line.ends_with(",step")) {
+      steps += step + " ";
+      EXPECT_NE(line.find(",,"), std::string::npos) << "no accuracy on a step row: " << line;
+    } else {
+      EXPECT_TRUE(line.ends_with(",evaluation")) << line;
+      evaluations += step + " ";
+    }
+  }
+  EXPECT_EQ(steps, "3 6 9 12 15 18 ");
+  EXPECT_EQ(evaluations, "0 5 10 15 20 ");
+  // Deterministic: a second run writes the same bytes.
+  ASSERT_EQ(RunSim("-q --scenario " + scenario + " --series-every 3 --series " + (dir / "again.csv").string()).status,
+            0);
+  EXPECT_EQ(Read(dir / "again.csv"), Read(dir / "s.csv"));
+}
+
+TEST(SimCommand, SeriesEveryBelowOneExits2SayingWhyAndWritesNothing) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  for (const char* n : {"0", "-4"}) {
+    auto out = RunSim("--scenario " + scenario + " --series-every " + n + " --out " + (dir / "out").string());
+    EXPECT_EQ(out.status, 2) << n;
+    EXPECT_NE(out.output.find("--series-every must be at least 1"), std::string::npos) << out.output;
+    EXPECT_FALSE(fs::exists(dir / "out")) << n;
+  }
+}
+
+TEST(SimCommand, AProgressLineOnATerminalOnlyAndNeverWithQuiet) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  const std::string sim = fs::absolute(Env("SIM_BINARY_DIR", "build")).string() + "/sim --scenario " + scenario;
+  // --progress-after 0 (hidden, for tests): a line at once, not after 2 s.
+  const Outcome shown = RunOnTerminal(sim + " --progress-after 0");
+  if (shown.status == -1 && shown.output.empty()) GTEST_SKIP() << "no pseudo-terminal on this machine (forkpty)";
+  ASSERT_EQ(shown.status, 0) << shown.output;
+  const std::size_t line = shown.output.find("\rsim: ");
+  ASSERT_NE(line, std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("/20 steps (", line), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find(", ETA ", line), std::string::npos) << shown.output;
+  // Cleared (blanks over it, back to the start) before the summary prints.
+  const std::size_t summary = shown.output.find("small: SYNC_ALLREDUCE");
+  ASSERT_NE(summary, std::string::npos) << shown.output;
+  const std::size_t cleared = shown.output.rfind("    \r", summary);
+  ASSERT_NE(cleared, std::string::npos) << shown.output;
+  EXPECT_GT(cleared, shown.output.rfind("ETA", summary));
+
+  // Not on a terminal (stderr to a file, or a pipe), or quiet: no line.
+  const Outcome to_file = RunOnTerminal(sim + " --progress-after 0 2>" + (dir / "err.txt").string());
+  ASSERT_EQ(to_file.status, 0) << to_file.output;
+  EXPECT_EQ(to_file.output.find("ETA"), std::string::npos) << to_file.output;
+  EXPECT_EQ(Read(dir / "err.txt").find("ETA"), std::string::npos) << Read(dir / "err.txt");
+  const Outcome piped = RunSim("--scenario " + scenario + " --progress-after 0");
+  ASSERT_EQ(piped.status, 0) << piped.output;
+  EXPECT_EQ(piped.output.find("ETA"), std::string::npos) << piped.output;
+  const Outcome quiet = RunOnTerminal(sim + " --progress-after 0 --quiet");
+  ASSERT_EQ(quiet.status, 0) << quiet.output;
+  EXPECT_EQ(quiet.output, "");
+  // A run shorter than two seconds shows nothing either.
+  const Outcome short_run = RunOnTerminal(sim);
+  ASSERT_EQ(short_run.status, 0) << short_run.output;
+  EXPECT_EQ(short_run.output.find("ETA"), std::string::npos) << short_run.output;
 }
 
 }  // namespace

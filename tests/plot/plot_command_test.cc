@@ -1,8 +1,10 @@
 // `sim plot` as a user runs it, from another folder than the sources: every
 // picture it names is a valid PNG (signature, IHDR chunk) or SVG (root element
 // svg) of non-trivial size; a file of no known kind and a python3 without
-// matplotlib exit 2 saying so. Skipped, with the reason, where python3 cannot
-// import matplotlib (Debian's python3-matplotlib, in .ci/install-deps).
+// matplotlib exit 2 saying so; a series' step rows (--series-every) draw the
+// training loss, its evaluation rows alone the accuracy. Skipped, with the
+// reason, where python3 cannot import matplotlib (Debian's
+// python3-matplotlib, in .ci/install-deps).
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
@@ -83,7 +85,9 @@ TEST_F(PlotCommand, EveryKindOfFileGivesValidPngAndSvgFromAnyFolder) {
                 .status,
             0);
   for (const char* kind : {"SYNC_ALLREDUCE", "ASYNC_PS"}) {
-    ASSERT_EQ(Shell(sim + " -q -s " + scenario.string() + " --set strategy.kind=" + kind + " --out " +
+    // One series with step rows, as sim --series-every writes them.
+    const std::string every = std::string(kind) == "ASYNC_PS" ? " --series-every 5" : "";
+    ASSERT_EQ(Shell(sim + " -q -s " + scenario.string() + " --set strategy.kind=" + kind + every + " --out " +
                     (dir_ / kind).string())
                   .status,
               0);
@@ -103,6 +107,56 @@ TEST_F(PlotCommand, EveryKindOfFileGivesValidPngAndSvgFromAnyFolder) {
     if (name.ends_with(".png")) ExpectPng(out / name);
     else ExpectSvg(out / name);
   }
+}
+
+// The points of the line whose gid is `id` in a sim plot SVG: the vertices
+// (M and L) of the first path in the group of that id; 0 without it.
+int PointsOfLine(const std::string& svg, const std::string& id) {
+  const std::size_t group = svg.find("<g id=\"" + id + "\">");
+  if (group == std::string::npos) return 0;
+  const std::size_t begin = svg.find(" d=\"", group) + 4;
+  const std::string d = svg.substr(begin, svg.find('"', begin) - begin);
+  int points = 0;
+  for (char c : d) points += (c == 'M' || c == 'L') ? 1 : 0;
+  return points;
+}
+
+TEST_F(PlotCommand, StepRowsDrawTheTrainingLossAndTheAccuracyComesFromEvaluationsOnly) {
+  // Three evaluations and four step rows (one without a loss, as a
+  // timing-only run writes them); beside it a series of an older sim,
+  // without the kind column.
+  std::ofstream(dir_ / "with_steps.csv") << "step,sim_time_s,loss,accuracy,staleness,kind\n"
+                                            "0,0,2.3,0.1,0,evaluation\n"
+                                            "5,0.5,1.9,,0,step\n"
+                                            "10,1,1.7,,0,step\n"
+                                            "10,1,1.5,0.6,0,evaluation\n"
+                                            "15,1.5,,,0,step\n"
+                                            "20,2,1.1,,0,step\n"
+                                            "20,2,1.0,0.8,0,evaluation\n";
+  std::ofstream(dir_ / "older.csv") << "step,sim_time_s,loss,accuracy,staleness\n0,0,2.3,0.1,0\n10,1,1.2,0.7,0\n";
+  const Outcome o = Shell("cd " + dir_.string() + " && " + Sim() + " plot with_steps.csv older.csv --out p");
+  ASSERT_EQ(o.status, 0) << o.output;
+  ExpectPng(dir_ / "p" / "accuracy.png");
+  const std::string svg = Read(dir_ / "p" / "accuracy.svg");
+  EXPECT_EQ(PointsOfLine(svg, "accuracy_0"), 3);
+  EXPECT_EQ(PointsOfLine(svg, "test_loss_0"), 3);
+  EXPECT_EQ(PointsOfLine(svg, "training_loss_0"), 3) << "the step rows with a loss";
+  EXPECT_EQ(PointsOfLine(svg, "accuracy_1"), 2);
+  EXPECT_EQ(PointsOfLine(svg, "training_loss_1"), 0);
+  EXPECT_NE(svg.find("steps' training mini-batches"), std::string::npos);
+
+  // A kind of row sim does not write, or an evaluation without its accuracy.
+  std::ofstream(dir_ / "odd_kind.csv") << "step,sim_time_s,loss,accuracy,staleness,kind\n0,0,2.3,0.1,0,batch\n";
+  const Outcome kind = Shell(Sim() + " plot " + (dir_ / "odd_kind.csv").string() + " --out " + (dir_ / "q").string());
+  EXPECT_EQ(kind.status, 2) << kind.output;
+  EXPECT_NE(kind.output.find("odd_kind.csv:2: kind 'batch'"), std::string::npos) << kind.output;
+  std::ofstream(dir_ / "no_accuracy.csv") << "step,sim_time_s,loss,accuracy,staleness,kind\n0,0,2.3,,0,evaluation\n";
+  const Outcome empty =
+      Shell(Sim() + " plot " + (dir_ / "no_accuracy.csv").string() + " --out " + (dir_ / "q").string());
+  EXPECT_EQ(empty.status, 2) << empty.output;
+  EXPECT_NE(empty.output.find("no_accuracy.csv:2: an evaluation row needs a number in accuracy"), std::string::npos)
+      << empty.output;
+  EXPECT_FALSE(fs::exists(dir_ / "q"));
 }
 
 TEST_F(PlotCommand, AFileOfNoKnownKindExits2NamingIt) {

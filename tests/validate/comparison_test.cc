@@ -27,6 +27,22 @@ TEST(Comparison, ParsesTheSeriesLayoutOfSim) {
   EXPECT_DOUBLE_EQ(rows[1].staleness, 0.5);
 }
 
+TEST(Comparison, ASeriesWithStepRowsGivesItsEvaluationsOnly) {
+  const auto rows = ParseSeriesCsv(
+      "step,sim_time_s,loss,accuracy,staleness,kind\n"
+      "0,0,2.5,0.1,0,evaluation\n"
+      "5,0.25,1.75,,0,step\n"
+      "10,0.5,1.5,,0.5,step\n"
+      "10,0.5,1.25,0.6,0.5,evaluation\n",
+      "s.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].step, 0u);
+  EXPECT_EQ(rows[1].step, 10u);
+  EXPECT_DOUBLE_EQ(rows[1].loss, 1.25);
+  EXPECT_THROW((void)ParseSeriesCsv("step,sim_time_s,loss,accuracy,staleness,kind\n0,0,1,0,0,other\n", "s.csv"),
+               std::invalid_argument);
+}
+
 TEST(Comparison, BadSeriesNameTheFileAndLine) {
   EXPECT_THROW((void)ParseSeriesCsv("step,loss\n", "s.csv"), std::invalid_argument);
   try {

@@ -23,9 +23,9 @@ TEST(TrainingTrace, ReplayScoresSnapshotsInOrderWithStalenessWindows) {
       trace, [](const Eigen::VectorXf& v) { return TestScore{v[0], v[0] / 10.0}; }, 0.0);
   // Window staleness of the second evaluation: (0 + 2) / 2 = 1.
   EXPECT_EQ(log.series_csv(),
-            "step,sim_time_s,loss,accuracy,staleness\n"
-            "0,0,1,0.100000,0.0000\n"
-            "2,0.25,2,0.200000,1.0000\n");
+            "step,sim_time_s,loss,accuracy,staleness,kind\n"
+            "0,0,1,0.100000,0.0000,evaluation\n"
+            "2,0.25,2,0.200000,1.0000,evaluation\n");
   EXPECT_DOUBLE_EQ(log.staleness_mean(), 1.0);
   EXPECT_EQ(log.staleness_max(), 2u);
 }

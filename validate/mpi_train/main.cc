@@ -171,7 +171,7 @@ int Main(int argc, char** argv) {
   app.add_option("--allreduce", o.allreduce, "SYNC_ALLREDUCE: ring (ours, point-to-point) or mpi (MPI_Allreduce)")
       ->capture_default_str();
   app.add_option("--json", o.json, "Write the RunResult as JSON to this file (rank 0)");
-  app.add_option("--series", o.series, "Write the series CSV (step,sim_time_s,loss,accuracy,staleness)");
+  app.add_option("--series", o.series, "Write the series CSV (step,sim_time_s,loss,accuracy,staleness,kind)");
   app.add_option("--steps", o.steps_csv, "Write every worker's per-step wall times (rank,step,start_s,computed_s,end_s)");
   app.add_flag("-q,--quiet", o.quiet, "Print nothing but errors");
   try {
