@@ -39,6 +39,15 @@ std::string Leftovers() {
       .output;
 }
 
+// Creates and deletes one namespace; what went wrong, or empty.
+std::string NamespaceProbeFailure() {
+  const std::string name = std::string(kPrefix) + "probe" + std::to_string(::getpid());
+  const Outcome made = Shell("ip netns add " + name + " 2>&1");
+  if (made.status != 0) return made.output.empty() ? "`ip netns add` failed" : made.output;
+  (void)Shell("ip netns del " + name);
+  return "";
+}
+
 class EmulatedCluster : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,6 +55,12 @@ class EmulatedCluster : public ::testing::Test {
     if (Shell("ip netns list").status != 0) GTEST_SKIP() << "`ip netns` is not available here";
     if (!Have("tc")) GTEST_SKIP() << "tc (iproute2) not found";
     if (!Have("mpirun")) GTEST_SKIP() << "mpirun (Open MPI) not found";
+    // Root with `ip` is not enough: in a chroot whose / is not a mount point,
+    // or an unprivileged container, `ip netns add` fails ("mount
+    // --make-rslave / failed"). Try one and skip with its message.
+    if (const std::string why = NamespaceProbeFailure(); !why.empty()) {
+      GTEST_SKIP() << "cannot create a network namespace here: " << why;
+    }
     // A cluster left by a killed earlier run would make `up` refuse.
     (void)Shell(Cluster("down"));
     dir_ = TempDir("sim-validate-cluster-tests");
