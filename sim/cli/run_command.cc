@@ -29,6 +29,7 @@ struct RunOptions {
   std::vector<std::string> overrides;
   std::optional<std::uint64_t> seed;
   std::string out_dir, json, series, trace;
+  std::string host_profile;  // empty: scenario::DefaultHostProfilePath()
   bool links = false;
   bool quiet = false;
   bool every_step = false;
@@ -49,7 +50,12 @@ void Run(const RunOptions& o) {
   }
   std::vector<std::string> overrides = o.overrides;
   if (o.seed) overrides.push_back("seed=" + std::to_string(*o.seed));
-  const scenario::RunPlan plan = scenario::LoadPlan(o.scenario, overrides);
+  if (!o.host_profile.empty() && !std::filesystem::is_regular_file(o.host_profile)) {
+    throw std::invalid_argument("--host-profile: no profile file at " + o.host_profile);
+  }
+  scenario::LoadOptions load;
+  load.host_profile = o.host_profile;
+  const scenario::RunPlan plan = scenario::LoadPlan(o.scenario, overrides, load);
 
   const std::string json = InDir(o.out_dir, o.json, "result.json");
   const std::string series = InDir(o.out_dir, o.series.empty() ? plan.outputs.series_csv : o.series, "series.csv");
@@ -96,6 +102,9 @@ void RegisterRunCommand(CLI::App& app) {
                  "(repeatable; lists take a,b,c; enums take their names)")
       ->allow_extra_args(false);
   app.add_option("--seed", o->seed, "Seed of every random stream (overrides the scenario's seed)");
+  app.add_option("--host-profile", o->host_profile,
+                 "Profile of device \"host\" (from `sim calibrate`; default: $SIM_HOST_PROFILE, else "
+                 "host_device.pbtxt beside the sim program)");
   app.add_option("-o,--out", o->out_dir, "Folder for result.json, series.csv and trace.json");
   app.add_option("--json", o->json, "Write the run's result (RunResult) as JSON to this file");
   app.add_option("--series", o->series,

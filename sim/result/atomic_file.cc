@@ -1,13 +1,34 @@
 #include "sim/result/atomic_file.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace sim {
+namespace {
+
+// Writes all of `content` to `fd` and flushes it to the disk (fsync), or
+// returns the errno of the first failure.
+int WriteAndSync(int fd, const std::string& content) {
+  const char* data = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, data, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return ::fsync(fd) == 0 ? 0 : errno;
+}
+
+}  // namespace
 
 void WriteFileAtomically(const std::string& path, const std::string& content) {
   namespace fs = std::filesystem;
@@ -17,17 +38,18 @@ void WriteFileAtomically(const std::string& path, const std::string& content) {
     fs::create_directories(target.parent_path(), ec);
     if (ec) throw std::runtime_error(path + ": cannot create folder: " + ec.message());
   }
-  // Unique per process, so concurrent sweeps writing beside each other do not collide.
+  // Unique per process, so concurrent sweeps writing beside each other do not
+  // collide. Written, synced to the disk, then renamed over the target: a
+  // reader (or a crash) sees the old file or the whole new one, never part.
   const fs::path temporary = target.string() + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw std::runtime_error(path + ": cannot write: " + std::strerror(errno));
-    }
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(path + ": cannot write: " + std::strerror(errno));
+  const int written = WriteAndSync(fd, content);
+  const int closed = ::close(fd) == 0 ? 0 : errno;
+  if (written != 0 || closed != 0) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    throw std::runtime_error(path + ": cannot write: " + std::strerror(written != 0 ? written : closed));
   }
   std::error_code ec;
   fs::rename(temporary, target, ec);

@@ -1,6 +1,29 @@
 #include "sim/result/run_result.h"
 
+#include <cstdio>
+
+#include <google/protobuf/text_format.h>
+
 namespace sim {
+
+std::string ScenarioHash(const scenario::Scenario& scenario) {
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(scenario, &text);
+  // FNV-1a, 64 bits (Fowler, Noll, Vo): offset basis and prime.
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+void SetDevice(result::RunResult& r, const scenario::DeviceProfile& device, const std::string& source) {
+  *r.mutable_device() = device;
+  r.set_device_source(source);
+}
 
 result::RunResult MakeRunResult(const RunSummary& summary, const TrainingLog& log,
                                 const scenario::Scenario& effective) {
@@ -48,6 +71,7 @@ result::RunResult MakeRunResult(const RunSummary& summary, const TrainingLog& lo
   r.set_staleness_max(static_cast<std::uint32_t>(log.staleness_max()));
   for (std::uint64_t n : log.staleness_histogram()) r.add_staleness_histogram(static_cast<double>(n));
   *r.mutable_effective_scenario() = effective;
+  r.set_scenario_hash(ScenarioHash(effective));
   return r;
 }
 

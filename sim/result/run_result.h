@@ -35,4 +35,11 @@ struct RunSummary {
 [[nodiscard]] result::RunResult MakeRunResult(const RunSummary& summary, const TrainingLog& log,
                                               const scenario::Scenario& effective);
 
+// FNV-1a (64 bits) of the scenario's text format, as 16 hex digits:
+// deterministic across runs and machines for one protobuf version.
+[[nodiscard]] std::string ScenarioHash(const scenario::Scenario& scenario);
+
+// Records the device profile a run computed with and where it came from.
+void SetDevice(result::RunResult& r, const scenario::DeviceProfile& device, const std::string& source);
+
 }  // namespace sim

@@ -11,6 +11,7 @@
 #include "sim/parallelism/data_parallel.h"
 #include "sim/run/model_parallel_costs.h"
 #include "sim/result/run_result.h"
+#include "sim/scenario/device_resolution.h"
 #include "sim/taskgraph/chrome_trace.h"
 #include "sim/run/isolated_collectives.h"
 #include "sim/taskgraph/exclusive_links.h"
@@ -201,6 +202,7 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
   TrainingRunOutput out;
   result::RunResult& r = out.result;
   r = MakeRunResult(summary, TrainingLog(0.0), plan.effective);
+  SetDevice(r, scenario::DeviceProfileMessage(plan.cluster.device), plan.cluster.device_note);
 
   const double per_step = 1.0 / (static_cast<double>(plan.cluster.workers) * static_cast<double>(steps));
   result::LayerWiseResult& l = *r.mutable_layer_wise();

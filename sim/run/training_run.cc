@@ -6,6 +6,7 @@
 #include "sim/engine/engine.h"
 #include "sim/network/flow_network.h"
 #include "sim/result/run_result.h"
+#include "sim/scenario/device_resolution.h"
 #include "sim/run/layer_wise_run.h"
 #include "sim/strategy/network_communication.h"
 #include "sim/strategy/strategy.h"
@@ -85,6 +86,7 @@ TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOp
   TrainingRunOutput out;
   result::RunResult& r = out.result;
   r = MakeRunResult(summary, log, plan.effective);
+  SetDevice(r, scenario::DeviceProfileMessage(plan.cluster.device), plan.cluster.device_note);
 
   double network_bytes = 0;
   for (topo::LinkId l = 0; l < topology.link_count(); ++l) {

@@ -46,7 +46,13 @@ bool IsAccelerator(const std::string& name) {
 
 std::filesystem::path DefaultHostProfilePath() {
   if (const char* path = std::getenv("SIM_HOST_PROFILE"); path != nullptr && *path != '\0') return path;
-  return std::filesystem::path("build") / "host_device.pbtxt";
+  // Beside the running program (build/sim: build/host_device.pbtxt), never
+  // relative to the working directory, so that a run does not change with
+  // where it is started from.
+  std::error_code ec;
+  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::filesystem::path("build") / "host_device.pbtxt";
+  return program.parent_path() / "host_device.pbtxt";
 }
 
 namespace {

@@ -20,9 +20,10 @@ namespace sim::scenario {
 [[nodiscard]] models::DeviceProfile DeviceProfileOf(const DeviceProfile& message);
 [[nodiscard]] DeviceProfile DeviceProfileMessage(const models::DeviceProfile& profile);
 
-// Where `host` is read from when the caller names no file: $SIM_HOST_PROFILE
-// if set, else build/host_device.pbtxt relative to the working directory (the
-// repository root, where `sim calibrate` writes it by default).
+// Where `host` is read from when the caller names no file (`sim
+// --host-profile`): $SIM_HOST_PROFILE if set, else host_device.pbtxt beside
+// the running program (build/host_device.pbtxt for build/sim, where `sim
+// calibrate` writes it by default), whatever the working directory.
 [[nodiscard]] std::filesystem::path DefaultHostProfilePath();
 
 struct ResolvedDevice {

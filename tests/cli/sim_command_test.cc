@@ -277,6 +277,61 @@ TEST(SimCommand, CalibrateWritesAHostProfileThatRunsUse) {
   EXPECT_NE(c.compute_s(), f.compute_s());  // the profile, not the fallback, set the rate
 }
 
+// Reproducibility: a result names what it depended on (the effective
+// scenario's hash, the seed, the version, the device profile and where it
+// came from), and nothing depends on the working directory: `host` is read
+// from an explicit --host-profile, $SIM_HOST_PROFILE, or beside the program.
+TEST(SimCommand, AResultNamesItsInputsAndDoesNotDependOnTheWorkingDirectory) {
+  auto dir = TempDir();
+  std::string on_host = kSmall;
+  on_host.replace(on_host.find("device_profile { peak_tflops: 1 }"), 33, "device: \"host\"");
+  const std::string scenario = fs::absolute(Write(dir / "host.pbtxt", on_host)).string();
+  const std::string program = fs::absolute(Env("SIM_BINARY_DIR", "build")).string() + "/sim";
+  fs::create_directories(dir / "elsewhere" / "build");
+  // A profile where the old rule (build/host_device.pbtxt under the working
+  // directory) would have found it: it must not be read.
+  Write(dir / "elsewhere" / "build" / "host_device.pbtxt", "name: \"host\" peak_tflops: 123\n");
+  const auto here = RunSim("-q --scenario " + scenario + " --json " + (dir / "here.json").string());
+  ASSERT_EQ(here.status, 0) << here.output;
+  const std::string elsewhere_command = "cd " + (dir / "elsewhere").string() + " && " + program + " -q --scenario " +
+                                        scenario + " --json " + (dir / "elsewhere.json").string() + " 2>&1";
+  ASSERT_EQ(std::system(elsewhere_command.c_str()), 0);
+  sim::result::RunResult a, b;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "here.json"), &a).ok());
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "elsewhere.json"), &b).ok());
+  a.clear_wall_s();
+  b.clear_wall_s();
+  EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
+  EXPECT_NE(b.device().peak_tflops(), 123.0);
+  // What the result records.
+  EXPECT_EQ(a.scenario_hash().size(), 16u);
+  EXPECT_EQ(a.scenario_hash().find_first_not_of("0123456789abcdef"), std::string::npos) << a.scenario_hash();
+  EXPECT_EQ(a.device().name(), "host");
+  EXPECT_GT(a.device().peak_tflops(), 0.0);
+  EXPECT_NE(a.device_source().find("host"), std::string::npos) << a.device_source();
+  EXPECT_FALSE(a.version().empty());
+
+  // An explicit profile is used and named; another seed, another hash.
+  auto profile = dir / "mine.pbtxt";
+  Write(profile, "name: \"host\" peak_tflops: 0.25\n");
+  const auto mine = RunSim("-q --scenario " + scenario + " --host-profile " + profile.string() + " --seed 9 --json " +
+                           (dir / "mine.json").string());
+  ASSERT_EQ(mine.status, 0) << mine.output;
+  sim::result::RunResult m;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "mine.json"), &m).ok());
+  EXPECT_DOUBLE_EQ(m.device().peak_tflops(), 0.25);
+  EXPECT_NE(m.device_source().find(profile.string()), std::string::npos) << m.device_source();
+  EXPECT_EQ(m.seed(), 9u);
+  EXPECT_NE(m.scenario_hash(), a.scenario_hash());
+
+  // A named profile that is not there is an error, before anything runs.
+  const auto missing = RunSim("-q --scenario " + scenario + " --host-profile " + (dir / "none.pbtxt").string() +
+                              " --json " + (dir / "none.json").string());
+  EXPECT_EQ(missing.status, 2) << missing.output;
+  EXPECT_NE(missing.output.find("--host-profile: no profile file at"), std::string::npos) << missing.output;
+  EXPECT_FALSE(fs::exists(dir / "none.json"));
+}
+
 TEST(SimCommand, QuickstartScenarioRuns) {
   auto out = RunSim("-q --scenario " + Source() + "/scenarios/quickstart.pbtxt --set workload.steps=20");
   EXPECT_EQ(out.status, 0) << out.output;

@@ -25,6 +25,7 @@
 
 #include "models/data/batch.h"
 #include "models/data/load_dataset.h"
+#include "sim/scenario/device_resolution.h"
 #include "sim/result/atomic_file.h"
 #include "sim/result/report.h"
 #include "sim/result/run_result.h"
@@ -261,6 +262,7 @@ int Main(int argc, char** argv) {
         {static_cast<std::uint32_t>(all[5 * w + 3]), all[5 * w], all[5 * w + 1], all[5 * w + 2]});
   }
   result::RunResult r = MakeRunResult(summary, log, plan.effective);
+  SetDevice(r, scenario::DeviceProfileMessage(plan.cluster.device), plan.cluster.device_note);
   r.set_wall_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
 
   if (!o.json.empty()) WriteFileAtomically(o.json, ResultJson(r));
