@@ -10,6 +10,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "sim/scenario/cluster_resolution.h"
+#include "sim/scenario/json_syntax.h"
 #include "sim/scenario/placement.h"
 #include "sim/scenario/strategy_plan.h"
 #include "sim/scenario/workload_plan.h"
@@ -68,6 +69,24 @@ class FileErrorCollector : public google::protobuf::io::ErrorCollector {
   std::vector<std::string> problems_;
 };
 
+// Protobuf's JSON parser names a schema problem (an unknown field, a value
+// of the wrong type) without a position. When the message quotes a field
+// name found in the text, the problem points at it.
+std::string JsonSchemaProblem(const std::string& text, const std::string& source_name, const std::string& message) {
+  for (const std::string marker : {"Cannot find field: ", "field: ", "Invalid value for field "}) {
+    const auto at = message.find(marker);
+    if (at == std::string::npos) continue;
+    std::string field = message.substr(at + marker.size());
+    field = field.substr(0, field.find_first_of(" .,\n"));
+    if (!field.empty() && field.front() == '"') field = field.substr(1, field.find('"', 1) - 1);
+    if (field.empty()) continue;
+    if (auto pos = text.find('"' + field + '"'); pos != std::string::npos) {
+      return ProblemAt(text, pos, source_name, message + " (field '" + field + "')");
+    }
+  }
+  return source_name + ": error: " + message;
+}
+
 // Sets a proto3 scalar to its documented default when it holds the zero value
 // that means "absent".
 #define SIM_DEFAULT(message, field, value) \
@@ -78,10 +97,11 @@ class FileErrorCollector : public google::protobuf::io::ErrorCollector {
 Scenario ParseScenario(const std::string& text, const std::string& source_name, bool json) {
   Scenario scenario;
   if (json) {
+    if (auto syntax = JsonSyntaxError(text, source_name)) throw ScenarioError(*syntax);
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
     auto status = google::protobuf::util::JsonStringToMessage(text, &scenario, options);
-    if (!status.ok()) throw ScenarioError(source_name + ": error: " + std::string(status.message()));
+    if (!status.ok()) throw ScenarioError(JsonSchemaProblem(text, source_name, std::string(status.message())));
     return scenario;
   }
   FileErrorCollector errors(source_name, text);

@@ -150,6 +150,11 @@ RunPlan LoadPlan(const std::string& path, const std::vector<std::string>& overri
   } catch (const std::exception&) {
     throw ScenarioError(path + ": error: cannot open scenario file");
   }
+  // An empty file would otherwise be the all-defaults scenario: almost
+  // certainly a mistake (a truncated download, the wrong file).
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw ScenarioError(path + ":1:1: error: the scenario file is empty");
+  }
   const bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
   Scenario scenario = ParseScenario(text, path, json);
   std::vector<std::string> problems;
