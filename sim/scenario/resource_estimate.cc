@@ -182,7 +182,8 @@ ResourceEstimate EstimateResources(const Scenario& scenario, const StrategySpec&
   e.events = per_step * steps;
   e.events_note = "about " + Count(per_step) + " per step x " + Count(steps) + " steps";
   if (trace) {
-    const bool one_worker_per_step = strategy.kind == sim::StrategyKind::kAsyncPs || strategy.kind == sim::StrategyKind::kSsp;
+    const bool one_worker_per_step =
+        strategy.kind == sim::StrategyKind::kAsyncPs || strategy.kind == sim::StrategyKind::kSsp;
     const double intervals = 3.0 * steps * (one_worker_per_step ? 1.0 : workers);
     e.memory.push_back({"the trace (" + Count(intervals) + " intervals)", intervals * kBytesPerTraceInterval,
                         "workload.steps"});

@@ -76,45 +76,56 @@ TEST(HostileValues, HundredMillionWideLayerIsRefusedWithTheMemoryEstimate) {
 
 // Before: ran past a minute with no output.
 TEST(HostileValues, TenToTheFifteenStepsAreRefused) {
-  EXPECT_TRUE(Has(Problems({"workload.steps=1000000000000000"}), "workload.steps must be at most 4294967295, got 1000000000000000"));
+  EXPECT_TRUE(Has(Problems({"workload.steps=1000000000000000"}),
+                  "workload.steps must be at most 4294967295, got 1000000000000000"));
   // Within 32 bits, the event estimate refuses what would take days.
-  EXPECT_TRUE(Has(Problems({"workload.steps=1000000000"}), "workload.steps: the run would fire about 3e+11 events (about 296 per step x 1e+09 steps), "
+  EXPECT_TRUE(Has(Problems({"workload.steps=1000000000"}),
+                  "workload.steps: the run would fire about 3e+11 events (about 296 per step x 1e+09 steps), "
                   "more than the limit of 1e+10 (--max-events)"));
 }
 
 TEST(HostileValues, ZeroBandwidthIsRefused) {
-  EXPECT_TRUE(Has(Problems({"cluster.topology.star.host_link.bandwidth_gbit_per_s=0"}), "star.host_link bandwidth must be > 0, got 0 Gbit/s"));
+  EXPECT_TRUE(Has(Problems({"cluster.topology.star.host_link.bandwidth_gbit_per_s=0"}),
+                  "star.host_link bandwidth must be > 0, got 0 Gbit/s"));
 }
 
 // Before: failed mid-run (exit 1), "would drain for 4e+26 s ... beyond the
 // simulated clock's range".
 TEST(HostileValues, TinyBandwidthIsRefusedAtTheCheck) {
-  EXPECT_TRUE(Has(Problems({"cluster.topology.star.host_link.bandwidth_gbit_per_s=1e-30"}), "cluster.topology: link sw0->h0 carries 1e-30 Gbit/s: one gradient of 407080 bytes per step "
+  EXPECT_TRUE(Has(Problems({"cluster.topology.star.host_link.bandwidth_gbit_per_s=1e-30"}),
+                  "cluster.topology: link sw0->h0 carries 1e-30 Gbit/s: one gradient of 407080 bytes per step "
                   "takes 3.25664e+27 s, and 300 steps pass the simulated clock's range"));
 }
 
 TEST(HostileValues, NegativeLatencyIsRefused) {
-  EXPECT_TRUE(Has(Problems({"cluster.topology.star.host_link.latency_us=-1"}), "star.host_link latency must be >= 0, got -1 us"));
+  EXPECT_TRUE(Has(Problems({"cluster.topology.star.host_link.latency_us=-1"}),
+                  "star.host_link latency must be >= 0, got -1 us"));
 }
 
 TEST(HostileValues, NanAndInfiniteLearningRatesAreRefused) {
-  EXPECT_TRUE(Has(Problems({"workload.optimizer.learning_rate=nan"}), "workload.optimizer.learning_rate must be >= 0, got nan"));
-  EXPECT_TRUE(Has(Problems({"workload.optimizer.learning_rate=inf"}), "workload.optimizer.learning_rate must be >= 0, got inf"));
+  EXPECT_TRUE(Has(Problems({"workload.optimizer.learning_rate=nan"}),
+                  "workload.optimizer.learning_rate must be >= 0, got nan"));
+  EXPECT_TRUE(Has(Problems({"workload.optimizer.learning_rate=inf"}),
+                  "workload.optimizer.learning_rate must be >= 0, got inf"));
 }
 
 // Before: silently the default 32.
 TEST(HostileValues, BatchSizeZeroIsRefused) {
-  EXPECT_TRUE(Has(Problems({"workload.batch_size=0"}), "workload.batch_size must be >= 1, got 0 (leave it out for the default 32)"));
+  EXPECT_TRUE(Has(Problems({"workload.batch_size=0"}),
+                  "workload.batch_size must be >= 1, got 0 (leave it out for the default 32)"));
 }
 
 // Before: "double free or corruption" (fixed on main: tests/models/
 // workspace_test.cc); then a run that thrashed. Now refused at the check.
 TEST(HostileValues, BillionBatchIsRefusedWithTheMemoryEstimate) {
-  EXPECT_TRUE(Has(Problems({"workload.batch_size=1000000000"}), "workload.batch_size: the run would need about 8.4 TB of memory (activations of a batch 8.4 TB"));
+  EXPECT_TRUE(Has(Problems({"workload.batch_size=1000000000"}),
+                  "workload.batch_size: the run would need about 8.4 TB of memory (activations "
+                  "of a batch 8.4 TB"));
 }
 
 TEST(HostileValues, BackupWorkersNotFewerThanWorkersAreRefused) {
-  EXPECT_TRUE(Has(Problems({"strategy.kind=SYNC_BACKUP", "strategy.backup_workers=8"}), "strategy.backup_workers must be < cluster.workers (8), got 8"));
+  EXPECT_TRUE(Has(Problems({"strategy.kind=SYNC_BACKUP", "strategy.backup_workers=8"}),
+                  "strategy.backup_workers must be < cluster.workers (8), got 8"));
 }
 
 std::string EdgeScenario(const std::string& edges) {
@@ -194,7 +205,9 @@ TEST(HostileValues, JsonSyntaxErrorNamesFileLineAndColumn) {
             "bad.json:3:29: error: expected a quoted field name\n"
             "        \"cluster\": { \"workers\": 4,, }\n"
             "                                  ^");
-  EXPECT_TRUE(Has(LoadProblems("unknown.json", "{\n  \"cluster\": { \"wrkers\": 4 }\n}\n"), "unknown.json:2:16: error: (cluster) wrkers: Cannot find field. (field 'wrkers')"));
+  EXPECT_TRUE(Has(LoadProblems("unknown.json",
+                  "{\n  \"cluster\": { \"wrkers\": 4 }\n}\n"), "unknown.json:2:16: error: "
+                  "(cluster) wrkers: Cannot find field. (field 'wrkers')"));
 }
 
 }  // namespace
