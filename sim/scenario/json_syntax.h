@@ -5,6 +5,7 @@
 // for protobuf is the schema (unknown fields, wrong types).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
