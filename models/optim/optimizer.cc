@@ -23,7 +23,7 @@ OptimizerUpdate Optimizer::apply_shard(Eigen::Ref<Eigen::VectorXf> params, Eigen
     throw std::invalid_argument(name() + ": gradient has " + std::to_string(grad.size()) + " entries, parameters " +
                                 std::to_string(params.size()));
   }
-  if (std::isnan(gradient_norm) || gradient_norm < 0.0) {
+  if (gradient_norm < 0.0) {
     throw std::invalid_argument(name() + ": gradient norm must be >= 0, got " + std::to_string(gradient_norm));
   }
   OptimizerUpdate update;

@@ -58,8 +58,10 @@ class Optimizer {
   // One update of a shard: `params` and `grad` are the same range of the
   // parameter and gradient vectors, `gradient_norm` the norm of the whole
   // gradient (used by clipping only). Throws std::invalid_argument when the
-  // sizes differ or the norm is negative or NaN (+inf, from an overflowed
-  // gradient, is taken as apply takes it).
+  // sizes differ or the norm is negative. A NaN norm (a gradient of a model
+  // that diverged) is applied unclipped, and +inf as apply takes it: the
+  // parameters turn NaN and the run reports the divergence at its next
+  // evaluation instead of failing (issue 20).
   OptimizerUpdate apply_shard(Eigen::Ref<Eigen::VectorXf> params, Eigen::Ref<const Eigen::VectorXf> grad,
                               double gradient_norm);
 

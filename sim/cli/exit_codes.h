@@ -7,6 +7,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "models/data/data_error.h"
 #include "sim/scenario/scenario_error.h"
 
 namespace sim::cli {
@@ -14,6 +15,8 @@ namespace sim::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
+// The run stopped at --max-wall-time; its result, marked incomplete, was written.
+inline constexpr int kExitIncomplete = 3;
 
 struct Exit {
   int status;
@@ -21,7 +24,8 @@ struct Exit {
 
 // Runs `body`; prints any error on stderr as "sim: error: ..." (each scenario
 // problem on its own line) and turns it into Exit{status}. Bad input
-// (ScenarioError, std::invalid_argument) is status 2, anything else 1.
+// (ScenarioError, a data file's DataError, std::invalid_argument) is status
+// 2, anything else 1.
 template <typename Body>
 void RunReportingErrors(Body&& body) {
   try {
@@ -32,6 +36,10 @@ void RunReportingErrors(Body&& body) {
     std::cerr << "sim: " << e.problems().size() << (e.problems().size() == 1 ? " problem" : " problems")
               << " in the input:\n";
     for (const auto& p : e.problems()) std::cerr << "  " << p << "\n";
+    throw Exit{kExitBadInput};
+  } catch (const models::DataError& e) {
+    // A data file the scenario names is missing or malformed: bad input too.
+    std::cerr << "sim: error: " << e.what() << "\n";
     throw Exit{kExitBadInput};
   } catch (const std::invalid_argument& e) {
     std::cerr << "sim: error: " << e.what() << "\n";

@@ -3,8 +3,10 @@
 // measures this host's compute rate; `sim sweep` runs a grid of --set values;
 // `sim plot` draws its tables; `sim replay` times a list of flows.
 //
-// Exit status: 0 success, 2 bad input (command line or scenario; nothing is
-// written), 1 any other failure.
+// Exit status: 0 success, 2 bad input (command line, scenario or a data file
+// it names, or a run estimated not to fit this machine; nothing is written),
+// 3 a run stopped at --max-wall-time (its result written, marked incomplete),
+// 1 any other failure.
 #include <CLI/CLI.hpp>
 
 #include <exception>

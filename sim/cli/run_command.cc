@@ -1,7 +1,8 @@
 // The default command: `sim --scenario FILE [--set path=value]... [--seed N]
 // [--out DIR] [--json FILE] [--series FILE] [--series-every N] [--trace FILE]
-// [--links] [--quiet] [--every-step]`. On a terminal, a run longer than about
-// two seconds shows its progress on stderr (sim/result/progress_line.h).
+// [--links] [--quiet] [--every-step] [--host-profile FILE] [--max-wall-time S]
+// [--memory-limit-mb MB] [--max-events N]`. On a terminal, a run longer than
+// about two seconds shows its progress on stderr (sim/result/progress_line.h).
 #include <unistd.h>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/cli/commands.h"
@@ -36,11 +38,25 @@ struct RunOptions {
   std::optional<std::int64_t> series_every;
   // Seconds before the progress line shows (hidden option: tests use 0).
   double progress_after_s = 2.0;
+  double max_wall_s = 0;
+  double memory_limit_mb = 0;
+  double max_events = scenario::kDefaultMaxEvents;
 };
 
 std::string InDir(const std::string& dir, const std::string& explicit_path, const char* name) {
   if (!explicit_path.empty() || dir.empty()) return explicit_path;
   return (std::filesystem::path(dir) / name).string();
+}
+
+// Every output that cannot be written, named by its option or field, before
+// the run (issue 20: not after it).
+void CheckOutputs(const std::vector<std::pair<std::string, std::string>>& outputs) {
+  std::vector<std::string> problems;
+  for (const auto& [what, path] : outputs) {
+    if (path.empty()) continue;
+    if (auto why = WhyCannotWrite(path)) problems.push_back(what + ": cannot write '" + path + "': " + *why);
+  }
+  if (!problems.empty()) throw scenario::ScenarioError(problems);
 }
 
 void Run(const RunOptions& o) {
@@ -55,11 +71,21 @@ void Run(const RunOptions& o) {
   }
   scenario::LoadOptions load;
   load.host_profile = o.host_profile;
+  load.limits = scenario::ThisMachineLimits();
+  if (o.memory_limit_mb > 0) {
+    load.limits->memory_bytes = o.memory_limit_mb * 1e6;
+    load.limits->memory_source = "--memory-limit-mb";
+  }
+  load.limits->events = o.max_events;
+  load.keep_trace = !o.trace.empty() || !o.out_dir.empty();
   const scenario::RunPlan plan = scenario::LoadPlan(o.scenario, overrides, load);
 
   const std::string json = InDir(o.out_dir, o.json, "result.json");
   const std::string series = InDir(o.out_dir, o.series.empty() ? plan.outputs.series_csv : o.series, "series.csv");
   const std::string trace = InDir(o.out_dir, o.trace.empty() ? plan.outputs.trace_json : o.trace, "trace.json");
+  CheckOutputs({{o.out_dir.empty() ? "--json" : "--out", json},
+                {o.series.empty() && o.out_dir.empty() ? "outputs.series_csv" : "--series", series},
+                {o.trace.empty() && o.out_dir.empty() ? "outputs.trace_json" : "--trace", trace}});
 
   TrainingRunOptions options;
   options.keep_trace = !trace.empty();
@@ -78,6 +104,7 @@ void Run(const RunOptions& o) {
       line.update(done, steps, simulated);
     };
   }
+  options.max_wall_s = o.max_wall_s;
   const TrainingRunOutput out = RunTraining(plan, options);
   line.finish();
 
@@ -88,6 +115,10 @@ void Run(const RunOptions& o) {
   if (!o.quiet) {
     std::cout << SummaryTable(out.result);
     if (o.links) std::cout << LinksTable(out.result);
+  }
+  if (out.result.incomplete()) {
+    std::cerr << "sim: " << out.result.incomplete_reason() << "; the result is marked incomplete\n";
+    throw Exit{kExitIncomplete};
   }
 }
 
@@ -118,6 +149,17 @@ void RegisterRunCommand(CLI::App& app) {
   app.add_flag("-q,--quiet", o->quiet, "Print nothing but errors");
   app.add_flag("--every-step", o->every_step,
                "Layer-wise runs: simulate every step, even once a steady step repeats (same results, slower)");
+  app.add_option("--max-wall-time", o->max_wall_s,
+                 "Stop the run cleanly after this many seconds of host time; the result says how far it got, "
+                 "is marked incomplete, and sim exits with status 3 (layer-wise runs, which repeat steady steps "
+                 "instead of simulating them, are not stopped)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--memory-limit-mb", o->memory_limit_mb,
+                 "Refuse a run whose estimated peak memory exceeds this many MB (default: this machine's "
+                 "MemAvailable)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-events", o->max_events, "Refuse a run estimated to fire more events than this (default 1e10)")
+      ->check(CLI::PositiveNumber);
   app.callback([&app, o] {
     if (!app.get_subcommands().empty()) return;  // a sub-command runs instead
     if (o->scenario.empty()) {

@@ -30,6 +30,27 @@ int WriteAndSync(int fd, const std::string& content) {
 
 }  // namespace
 
+std::optional<std::string> WhyCannotWrite(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path target(path);
+  if (path.empty()) return "empty path";
+  if (fs::is_directory(target, ec)) return "'" + path + "' is a folder";
+  fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  while (!fs::exists(folder, ec)) {
+    if (!folder.has_parent_path() || folder == folder.parent_path()) {
+      folder = folder.is_absolute() ? folder.root_path() : fs::path(".");
+      break;
+    }
+    folder = folder.parent_path();
+  }
+  if (!fs::is_directory(folder, ec)) return "'" + folder.string() + "' is not a folder";
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    return "cannot write in folder '" + folder.string() + "': " + std::strerror(errno);
+  }
+  return std::nullopt;
+}
+
 void WriteFileAtomically(const std::string& path, const std::string& content) {
   namespace fs = std::filesystem;
   const fs::path target(path);

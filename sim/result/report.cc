@@ -87,7 +87,7 @@ std::string SummaryTable(const result::RunResult& r) {
   } else if (r.effective_scenario().workload().model().has_timing_only()) {
     Row(out, "numerics", "none (timing-only model)");
   } else {
-    Row(out, "final test loss", Format("%.4f", r.final_loss()));
+    Row(out, "final test loss", r.has_final_loss() ? Format("%.4f", r.final_loss()) : "none (diverged)");
     Row(out, "final test accuracy", Format("%.4f", r.final_accuracy()));
     if (r.has_time_to_target_s()) {
       Row(out, "time to target", Seconds(r.time_to_target_s()) + " (step " + std::to_string(r.steps_to_target()) + ")");

@@ -1,5 +1,6 @@
 #include "sim/result/run_result.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include <google/protobuf/text_format.h>
@@ -57,8 +58,11 @@ result::RunResult MakeRunResult(const RunSummary& summary, const TrainingLog& lo
   r.set_comm_s(comm_s / workers);
   r.set_wait_s(wait_s / workers);
 
+  // A diverged run has no final loss (NaN or infinite is not a number a
+  // JSON reader can take): `diverged` and `diverged_at_step` say what happened.
+  if (!log.diverged()) r.set_final_loss(0.0);
   if (!log.evaluations().empty()) {
-    r.set_final_loss(log.evaluations().back().loss);
+    if (std::isfinite(log.evaluations().back().loss)) r.set_final_loss(log.evaluations().back().loss);
     r.set_final_accuracy(log.evaluations().back().accuracy);
   }
   if (auto t = log.time_to_target()) {

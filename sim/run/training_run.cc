@@ -1,6 +1,7 @@
 #include "sim/run/training_run.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "models/compute/model_cost.h"
 #include "sim/engine/engine.h"
@@ -72,6 +73,20 @@ TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOp
       .on_step = options.on_step,
   };
   auto strategy = MakeStrategy(context);
+  // --max-wall-time: the clock is read every 4,096 events (a few
+  // milliseconds), and the engine stops after the event firing then.
+  bool out_of_time = false;
+  if (options.max_wall_s > 0) {
+    const auto deadline =
+        wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                         std::chrono::duration<double>(options.max_wall_s));
+    engine.set_trace([&engine, &out_of_time, deadline](Time, std::uint64_t) {
+      if (engine.events_fired() % 4096 == 0 && std::chrono::steady_clock::now() >= deadline) {
+        out_of_time = true;
+        engine.stop();
+      }
+    });
+  }
   strategy->start();
   engine.run();
   timeline.finish(engine.now());
@@ -101,6 +116,13 @@ TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOp
     l->set_utilization(link.utilisation);
   }
   r.set_events(static_cast<double>(engine.events_fired()));
+  if (out_of_time) {
+    r.set_incomplete(true);
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", options.max_wall_s);
+    r.set_incomplete_reason(std::string("stopped at --max-wall-time ") + limit + " s after " +
+                            std::to_string(strategy->updates()) + " of " + std::to_string(steps) + " steps");
+  }
   r.set_wall_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
 
   out.series_csv = log.series_csv();

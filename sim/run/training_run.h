@@ -25,6 +25,10 @@ struct TrainingRunOptions {
   bool every_step = false;
   // Where to say what the run is doing (device notes); null: nowhere.
   std::ostream* progress = nullptr;
+  // Stop the run cleanly after this many host seconds (0: never): the result
+  // describes the run as far as it got and is marked incomplete. Layer-wise
+  // runs do not stop early.
+  double max_wall_s = 0;
   // The plan's data set, already loaded (sweeps and benchmarks load it
   // once); null: load it.
   std::shared_ptr<const models::TrainTest> data;

@@ -9,7 +9,7 @@ namespace sim::scenario {
 
 models::DeviceProfile DeviceProfileOf(const DeviceProfile& message) {
   return models::DeviceProfile{message.name(), TeraflopsPerSecond(message.peak_tflops()),
-                               message.efficiency() == 0.0 ? 1.0 : message.efficiency(),
+                               message.has_efficiency() ? message.efficiency() : 1.0,
                                message.step_overhead_us()};
 }
 
@@ -99,8 +99,8 @@ ResolvedDevice ResolveDevice(const Cluster& cluster, const std::filesystem::path
     ResolvedDevice resolved;
     resolved.accelerator = models::FindAccelerator(name);
     const Roofline& roofline = cluster.roofline();
-    const double compute = roofline.compute() == 0.0 ? 1.0 : roofline.compute();
-    const double memory = roofline.memory() == 0.0 ? 1.0 : roofline.memory();
+    const double compute = roofline.has_compute() ? roofline.compute() : 1.0;
+    const double memory = roofline.has_memory() ? roofline.memory() : 1.0;
     if (!(compute > 0.0 && compute <= 1.0)) {
       problems.push_back("cluster.roofline.compute must be in (0, 1], got " + std::to_string(compute));
     }

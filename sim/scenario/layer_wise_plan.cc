@@ -112,8 +112,8 @@ std::optional<LayerWisePlan> LayerWisePlanOf(Scenario& effective, const std::opt
   LayerWisePlan plan;
   plan.accelerator = *accelerator;
   Roofline& roofline = *effective.mutable_cluster()->mutable_roofline();
-  if (roofline.compute() == 0.0) roofline.set_compute(1.0);
-  if (roofline.memory() == 0.0) roofline.set_memory(1.0);
+  if (!roofline.has_compute()) roofline.set_compute(1.0);
+  if (!roofline.has_memory()) roofline.set_memory(1.0);
   plan.roofline = {roofline.compute(), roofline.memory()};
 
   DataParallel& dp = *effective.mutable_strategy()->mutable_data_parallel();

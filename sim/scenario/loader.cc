@@ -10,6 +10,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "sim/scenario/cluster_resolution.h"
+#include "sim/scenario/json_syntax.h"
 #include "sim/scenario/placement.h"
 #include "sim/scenario/strategy_plan.h"
 #include "sim/scenario/workload_plan.h"
@@ -47,10 +48,29 @@ class FileErrorCollector : public google::protobuf::io::ErrorCollector {
       field = FieldBefore(text, column);
     }
     std::string problem = source_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " +
-                          severity + ": " + message;
-    if (!field.empty()) problem += " (field '" + field + "')";
-    if (!text.empty()) problem += "\n      " + text + "\n      " + std::string(std::max(column, 0), ' ') + "^";
+                          severity + ": " + Escaped(message);
+    if (!field.empty()) problem += " (field '" + Escaped(field) + "')";
+    // The line and a caret, unless the line is not text (random bytes).
+    if (!text.empty() && Escaped(text) == text && text.size() <= 200) {
+      problem += "\n      " + text + "\n      " + std::string(std::max(column, 0), ' ') + "^";
+    }
     problems_.push_back(problem);
+  }
+  // `text` with every byte that is not printable ASCII as \xNN, cut at 200
+  // characters: a binary file's bytes do not belong on a terminal.
+  static std::string Escaped(const std::string& text) {
+    static const char* kHex = "0123456789abcdef";
+    std::string out;
+    for (char c : text) {
+      const auto u = static_cast<unsigned char>(c);
+      if ((u >= 0x20 && u < 0x7f) || c == '\t') {
+        out += c;
+      } else {
+        out += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
+      }
+      if (out.size() > 200) return out.substr(0, 200) + "...";
+    }
+    return out;
   }
   // The field whose value sits at `column`: the identifier before the last
   // ':' ahead of it on the line.
@@ -68,6 +88,31 @@ class FileErrorCollector : public google::protobuf::io::ErrorCollector {
   std::vector<std::string> problems_;
 };
 
+// Protobuf's JSON parser names a schema problem (an unknown field, a value
+// of the wrong type) without a position. When the message quotes a field
+// name found in the text, the problem points at it.
+std::string JsonSchemaProblem(const std::string& text, const std::string& source_name, const std::string& message) {
+  // Protobuf 3.21 writes "(path.to.message) name: what" for an unknown
+  // field and "(path.to.field): what" for a bad value.
+  std::string field;
+  if (!message.empty() && message.front() == '(') {
+    const auto close = message.find(')');
+    if (close != std::string::npos) {
+      const std::string path = message.substr(1, close - 1);
+      const auto colon = message.find(':', close);
+      const std::string name = colon == std::string::npos ? "" : message.substr(close + 1, colon - close - 1);
+      field = name.find_first_not_of(' ') == std::string::npos ? path.substr(path.rfind('.') + 1)
+                                                              : name.substr(name.find_first_not_of(' '));
+    }
+  }
+  if (!field.empty()) {
+    if (auto pos = text.find('"' + field + '"'); pos != std::string::npos) {
+      return ProblemAt(text, pos, source_name, message + " (field '" + field + "')");
+    }
+  }
+  return source_name + ": error: " + message;
+}
+
 // Sets a proto3 scalar to its documented default when it holds the zero value
 // that means "absent".
 #define SIM_DEFAULT(message, field, value) \
@@ -78,10 +123,11 @@ class FileErrorCollector : public google::protobuf::io::ErrorCollector {
 Scenario ParseScenario(const std::string& text, const std::string& source_name, bool json) {
   Scenario scenario;
   if (json) {
+    if (auto syntax = JsonSyntaxError(text, source_name)) throw ScenarioError(*syntax);
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
     auto status = google::protobuf::util::JsonStringToMessage(text, &scenario, options);
-    if (!status.ok()) throw ScenarioError(source_name + ": error: " + std::string(status.message()));
+    if (!status.ok()) throw ScenarioError(JsonSchemaProblem(text, source_name, std::string(status.message())));
     return scenario;
   }
   FileErrorCollector errors(source_name, text);

@@ -57,6 +57,33 @@ void CheckWorkloadUse(const Workload& w, std::vector<std::string>& problems) {
   }
 }
 
+// Simulated time is int64 picoseconds (sim/DESIGN.md, decision 1: 106 days).
+// Every step moves at least the model's gradient across the slowest link
+// once: when that alone passes the clock's range, the run cannot be
+// simulated (a bandwidth of 1e-30 Gbit/s), and is refused here rather than
+// failing mid-run.
+void CheckClockRange(const topo::Topology& topology, const Scenario& scenario, std::vector<std::string>& problems) {
+  if (topology.link_count() == 0) return;
+  double slowest = topology.link(0).params.bandwidth.value;
+  std::string name = topology.link(0).name;
+  for (topo::LinkId l = 1; l < topology.link_count(); ++l) {
+    if (topology.link(l).params.bandwidth.value < slowest) {
+      slowest = topology.link(l).params.bandwidth.value;
+      name = topology.link(l).name;
+    }
+  }
+  const std::optional<ModelShape> shape = ModelShapeOf(scenario.workload());
+  const double bytes = shape ? static_cast<double>(shape->parameters) * 4.0 : 0.0;
+  const double steps = std::max<double>(1.0, static_cast<double>(scenario.workload().steps()));
+  const double range_s = static_cast<double>(Time::max().picoseconds()) * 1e-12;
+  if (bytes > 0 && slowest > 0 && bytes / slowest * steps > range_s) {
+    problems.push_back("cluster.topology: link " + name + " carries " + Show(slowest * 8e-9) +
+                       " Gbit/s: one gradient of " + Show(bytes) + " bytes per step takes " + Show(bytes / slowest) +
+                       " s, and " + Show(steps) + " steps pass the simulated clock's range of " + Show(range_s) +
+                       " s (106 days); raise the link's bandwidth_gbit_per_s");
+  }
+}
+
 }  // namespace
 
 std::uint64_t RunPlan::samples_per_update() const {
@@ -114,6 +141,13 @@ RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::str
                          "applies to runs on a device profile (a trainable or timing_only model)");
     }
   }
+  // What the run would need, before anything large is built (a topology of
+  // 10^9 hosts, a 10^8-wide layer): refused when it exceeds the limits.
+  if (problems.empty() && options.limits) {
+    const bool trace = options.keep_trace || !scenario.outputs().trace_json().empty();
+    CheckResources(EstimateResources(scenario, plan.strategy, trace, plan.layer_wise.has_value()), *options.limits,
+                   problems);
+  }
   if (problems.empty()) {
     try {
       plan.cluster.topology = std::make_shared<const topo::Topology>(topo::BuildTopology(topology));
@@ -121,6 +155,7 @@ RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::str
       problems.insert(problems.end(), error.problems().begin(), error.problems().end());
     }
   }
+  if (problems.empty() && !plan.layer_wise) CheckClockRange(*plan.cluster.topology, scenario, problems);
   if (!problems.empty()) throw located(std::move(problems));
 
   plan.name = scenario.name();
@@ -149,6 +184,11 @@ RunPlan LoadPlan(const std::string& path, const std::vector<std::string>& overri
     text = read_file(path);
   } catch (const std::exception&) {
     throw ScenarioError(path + ": error: cannot open scenario file");
+  }
+  // An empty file would otherwise be the all-defaults scenario: almost
+  // certainly a mistake (a truncated download, the wrong file).
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw ScenarioError(path + ":1:1: error: the scenario file is empty");
   }
   const bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
   Scenario scenario = ParseScenario(text, path, json);

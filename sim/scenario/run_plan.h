@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "sim/scenario/cluster_resolution.h"
 #include "sim/scenario/layer_wise_plan.h"
 #include "sim/scenario/placement.h"
+#include "sim/scenario/resource_estimate.h"
 #include "sim/scenario/scenario.pb.h"
 #include "sim/scenario/scenario_error.h"
 #include "sim/scenario/workload_plan.h"
@@ -86,6 +88,12 @@ struct LoadOptions {
   ReadFileFn read_file;
   // The `host` device's profile file; empty: DefaultHostProfilePath().
   std::filesystem::path host_profile;
+  // What the run may use (resource_estimate.h): a plan whose estimate
+  // exceeds them is refused. Absent: no limits (the `sim` commands pass
+  // ThisMachineLimits(); tests pass their own, to be deterministic).
+  std::optional<ResourceLimits> limits;
+  // The run keeps a trace (--trace): its memory counts too.
+  bool keep_trace = false;
 };
 
 // The plan of the scenario file at `path` with `overrides` ("path=value")

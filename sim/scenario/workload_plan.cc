@@ -1,6 +1,7 @@
 #include "sim/scenario/workload_plan.h"
 
 #include <cmath>
+#include <limits>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -284,6 +285,14 @@ std::vector<std::string> ValidateWorkload(const Workload& w) {
     problems.push_back("workload: give steps or epochs, not both (steps " + std::to_string(w.steps()) + ", epochs " +
                        Num(w.epochs()) + ")");
   }
+  if (w.has_batch_size() && w.batch_size() == 0) {
+    problems.push_back("workload.batch_size must be >= 1, got 0 (leave it out for the default 32)");
+  }
+  // The result counts steps in 32 bits (result.proto).
+  if (w.steps() > std::numeric_limits<std::uint32_t>::max()) {
+    problems.push_back("workload.steps must be at most " + std::to_string(std::numeric_limits<std::uint32_t>::max()) +
+                       ", got " + std::to_string(w.steps()));
+  }
   if (!(w.epochs() >= 0.0) || !Finite(w.epochs())) {
     problems.push_back("workload.epochs must be >= 0, got " + Num(w.epochs()));
   }
@@ -304,7 +313,7 @@ std::vector<std::string> ValidateWorkload(const Workload& w) {
 
 Workload WorkloadWithDefaults(const Workload& original) {
   Workload w = original;
-  if (w.batch_size() == 0) w.set_batch_size(32);
+  if (!w.has_batch_size()) w.set_batch_size(32);
   if (w.steps() == 0 && w.epochs() == 0.0) w.set_steps(100);
   if (w.eval_every_steps() == 0 && w.steps() > 0) w.set_eval_every_steps(std::max<std::uint64_t>(1, w.steps() / 10));
 

@@ -8,7 +8,9 @@ SyncParameterServer::SyncParameterServer(TrainingContext& context, std::uint32_t
       needed_(context.workers - backup_workers),
       gradients_(context.workers),
       arrived_(context.workers, false),
-      compute_events_(context.workers) {}
+      compute_events_(context.workers),
+      pulling_(context.workers, false),
+      pull_again_(context.workers, false) {}
 
 void SyncParameterServer::start() {
   progress_.start();
@@ -65,11 +67,27 @@ void SyncParameterServer::applied() {
   for (std::uint32_t w = 0; w < ctx_.workers; ++w) {
     ctx_.engine.cancel(compute_events_[w]);
     ctx_.timeline.set(w, Activity::kCommunicate, ctx_.engine.now());
-    ctx_.communication.pull(w, ctx_.model_bytes, [this, w] { pulled(w); });
+    if (pulling_[w]) {
+      pull_again_[w] = true;
+    } else {
+      pull(w);
+    }
   }
 }
 
+void SyncParameterServer::pull(std::uint32_t worker) {
+  pulling_[worker] = true;
+  ctx_.communication.pull(worker, ctx_.model_bytes, [this, worker] { pulled(worker); });
+}
+
 void SyncParameterServer::pulled(std::uint32_t worker) {
+  pulling_[worker] = false;
+  if (pull_again_[worker] && !progress_.finished()) {
+    pull_again_[worker] = false;
+    pull(worker);
+    return;
+  }
+  pull_again_[worker] = false;
   ctx_.timeline.set(worker, Activity::kWait, ctx_.engine.now());
   if (!progress_.finished()) begin_step(worker);
 }

@@ -11,6 +11,11 @@
 // (gradient_exchange.h), and pushes the code; a worker cut short while
 // encoding never sends.
 //
+// A worker still pulling when the next update is made does not start a
+// second pull: once its pull lands it pulls again (the version it fetched
+// is already old), so that it never computes twice at once nor has a
+// gradient counted twice (issue 20; strategy_behaviour_test.cc).
+//
 // With N workers whose compute times are i.i.d. exponential of rate mu and
 // free communication, a step lasts the (N - b)-th order statistic:
 // (H_N - H_b) / mu, H_n the n-th harmonic number.
@@ -36,6 +41,7 @@ class SyncParameterServer final : public Strategy {
   void push(std::uint32_t worker, std::uint64_t step);
   void arrived(std::uint32_t worker, std::uint64_t step);
   void applied();
+  void pull(std::uint32_t worker);
   void pulled(std::uint32_t worker);
 
   TrainingContext& ctx_;
@@ -46,6 +52,8 @@ class SyncParameterServer final : public Strategy {
   std::vector<bool> arrived_;              // by worker, this step
   std::uint32_t arrivals_ = 0;
   std::vector<EventId> compute_events_;    // computing or encoding: to cut stragglers short
+  std::vector<bool> pulling_;              // by worker: a pull in flight
+  std::vector<bool> pull_again_;           // by worker: an update was made during it
 };
 
 }  // namespace sim

@@ -16,17 +16,25 @@ std::int64_t TrainingSamples(const scenario::WorkloadPlan& w) {
   return fashion.train_samples > 0 ? fashion.train_samples : 60'000;
 }
 
+// Every point is held to this machine's memory and the default event limit
+// (sim/scenario/resource_estimate.h), as a single run is.
+scenario::LoadOptions MachineLimited() {
+  scenario::LoadOptions options;
+  options.limits = scenario::ThisMachineLimits();
+  return options;
+}
+
 }  // namespace
 
 PointCheck CheckPoint(const std::string& scenario, const std::vector<std::string>& overrides) {
-  const scenario::RunPlan plan = scenario::LoadPlan(scenario, overrides);
+  const scenario::RunPlan plan = scenario::LoadPlan(scenario, overrides, MachineLimited());
   const std::uint64_t steps = plan.steps(TrainingSamples(plan.workload));
   return {.workers = plan.cluster.workers,
           .work = static_cast<double>(plan.cluster.workers) * static_cast<double>(steps)};
 }
 
 result::RunResult RunPoint(const std::string& scenario, const std::vector<std::string>& overrides) {
-  return RunTraining(scenario::LoadPlan(scenario, overrides)).result;
+  return RunTraining(scenario::LoadPlan(scenario, overrides, MachineLimited())).result;
 }
 
 }  // namespace sim::sweep

@@ -53,7 +53,7 @@ PointRow RowOfResult(const SweepPoint& point, const result::RunResult& r) {
                   share(r.compute_s()),
                   share(r.comm_s()),
                   share(r.wait_s()),
-                  Number(r.final_loss()),
+                  r.has_final_loss() ? Number(r.final_loss()) : std::string(),
                   Number(r.final_accuracy()),
                   r.has_time_to_target_s() ? Number(r.time_to_target_s()) : std::string(),
                   Number(r.staleness_mean()),

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <pty.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,6 +208,146 @@ TEST(SimCommand, ARunThatDoesNotFitExits2WithItsMemoryBreakdownAndWritesNothing)
   EXPECT_FALSE(fs::exists(json));
 }
 
+// Issue 20: a learning rate of 1e30 diverges. Before, the run failed mid-run
+// ("gradient norm must be >= 0, got -nan", exit 2) or wrote "final_loss":
+// "NaN"; now the result says it diverged and at which step, with no loss.
+TEST(SimCommand, DivergentRunIsReportedNotNaN) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "mlp.pbtxt", R"(
+    cluster { workers: 4 device_profile { peak_tflops: 1 } }
+    workload { model { mlp { hidden: 16 } } dataset { synthetic { train_samples: 2000 test_samples: 500 } }
+               steps: 20 eval_every_steps: 5 })");
+  const auto json = dir / "r.json";
+  auto out = RunSim("-q --scenario " + scenario + " --set workload.optimizer.learning_rate=1e30 --json " +
+                    json.string());
+  ASSERT_EQ(out.status, 0) << out.output;
+  const std::string text = Read(json);
+  EXPECT_EQ(text.find("NaN"), std::string::npos);
+  EXPECT_EQ(text.find("Infinity"), std::string::npos);
+  EXPECT_EQ(text.find("\"final_loss\""), std::string::npos);
+  EXPECT_NE(text.find("\"diverged\": true"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"diverged_at_step\": 5"), std::string::npos) << text;
+}
+
+// Issue 20: an output that cannot be written is refused before the run
+// (before: after a whole run, exit 1), every one named at once.
+TEST(SimCommand, UnwritableOutputsAreRefusedBeforeTheRun) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  Write(dir / "afile", "not a folder");
+  auto out = RunSim("-q --scenario " + scenario + " --json " + (dir / "afile" / "r.json").string() +
+                    " --series " + dir.string() + " --set workload.steps=100000000");
+  EXPECT_EQ(out.status, 2) << out.output;
+  EXPECT_NE(out.output.find("--json: cannot write '" + (dir / "afile" / "r.json").string() + "': '" +
+                            (dir / "afile").string() + "' is not a folder"),
+            std::string::npos)
+      << out.output;
+  EXPECT_NE(out.output.find("--series: cannot write '" + dir.string() + "': '" + dir.string() + "' is a folder"),
+            std::string::npos)
+      << out.output;
+}
+
+// Issue 20: a truncated or wrong-magic data file is bad input (exit 2)
+// naming the file and what is wrong, and nothing is written.
+TEST(SimCommand, TruncatedOrWrongMagicDatasetExits2NamingTheFile) {
+  const fs::path fashion = "/usr/share/datasets/fashion-mnist";
+  if (!fs::exists(fashion / "t10k-labels-idx1-ubyte.gz")) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  auto dir = TempDir();
+  for (const auto& entry : fs::directory_iterator(fashion)) fs::copy(entry.path(), dir / entry.path().filename());
+  const auto scenario = Write(dir / "s.pbtxt", R"(
+    cluster { workers: 2 device_profile { peak_tflops: 1 } }
+    workload { model { softmax_regression {} } dataset { fashion_mnist { path: ")" + dir.string() + R"(" } }
+               steps: 2 })");
+  const auto json = dir / "r.json";
+  // Wrong magic: a plain file whose first bytes are not an IDX header.
+  Write(dir / "train-images-idx3-ubyte.gz", "XXXXXXXX");
+  auto out = RunSim("-q --scenario " + scenario + " --json " + json.string());
+  EXPECT_EQ(out.status, 2) << out.output;
+  EXPECT_NE(out.output.find("train-images-idx3-ubyte.gz: bad magic number 0x58585858"), std::string::npos)
+      << out.output;
+  // Truncated: the first 1,000 bytes of the compressed labels.
+  fs::copy(fashion / "train-images-idx3-ubyte.gz", dir / "train-images-idx3-ubyte.gz",
+           fs::copy_options::overwrite_existing);
+  const std::string labels = Read(fashion / "train-labels-idx1-ubyte.gz");
+  Write(dir / "train-labels-idx1-ubyte.gz", labels.substr(0, 1000));
+  out = RunSim("-q --scenario " + scenario + " --json " + json.string());
+  EXPECT_EQ(out.status, 2) << out.output;
+  EXPECT_NE(out.output.find("train-labels-idx1-ubyte.gz: truncated"), std::string::npos) << out.output;
+  EXPECT_FALSE(fs::exists(json));
+}
+
+// Issue 20 item 3: --max-wall-time stops a run cleanly: exit 3, a result
+// that says how far it got and is marked incomplete.
+TEST(SimCommand, MaxWallTimeStopsCleanlyWithAnIncompleteResult) {
+  auto dir = TempDir();
+  auto scenario = Write(dir / "small.pbtxt", kSmall);
+  const auto json = dir / "r.json";
+  auto out = RunSim("-q --scenario " + scenario + " --set workload.steps=4000000000 --max-events 1e15 " +
+                    "--max-wall-time 0.5 --json " + json.string());
+  ASSERT_EQ(out.status, 3) << out.output;
+  EXPECT_NE(out.output.find("stopped at --max-wall-time 0.5 s after "), std::string::npos) << out.output;
+  sim::result::RunResult r;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(json), &r).ok());
+  EXPECT_TRUE(r.incomplete());
+  EXPECT_GT(r.steps(), 0u);
+  EXPECT_LT(r.steps(), 4000000000u);
+  EXPECT_NE(r.incomplete_reason().find(" of 4000000000 steps"), std::string::npos) << r.incomplete_reason();
+  // A run that ends in time carries no such mark.
+  ASSERT_EQ(RunSim("-q --scenario " + scenario + " --max-wall-time 60 --json " + json.string()).status, 0);
+  EXPECT_EQ(Read(json).find("incomplete"), std::string::npos);
+}
+
+// Issue 20 item 3: the memory estimate against a measured process. The
+// estimate is read from the refusal at a 1 MB limit; the peak resident set
+// of the same run (getrusage of the child) must be within a factor of 2.
+void ExpectMemoryEstimateNearMeasured(const std::string& text) {
+  auto dir = TempDir();
+  const auto scenario = Write(dir / "s.pbtxt", text);
+  auto refused = RunSim("-q --scenario " + scenario + " --memory-limit-mb 1");
+  ASSERT_EQ(refused.status, 2) << refused.output;
+  const std::string marker = "would need about ";
+  const auto at = refused.output.find(marker);
+  ASSERT_NE(at, std::string::npos) << refused.output;
+  double estimate = std::stod(refused.output.substr(at + marker.size()));
+  const std::string unit = refused.output.substr(refused.output.find(' ', at + marker.size()) + 1, 2);
+  ASSERT_EQ(unit, "MB") << refused.output;
+  estimate *= 1e6;
+  // The run as a child of its own (the shell execs sim), waited for with
+  // wait4 to read that child's peak resident set (KiB).
+  const std::string command = "exec " + Env("SIM_BINARY_DIR", "build") + "/sim -q --scenario " + scenario +
+                              " > /dev/null 2>&1";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  struct rusage usage {};
+  ASSERT_EQ(::wait4(child, &status, 0, &usage), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command;
+  const double measured = static_cast<double>(usage.ru_maxrss) * 1024.0;
+  EXPECT_LE(estimate, 2.0 * measured) << "estimate " << estimate << " measured " << measured;
+  EXPECT_GE(estimate, 0.5 * measured) << "estimate " << estimate << " measured " << measured;
+}
+
+// A ring all-reduce over 1,024 workers: the schedule dominates (estimate
+// 135 MB, measured 123 MB when written).
+TEST(SimCommand, MemoryEstimateOfALargeRingIsWithinAFactorOfTwoOfTheMeasuredPeak) {
+  ExpectMemoryEstimateNearMeasured(R"(
+    cluster { workers: 1024 device: "v100" topology { star { host_link { bandwidth_gbit_per_s: 10 } } } }
+    workload { model { timing_only { profile: "resnet50" } } steps: 2 })");
+}
+
+// An MLP of 1.6 M parameters on 16 workers: parameters and gradients
+// dominate (estimate 146 MB, measured 148 MB when written).
+TEST(SimCommand, MemoryEstimateOfATrainedMlpIsWithinAFactorOfTwoOfTheMeasuredPeak) {
+  ExpectMemoryEstimateNearMeasured(R"(
+    cluster { workers: 16 device: "v100" topology { star { host_link { bandwidth_gbit_per_s: 10 } } } }
+    workload { model { mlp { hidden: 2048 } }
+               dataset { synthetic { train_samples: 4000 test_samples: 500 features: 784 } } steps: 2 })");
+}
+
 TEST(SimCommand, UnknownSetPathSuggestsNearestAndExits2) {
   auto dir = TempDir();
   auto scenario = Write(dir / "small.pbtxt", kSmall);
@@ -225,7 +366,7 @@ TEST(SimCommand, HelpDocumentsEveryOptionAndVersionPrints) {
   auto help = RunSim("--help");
   EXPECT_EQ(help.status, 0);
   for (const char* option : {"--scenario", "--set", "--seed", "--out", "--json", "--series", "--trace", "--links",
-                             "--quiet", "--version"}) {
+                             "--quiet", "--version", "--max-wall-time", "--memory-limit-mb", "--max-events"}) {
     EXPECT_NE(help.output.find(option), std::string::npos) << option;
   }
   auto version = RunSim("--version");

@@ -263,8 +263,11 @@ TEST(Optimizer, StateKeepsItsSize) {
   EXPECT_THROW(adam.apply(other, Vec({0.1f, 0.2f, 0.3f})), std::invalid_argument);
   EXPECT_THROW(adam.apply(w, Vec({0.1f})), std::invalid_argument);
   EXPECT_THROW(adam.apply_shard(w, Vec({0.1f, 0.2f}), -1.0), std::invalid_argument);
-  EXPECT_THROW(adam.apply_shard(w, Vec({0.1f, 0.2f}), std::nan("")), std::invalid_argument);
   EXPECT_EQ(adam.updates(), 1u);
+  // A NaN norm is a diverged gradient, applied (issue 20; optimizer.h), not
+  // a bad argument.
+  EXPECT_NO_THROW(adam.apply_shard(w, Vec({0.1f, 0.2f}), std::nan("")));
+  EXPECT_EQ(adam.updates(), 2u);
 }
 
 void ExpectEveryField(const std::vector<std::string>& problems, const std::string& thrown,

@@ -97,6 +97,22 @@ TEST(Sgd, ClippingByGlobalNorm) {
   EXPECT_NEAR(w[0], -3.0, kFloatTolerance);
 }
 
+// Issue 20: a run with learning rate 1e30 failed mid-run with "gradient norm
+// must be >= 0, got -nan" (exit 2, as if the input were bad). A NaN gradient
+// is a diverged model: it is applied, the parameters turn NaN, and the run
+// reports the divergence at its next evaluation.
+TEST(Sgd, NanGradientIsAppliedNotRejected) {
+  SgdOptions o = Constant(1.0);
+  o.clip_norm = 1.0;
+  Sgd sgd(o);
+  Eigen::VectorXf w = Vec({0.0f, 0.0f});
+  const SgdUpdate update = sgd.apply(w, Vec({std::nanf(""), 1.0f}));
+  EXPECT_TRUE(std::isnan(update.gradient_norm));
+  EXPECT_FALSE(update.clipped);
+  EXPECT_TRUE(std::isnan(w[0]));
+  EXPECT_THROW((void)sgd.apply_shard(w, Vec({1.0f, 1.0f}), -1.0), std::invalid_argument);
+}
+
 TEST(Sgd, ClippingComesBeforeWeightDecay) {
   // g = (3, 4) clipped to (0.6, 0.8); then + wd w = 0.5 x (2, 0) = (1, 0):
   // d = (1.6, 0.8); lr 1: w = (2, 0) - d = (0.4, -0.8).

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "models/compute/device_profiles.h"
 #include "models/compute/host_calibration.h"
@@ -39,6 +40,46 @@ TEST(ResolveDevice, InlineProfileWinsAndIsChecked) {
   problems.clear();
   EXPECT_DOUBLE_EQ(InTeraflopsPerSecond(ResolveDevice(cluster, Missing(), problems).profile.peak), 15.7);
   EXPECT_TRUE(problems.empty());
+}
+
+// Issue 20 item 6: an explicit efficiency of 0 used to be read as "absent"
+// (default 1) and accepted, though the rule is (0, 1]. Absent still means 1.
+TEST(ResolveDevice, ExplicitZeroEfficiencyIsAnErrorAbsentIsOne) {
+  Cluster cluster;
+  cluster.mutable_device_profile()->set_peak_tflops(3.0);
+  std::vector<std::string> problems;
+  EXPECT_DOUBLE_EQ(ResolveDevice(cluster, Missing(), problems).profile.efficiency, 1.0);
+  EXPECT_TRUE(problems.empty());
+  cluster.mutable_device_profile()->set_efficiency(0.0);
+  (void)ResolveDevice(cluster, Missing(), problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0], "cluster.device_profile.efficiency must be in (0, 1], got 0");
+}
+
+TEST(ResolveDevice, ExplicitZeroRooflineIsAnError) {
+  Cluster cluster;
+  cluster.set_device("a100_80gb");
+  cluster.mutable_roofline()->set_compute(0.0);
+  cluster.mutable_roofline()->set_memory(0.0);
+  std::vector<std::string> problems;
+  (void)ResolveDevice(cluster, Missing(), problems);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0], "cluster.roofline.compute must be in (0, 1], got 0.000000");
+  EXPECT_EQ(problems[1], "cluster.roofline.memory must be in (0, 1], got 0.000000");
+}
+
+TEST(ResolveDevice, ProfileFileWithZeroEfficiencyIsRejected) {
+  const auto path = std::filesystem::path(::testing::TempDir()) / "zero_efficiency.pbtxt";
+  {
+    std::ofstream out(path);
+    out << "name: \"host\" peak_tflops: 0.1 efficiency: 0\n";
+  }
+  Cluster cluster;
+  cluster.set_device("host");
+  std::vector<std::string> problems;
+  (void)ResolveDevice(cluster, path, problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("efficiency must be in (0, 1], got 0"), std::string::npos) << problems[0];
 }
 
 TEST(ResolveDevice, UnknownNameListsTheKnownOnes) {

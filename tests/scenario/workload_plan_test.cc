@@ -26,9 +26,9 @@ bool Mentions(const std::vector<std::string>& problems, const std::string& needl
 }
 
 TEST(ValidateWorkload, MinimalWorkloadsAreValid) {
-  // batch_size, learning rate, hidden sizes left at 0 / empty mean "default".
+  // batch_size absent, learning rate and hidden sizes left at 0 / empty mean "default".
   EXPECT_TRUE(ValidateWorkload(Parse("model { mlp {} } dataset { fashion_mnist {} }")).empty());
-  EXPECT_TRUE(ValidateWorkload(Parse("model { linear_regression {} } dataset { synthetic {} } batch_size: 0")).empty());
+  EXPECT_TRUE(ValidateWorkload(Parse("model { linear_regression {} } dataset { synthetic {} }")).empty());
   EXPECT_TRUE(ValidateWorkload(Parse("model { timing_only { profile: 'resnet50' } }")).empty());
 }
 

@@ -75,6 +75,32 @@ TEST(StrategyBehaviour, BackupWorkersIgnoreAPersistentStraggler) {
   EXPECT_EQ(run.log.staleness_histogram().at(0), 3u * 50);  // N - b gradients per step
 }
 
+// Issue 20 item 6: with backup workers an update can land while a slow
+// worker is still pulling the previous one. That worker must not get a
+// second pull in flight (each completing pull began a step, so it computed
+// twice at once and its pushes counted twice: an update then applied fewer
+// than N - b distinct gradients). Pulls to workers 4 and 5 take 1.5 nominal
+// steps, so updates regularly land during them. Before the fix this run had
+// two pulls in flight and applied 1199 gradients in 300 updates, not 1200.
+TEST(StrategyBehaviour, BackupWorkersNeverPullTwiceOrCountAPushTwice) {
+  auto s = TimingScenario(6, StrategyKind::kSyncBackup, 300, 1.0);
+  s.strategy.backup_workers = 2;
+  s.pull_time = {Time::zero(), Time::zero(), Time::zero(), Time::zero(), Microseconds(15), Microseconds(15)};
+  TimingRun run(s, kNominal);
+  EXPECT_EQ(run.strategy->updates(), 300u);
+  EXPECT_EQ(run.communication.max_pulls_in_flight(), 1u);
+  std::uint64_t applied = 0;
+  for (std::uint64_t n : run.log.staleness_histogram()) applied += n;
+  EXPECT_EQ(applied, 4u * 300);  // N - b distinct gradients per update
+  for (std::uint32_t w = 0; w < 6; ++w) {
+    const Time sum = run.timeline.total(w, Activity::kCompute) + run.timeline.total(w, Activity::kCommunicate) +
+                     run.timeline.total(w, Activity::kWait);
+    EXPECT_EQ(sum, run.engine.now()) << "worker " << w;
+  }
+  // The slow pullers still contribute: a step they start in time counts.
+  EXPECT_GT(run.timeline.computations(4), 0u);
+}
+
 TEST(StrategyBehaviour, LocalSgdAveragesEveryHSteps) {
   // H = 5 local steps per round, 23 steps in all: rounds of 5,5,5,5,3.
   auto s = TimingScenario(3, StrategyKind::kLocalSgd, 23, 0.0);

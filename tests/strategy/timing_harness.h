@@ -3,7 +3,9 @@
 // is compute and waiting alone and can be checked against closed forms.
 #pragma once
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "sim/engine/engine.h"
 #include "sim/result/training_log.h"
@@ -16,18 +18,32 @@
 
 namespace sim::testing {
 
-// Every callback fires as a new event at the current time.
+// Every callback fires as a new event at the current time, except a pull
+// to a worker given a pull time, which takes that long. Counts the pulls
+// each worker has in flight, and the most it ever had.
 class FreeCommunication final : public Communication {
  public:
-  explicit FreeCommunication(Engine& engine) : engine_(engine) {}
-  void all_reduce(Bytes, Done done) override { later(std::move(done)); }
-  void all_gather(Bytes, Done done) override { later(std::move(done)); }
-  void push(std::uint32_t, Bytes, Done applied) override { later(std::move(applied)); }
-  void pull(std::uint32_t, Bytes, Done done) override { later(std::move(done)); }
+  FreeCommunication(Engine& engine, std::uint32_t workers, std::vector<Time> pull_time)
+      : engine_(engine), pull_time_(std::move(pull_time)), pulls_in_flight_(workers, 0) {}
+  void all_reduce(Bytes, Done done) override { later(Time::zero(), std::move(done)); }
+  void all_gather(Bytes, Done done) override { later(Time::zero(), std::move(done)); }
+  void push(std::uint32_t, Bytes, Done applied) override { later(Time::zero(), std::move(applied)); }
+  void pull(std::uint32_t worker, Bytes, Done done) override {
+    max_pulls_in_flight_ = std::max(max_pulls_in_flight_, ++pulls_in_flight_.at(worker));
+    const Time took = worker < pull_time_.size() ? pull_time_[worker] : Time::zero();
+    later(took, [this, worker, done = std::move(done)] {
+      --pulls_in_flight_[worker];
+      done();
+    });
+  }
+  [[nodiscard]] std::uint32_t max_pulls_in_flight() const noexcept { return max_pulls_in_flight_; }
 
  private:
-  void later(Done done) { engine_.schedule_in(Time::zero(), std::move(done)); }
+  void later(Time after, Done done) { engine_.schedule_in(after, std::move(done)); }
   Engine& engine_;
+  std::vector<Time> pull_time_;
+  std::vector<std::uint32_t> pulls_in_flight_;
+  std::uint32_t max_pulls_in_flight_ = 0;
 };
 
 // What a timing test varies: the workers, the strategy, the run's length,
@@ -41,6 +57,8 @@ struct TimingSetup {
   std::uint64_t seed = 7;
   Time encode = Time::zero();
   Time decode = Time::zero();
+  // How long a pull to worker k takes (absent: none).
+  std::vector<Time> pull_time;
 };
 
 inline GradientExchange TimedExchange(const TimingSetup& s) {
@@ -54,7 +72,7 @@ inline GradientExchange TimedExchange(const TimingSetup& s) {
 struct TimingRun {
   TimingRun(const TimingSetup& s, Time nominal)
       : setup(s),
-        communication(engine),
+        communication(engine, s.workers, s.pull_time),
         stragglers(MakeStragglerModel(s.stragglers, s.workers, s.seed)),
         compute(nominal, *stragglers),
         timeline(s.workers),
