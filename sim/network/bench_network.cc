@@ -19,11 +19,9 @@
 // changes about one other rate; N = 10,000, the freed bandwidth cascades
 // through saturated host links to ~180 rates; N = 30,000, to ~2,200; N =
 // 100,000, to ~14,000. The solver already recomputes little more than those
-// (S is 1.04x the changed rates at 30,000 flows), and the changed rates are
-// all different values (a cascade is a chain of flows, each bottlenecked on
-// its own link, not a group sharing one level), so an exact simulation that
-// keeps a rate per flow must make each of these updates: their number, not
-// the solver, sets the growth (x37 from 10,000 to 30,000 flows).
+// (S is 1.04x the changed rates at 30,000 flows), and an exact simulation
+// that keeps a rate per flow must make each of these updates: their number,
+// not the solver, sets the growth (x37 from 10,000 to 30,000 flows).
 #include <benchmark/benchmark.h>
 
 #include <google/protobuf/text_format.h>
