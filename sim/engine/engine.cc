@@ -95,7 +95,8 @@ bool Engine::refill(Time limit) {
   }
   bucket.clear();
   // Bucket i was unordered: the events of the earliest time fire in sequence order.
-  std::sort(front.begin(), front.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  std::sort(front.begin(), front.end(),
+            [](const Entry& a, const Entry& b) { return a.key < b.key; });
   return true;
 }
 
@@ -131,7 +132,9 @@ bool Engine::fire_next(Time limit) {
     // Events often share a time (picoseconds are coarse next to a million
     // pending events): fetch the next one's slot while this one runs, as a
     // slot is a cache miss once the pending events outgrow the cache.
-    if (front_ < buckets_[0].size()) __builtin_prefetch(&slots_[buckets_[0][front_].key & kSlotMask]);
+    if (front_ < buckets_[0].size()) {
+      __builtin_prefetch(&slots_[buckets_[0][front_].key & kSlotMask]);
+    }
     // Move the callback out before calling it: it may schedule events, which
     // can grow slots_ and would invalidate a reference into it.
     Callback fn = std::move(slot.fn);

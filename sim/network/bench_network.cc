@@ -155,18 +155,22 @@ void WriteSimGridInputs(const std::string& dir) {
     xml.precision(17);
     xml << "<?xml version='1.0'?>\n<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
         << "<platform version=\"4.1\">\n<zone id=\"world\" routing=\"Full\">\n";
-    for (sim::EndpointId e = 0; e < topology.endpoint_count(); ++e) xml << "<host id=\"e" << e << "\" speed=\"1Gf\"/>\n";
+    for (sim::EndpointId e = 0; e < topology.endpoint_count(); ++e) {
+      xml << "<host id=\"e" << e << "\" speed=\"1Gf\"/>\n";
+    }
     for (sim::topo::LinkId l = 0; l < topology.link_count(); ++l) {
       const auto& params = topology.link(l).params;
-      xml << "<link id=\"l" << l << "\" bandwidth=\"" << params.bandwidth.value << "Bps\" latency=\""
-          << params.latency.seconds() << "s\"/>\n";
+      xml << "<link id=\"l" << l << "\" bandwidth=\"" << params.bandwidth.value
+          << "Bps\" latency=\"" << params.latency.seconds() << "s\"/>\n";
     }
     std::set<std::pair<sim::EndpointId, sim::EndpointId>> pairs;
     for (const PermutationFlow& f : sends) {
       flows << "0 e" << f.src << " e" << f.dst << " " << f.bytes << "\n";
       if (!pairs.emplace(f.src, f.dst).second) continue;
       xml << "<route src=\"e" << f.src << "\" dst=\"e" << f.dst << "\" symmetrical=\"NO\">";
-      for (sim::topo::LinkId l : topology.route(f.src, f.dst)) xml << "<link_ctn id=\"l" << l << "\"/>";
+      for (sim::topo::LinkId l : topology.route(f.src, f.dst)) {
+        xml << "<link_ctn id=\"l" << l << "\"/>";
+      }
       xml << "</route>\n";
     }
     xml << "</zone>\n</platform>\n";
@@ -176,7 +180,8 @@ void WriteSimGridInputs(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (const char* dir = std::getenv("SIM_BENCH_NETWORK_SIMGRID_DIR"); dir != nullptr && *dir != '\0') {
+  const char* dir = std::getenv("SIM_BENCH_NETWORK_SIMGRID_DIR");
+  if (dir != nullptr && *dir != '\0') {
     WriteSimGridInputs(dir);
     return 0;
   }

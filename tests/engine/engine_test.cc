@@ -159,7 +159,8 @@ TEST(EngineOrdering, RandomScheduleCancelAndRunUntilMatchOrderedSet) {
     const std::uint64_t kind = rng.uniform_index(4);
     if (kind == 0) return std::int64_t{0};
     if (kind == 1) return static_cast<std::int64_t>(rng.uniform_index(8));
-    return static_cast<std::int64_t>(rng.uniform_index(std::uint64_t{1} << (rng.uniform_index(41))));
+    const std::uint64_t span = std::uint64_t{1} << rng.uniform_index(41);
+    return static_cast<std::int64_t>(rng.uniform_index(span));
   };
   std::function<void()> schedule_some = [&] {
     const std::uint64_t n = rng.uniform_index(3);

@@ -442,9 +442,9 @@ TEST(MaxMinSolver, WeightedIncrementalWithManyTies) {
 // the same system (within the tolerance above) and satisfy the bottleneck
 // characterization, which names no algorithm.
 void CheckFatTreeAtScale(std::uint32_t flows, int steps, int stride) {
-  const topo::Topology tree =
-      topo::MakeFatTree({16, {GigabitsPerSecond(100), Microseconds(1)}, 1.0, 1.0},
-                        {1, {GigabitsPerSecond(2400), Microseconds(1)}, topo::RoutingPolicy::kFatTreeTwoLevel});
+  const topo::Topology tree = topo::MakeFatTree(
+      {16, {GigabitsPerSecond(100), Microseconds(1)}, 1.0, 1.0},
+      {1, {GigabitsPerSecond(2400), Microseconds(1)}, topo::RoutingPolicy::kFatTreeTwoLevel});
   std::vector<double> capacity;
   MaxMinSolver s;
   for (topo::LinkId l = 0; l < tree.link_count(); ++l) {
@@ -508,7 +508,9 @@ void CheckFatTreeAtScale(std::uint32_t flows, int steps, int stride) {
   EXPECT_GT(static_cast<double>(changed) / steps, 10.0);
 }
 
-TEST(MaxMinSolver, IncrementalMatchesFromScratchOnFatTreeAt3000Flows) { CheckFatTreeAtScale(3'000, 1'000, 50); }
+TEST(MaxMinSolver, IncrementalMatchesFromScratchOnFatTreeAt3000Flows) {
+  CheckFatTreeAtScale(3'000, 1'000, 50);
+}
 
 // 30,000 flows, the size of bench_network's largest default case; opt-in
 // (SIM_LONG_TESTS=1), as it takes seconds, not milliseconds.
