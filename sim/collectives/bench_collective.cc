@@ -39,6 +39,20 @@ const topo::Topology& FatTree1024() {
   return tree;
 }
 
+// Memory the schedule's contents take, counted from them (not from vector
+// capacities): per transfer its Transfer, its dependency and dependent index
+// entries (4 bytes each) and exchange partner (if any); per dependency edge 4
+// bytes, stored once each way.
+double ScheduleBytes(const Schedule& schedule) {
+  double edges = 0.0;
+  for (TransferId id = 0; id < schedule.size(); ++id) {
+    edges += static_cast<double>(schedule.deps(id).size() + schedule.dependents(id).size());
+  }
+  const double per_transfer = sizeof(Transfer) + 2.0 * sizeof(std::uint32_t) +
+                              (schedule.has_exchanges() ? sizeof(TransferId) : 0.0);
+  return static_cast<double>(schedule.size()) * per_transfer + edges * sizeof(TransferId);
+}
+
 void RunOnFatTree(benchmark::State& state, Algorithm algorithm) {
   const auto p = static_cast<std::uint32_t>(state.range(0));
   const topo::Topology& tree = FatTree1024();
@@ -47,6 +61,7 @@ void RunOnFatTree(benchmark::State& state, Algorithm algorithm) {
   double simulated = 0.0;
   std::size_t transfers = 0;
   double events = 0.0;
+  double schedule_mb = 0.0;
   for (auto _ : state) {
     auto schedule = std::make_shared<const Schedule>(
         BuildSchedule({.op = Op::kAllReduce, .algorithm = algorithm, .ranks = p, .bytes = Bytes{kGigabyte}}));
@@ -59,7 +74,9 @@ void RunOnFatTree(benchmark::State& state, Algorithm algorithm) {
     simulated = run.finish_time().seconds();
     transfers = schedule->size();
     events = static_cast<double>(engine.events_fired());
+    schedule_mb = ScheduleBytes(*schedule) / 1e6;
   }
+  state.counters["schedule_MB"] = schedule_mb;
   state.counters["events_per_transfer"] = events / static_cast<double>(transfers);
   state.counters["transfers"] = static_cast<double>(transfers);
   state.counters["simulated_s"] = simulated;

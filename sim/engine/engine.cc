@@ -1,6 +1,7 @@
 #include "sim/engine/engine.h"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <stdexcept>
 #include <string>
@@ -50,83 +51,90 @@ bool Engine::cancel(EventId id) noexcept {
   if (!is_pending(id)) return false;
   release_slot(id.slot());
   ++tombstones_;
-  if (tombstones_ > 1024 && tombstones_ * 2 > heap_.size()) compact();
+  if (tombstones_ > 1024 && tombstones_ * 2 > queued_) compact();
   return true;
 }
 
+std::size_t Engine::bucket_of(std::int64_t time_ps) const noexcept {
+  // Times are >= 0 (the clock starts at 0 and never goes back), so their bit
+  // patterns order like the times.
+  const auto diff = static_cast<std::uint64_t>(time_ps) ^ static_cast<std::uint64_t>(base_ps_);
+  return diff == 0 ? 0 : 64 - static_cast<std::size_t>(std::countl_zero(diff));
+}
+
+// An event at base_ps_ (now) goes to the back of bucket 0: its sequence
+// number is above every queued one, so bucket 0 stays in sequence order.
 void Engine::push(Entry e) {
-  heap_.push_back(e);
-  std::size_t hole = heap_.size() - 1;
-  while (hole > 0) {
-    std::size_t parent = (hole - 1) / 4;
-    if (!before(e, heap_[parent])) break;
-    heap_[hole] = heap_[parent];
-    hole = parent;
-  }
-  heap_[hole] = e;
+  const std::size_t b = bucket_of(e.time_ps);
+  buckets_[b].push_back(e);
+  if (b > 0) nonempty_ |= std::uint64_t{1} << (b - 1);
+  ++queued_;
 }
 
-void Engine::sift_down(std::size_t hole, Entry e) {
-  // Bottom-up ("Floyd's trick"): walk the hole down to a leaf along the
-  // smallest children without comparing against `e`, then sift `e` back up.
-  // The element moved from the end of the heap almost always belongs near the
-  // bottom, so this saves most comparisons of the classic loop.
-  const std::size_t n = heap_.size();
-  const std::size_t start = hole;
-  for (;;) {
-    std::size_t first = hole * 4 + 1;
-    if (first >= n) break;
-    std::size_t best = first;
-    if (first + 4 <= n) {
-      std::size_t b01 = before(heap_[first + 1], heap_[first]) ? first + 1 : first;
-      std::size_t b23 = before(heap_[first + 3], heap_[first + 2]) ? first + 3 : first + 2;
-      best = before(heap_[b23], heap_[b01]) ? b23 : b01;
-    } else {
-      for (std::size_t c = first + 1; c < n; ++c) {
-        if (before(heap_[c], heap_[best])) best = c;
-      }
-    }
-    heap_[hole] = heap_[best];
-    hole = best;
+bool Engine::refill(Time limit) {
+  std::vector<Entry>& front = buckets_[0];
+  if (front_ < front.size()) return true;
+  front.clear();
+  front_ = 0;
+  if (nonempty_ == 0) return false;
+  const std::size_t i = 1 + static_cast<std::size_t>(std::countr_zero(nonempty_));
+  std::vector<Entry>& bucket = buckets_[i];
+  std::int64_t earliest = bucket.front().time_ps;
+  for (const Entry& e : bucket) earliest = std::min(earliest, e.time_ps);
+  // Nothing moves when the earliest event is past the limit, so that base_ps_
+  // stays <= the clock, which run_until() then sets to the limit.
+  if (earliest > limit.picoseconds()) return false;
+  nonempty_ &= ~(std::uint64_t{1} << (i - 1));
+  base_ps_ = earliest;
+  // Every entry lands in a bucket below i (its highest bit differing from the
+  // new base is lower), never in i itself.
+  for (const Entry& e : bucket) {
+    const std::size_t b = bucket_of(e.time_ps);
+    buckets_[b].push_back(e);
+    if (b > 0) nonempty_ |= std::uint64_t{1} << (b - 1);
   }
-  while (hole > start) {
-    std::size_t parent = (hole - 1) / 4;
-    if (!before(e, heap_[parent])) break;
-    heap_[hole] = heap_[parent];
-    hole = parent;
-  }
-  heap_[hole] = e;
-}
-
-void Engine::pop_top() {
-  Entry last = heap_.back();
-  heap_.pop_back();
-  if (!heap_.empty()) sift_down(0, last);
+  bucket.clear();
+  // Bucket i was unordered: the events of the earliest time fire in sequence order.
+  std::sort(front.begin(), front.end(),
+            [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  return true;
 }
 
 void Engine::compact() {
-  std::erase_if(heap_, [this](const Entry& e) { return !live(e); });
-  tombstones_ = 0;
-  // Re-heapify bottom-up (Floyd); order among equal times is kept by seq.
-  if (heap_.size() > 1) {
-    for (std::size_t i = (heap_.size() - 2) / 4 + 1; i-- > 0;) sift_down(i, heap_[i]);
+  std::vector<Entry>& front = buckets_[0];
+  front.erase(front.begin(), front.begin() + static_cast<std::ptrdiff_t>(front_));
+  front_ = 0;
+  queued_ = 0;
+  for (std::size_t b = 0; b < kBuckets; ++b) {
+    std::erase_if(buckets_[b], [this](const Entry& e) { return !live(e); });  // keeps the order
+    queued_ += buckets_[b].size();
+    if (b > 0 && buckets_[b].empty()) nonempty_ &= ~(std::uint64_t{1} << (b - 1));
   }
+  tombstones_ = 0;
 }
 
 // Fires the earliest live event if its time is <= limit. Returns false when
 // there is nothing (left) to fire within the limit.
 bool Engine::fire_next(Time limit) {
-  while (!heap_.empty()) {
-    const Entry top = heap_.front();
+  while (refill(limit)) {
+    const Entry top = buckets_[0][front_];
     const auto slot_index = static_cast<std::uint32_t>(top.key & kSlotMask);
     Slot& slot = slots_[slot_index];
     if (slot.live_key != top.key) {  // cancelled: drop the tombstone
-      pop_top();
+      ++front_;
+      --queued_;
       --tombstones_;
       continue;
     }
     if (top.time_ps > limit.picoseconds()) return false;
-    pop_top();
+    ++front_;
+    --queued_;
+    // Events often share a time (picoseconds are coarse next to a million
+    // pending events): fetch the next one's slot while this one runs, as a
+    // slot is a cache miss once the pending events outgrow the cache.
+    if (front_ < buckets_[0].size()) {
+      __builtin_prefetch(&slots_[buckets_[0][front_].key & kSlotMask]);
+    }
     // Move the callback out before calling it: it may schedule events, which
     // can grow slots_ and would invalidate a reference into it.
     Callback fn = std::move(slot.fn);

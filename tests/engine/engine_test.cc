@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/random.h"
@@ -137,6 +140,63 @@ TEST(EngineRun, StopReturnsAfterCurrentEvent) {
   EXPECT_EQ(count, 1);
   engine.run();
   EXPECT_EQ(count, 2);
+}
+
+// The queue (a radix heap on time) against an independent reference, a
+// std::set ordered by (time, sequence): random delays spanning 0 to 2^40 ps
+// (many equal times, many bucket sizes), random cancellations, events
+// scheduled at the current instant, and run_until stopping between events
+// and then scheduling before the next pending one. Every event must fire in
+// the reference's order, and no cancelled one.
+TEST(EngineOrdering, RandomScheduleCancelAndRunUntilMatchOrderedSet) {
+  Engine engine;
+  RandomStream rng = NamedStream(5, "engine/reference");
+  std::set<std::pair<std::int64_t, std::uint64_t>> reference;  // (time, serial)
+  std::vector<std::pair<EventId, std::pair<std::int64_t, std::uint64_t>>> handles;
+  std::vector<std::uint64_t> fired;
+  std::uint64_t serial = 0;
+  auto random_delay = [&rng] {
+    const std::uint64_t kind = rng.uniform_index(4);
+    if (kind == 0) return std::int64_t{0};
+    if (kind == 1) return static_cast<std::int64_t>(rng.uniform_index(8));
+    const std::uint64_t span = std::uint64_t{1} << rng.uniform_index(41);
+    return static_cast<std::int64_t>(rng.uniform_index(span));
+  };
+  std::function<void()> schedule_some = [&] {
+    const std::uint64_t n = rng.uniform_index(3);
+    for (std::uint64_t k = 0; k < n && serial < 200'000; ++k) {
+      const std::int64_t when = engine.now().picoseconds() + random_delay();
+      const std::uint64_t id = serial++;
+      const EventId e = engine.schedule_at(Picoseconds(when), [&, id] {
+        fired.push_back(id);
+        schedule_some();
+      });
+      reference.emplace(when, id);
+      handles.push_back({e, {when, id}});
+    }
+    if (!handles.empty() && rng.bernoulli(0.3)) {
+      const auto& [e, entry] = handles[rng.uniform_index(handles.size())];
+      if (engine.cancel(e)) reference.erase(entry);
+    }
+  };
+  for (int i = 0; i < 2'000; ++i) schedule_some();
+  std::vector<std::uint64_t> expected;
+  while (!engine.empty()) {
+    // Half the time a limit between events, then events before the next one.
+    if (rng.bernoulli(0.5)) {
+      const Time limit = engine.now() + Picoseconds(random_delay());
+      engine.run_until(limit);
+      ASSERT_EQ(engine.now(), limit);
+      schedule_some();
+    } else {
+      engine.run_until(engine.now() + Picoseconds(std::int64_t{1} << 42));
+    }
+  }
+  // The reference's order, less the events cancelled after they were listed:
+  // every id in `reference` must have fired, in its order.
+  for (const auto& [when, id] : reference) expected.push_back(id);
+  EXPECT_GT(fired.size(), 10'000u);
+  EXPECT_EQ(fired, expected);
 }
 
 // A hold-model run with random delays and random cancellations; returns the
