@@ -80,7 +80,10 @@ ConvergenceComparison CompareConvergence(const std::vector<SeedPair>& seeds) {
   const std::vector<double> predicted = Pooled(predicted_histograms), measured = Pooled(measured_histograms);
   c.predicted_staleness = Summarize(predicted);
   c.measured_staleness = Summarize(measured);
-  c.staleness_w1 = StalenessWasserstein1(predicted, measured);
+  // A side that applied no gradient at all (0 steps) has no distribution.
+  c.staleness_w1 = c.predicted_staleness.gradients > 0 && c.measured_staleness.gradients > 0
+                       ? StalenessWasserstein1(predicted, measured)
+                       : std::nan("");
   if (c.measured_staleness.mean > 0) {
     c.staleness_mean_error_pct =
         100.0 * (c.predicted_staleness.mean - c.measured_staleness.mean) / c.measured_staleness.mean;

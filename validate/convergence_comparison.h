@@ -61,7 +61,7 @@ struct SeedPair {
 struct ConvergenceComparison {
   std::size_t seeds = 0;
   StalenessSummary predicted_staleness, measured_staleness;  // pooled over seeds
-  double staleness_w1 = 0;
+  double staleness_w1 = 0;  // NaN when a side applied no gradient
   // 100 x (predicted mean - measured mean) / measured mean; absent when the
   // measured mean is 0 (synchronous runs).
   std::optional<double> staleness_mean_error_pct;

@@ -117,6 +117,9 @@ TEST(ConvergenceComparison, SynchronousRowsHaveNoStalenessError) {
   const ConvergenceComparison c = CompareConvergence(seeds);
   EXPECT_FALSE(c.staleness_mean_error_pct.has_value());
   EXPECT_DOUBLE_EQ(c.staleness_w1, 0.0);
+  // A run of 0 steps applies nothing: no distance, no error.
+  seeds[0].measured_staleness.clear();
+  EXPECT_TRUE(std::isnan(CompareConvergence(seeds).staleness_w1));
 }
 
 ComparisonRow RowWithSeeds() {
