@@ -200,7 +200,8 @@ std::string ConvergenceTable(const std::vector<ComparisonRow>& rows) {
     const std::string measured_loss = Format("%.3f", c.measured_loss_median) + " [" +
                                       Format("%.3f", c.measured_loss_min) + ", " +
                                       Format("%.3f", c.measured_loss_max) + "]";
-    std::snprintf(line, sizeof line, "%-24s %-28s %3u %5zu  %-23s %-23s %7.3f %8s  %-26s %-26s %zu/%zu (agree %zu/%zu)\n",
+    std::snprintf(line, sizeof line,
+                  "%-24s %-28s %3u %5zu  %-23s %-23s %7.3f %8s  %-26s %-26s %zu/%zu (agree %zu/%zu)\n",
                   r.scenario.c_str(), r.strategy.c_str(), r.p, c.seeds, predicted_staleness.c_str(),
                   measured_staleness.c_str(), c.staleness_w1, error.c_str(), predicted_loss.c_str(),
                   measured_loss.c_str(), c.predicted_diverged, c.measured_diverged, c.divergence_agrees, c.seeds);

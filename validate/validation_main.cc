@@ -164,7 +164,9 @@ int Report(const std::string& manifest, const std::string& csv, const std::strin
              return Summarize(s.predicted_staleness).max > 0 || Summarize(s.measured_staleness).max > 0;
            });
   });
-  if (convergence) std::cout << "\nstaleness (pooled over seeds) and final loss over seeds:\n" << ConvergenceTable(rows);
+  if (convergence) {
+    std::cout << "\nstaleness (pooled over seeds) and final loss over seeds:\n" << ConvergenceTable(rows);
+  }
   if (!csv.empty()) WriteFileAtomically(csv, ComparisonCsv(rows));
   if (!convergence_csv.empty()) WriteFileAtomically(convergence_csv, ConvergenceCsv(rows));
   const auto problems = Verdict(rows, max_error_pct, loss_tolerance, max_staleness_error_pct);

@@ -33,7 +33,9 @@ RankOutcome RunLocalSgd(RealRunContext& c) {
   const std::uint64_t rounds = (c.steps + period - 1) / period;
   const std::uint64_t eval_every = std::max<std::uint64_t>(1, c.eval_every / period);
 
-  const auto values = [&] { return std::span<const float>(replica->data(), static_cast<std::size_t>(replica->size())); };
+  const auto values = [&] {
+    return std::span<const float>(replica->data(), static_cast<std::size_t>(replica->size()));
+  };
   if (holder) out.trace.evaluation_point(0, 0.0, values());
 
   std::uint64_t done = 0;
