@@ -33,7 +33,11 @@ const google::protobuf::RepeatedPtrField<SizeTime>& PatternTimes(const HostMeasu
 
 std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
-bool IsSynchronous(StrategyKind kind) { return kind == StrategyKind::kSyncAllReduce || kind == StrategyKind::kSyncPs; }
+// Local SGD's workers compute their rounds at once and meet at every average:
+// lockstep, as a synchronous run.
+bool IsSynchronous(StrategyKind kind) {
+  return kind == StrategyKind::kSyncAllReduce || kind == StrategyKind::kSyncPs || kind == StrategyKind::kLocalSgd;
+}
 
 // The schema's value of a registry algorithm: its name, upper-cased
 // (scenario.proto, AllReduceAlgorithm).
@@ -66,8 +70,10 @@ TrafficPattern PatternOf(const scenario::RunPlan& s, AllreduceImplementation imp
   switch (s.strategy.kind) {
     case StrategyKind::kSyncPs:
     case StrategyKind::kAsyncPs:
+    case StrategyKind::kSsp:
       return TrafficPattern::kFanInOut;
-    case StrategyKind::kSyncAllReduce: {
+    case StrategyKind::kSyncAllReduce:
+    case StrategyKind::kLocalSgd: {  // local SGD all-reduces the parameters: as many bytes
       if (workers <= 1) return TrafficPattern::kNone;
       if (implementation == AllreduceImplementation::kMpiAllreduce) {
         const AllreduceChoice choice = OpenMpiAllreduceChoice(workers, gradient_bytes);
@@ -80,7 +86,7 @@ TrafficPattern PatternOf(const scenario::RunPlan& s, AllreduceImplementation imp
     }
     default:
       throw std::invalid_argument("strategy.kind " + std::string(Entry(s.strategy.kind).name) +
-                                  ": validate runs SYNC_ALLREDUCE, SYNC_PS and ASYNC_PS only");
+                                  ": validate runs SYNC_ALLREDUCE, LOCAL_SGD, SYNC_PS, ASYNC_PS and SSP only");
   }
 }
 
@@ -200,12 +206,15 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::RunPlan& s, All
   c.device.set_name("host-calibrated");
   c.device.set_peak_tflops(InTeraflopsPerSecond(FlopsPerSecond{m.flops_per_step() / step_s}));
   c.device.set_efficiency(1.0);
-  const bool allreduce = s.strategy.kind == StrategyKind::kSyncAllReduce;
+  const bool local_sgd = s.strategy.kind == StrategyKind::kLocalSgd;
+  const bool allreduce = s.strategy.kind == StrategyKind::kSyncAllReduce || local_sgd;
   // All-reduce workers each copy their gradient into the reduction buffer,
   // scale the sum by 1/p and take the optimizer step: two passes of adding
   // speed and one optimizer step. With parameter servers the server does the
-  // arithmetic, and its cost is the apply rate below.
-  const double local_s = m.optimizer_step_s() + 2.0 * m.add_gradient_s();
+  // arithmetic, and its cost is the apply rate below. Local SGD takes its
+  // optimizer step every local step and copies and scales once a round.
+  const double rounds_share = local_sgd ? 1.0 / std::max<std::uint32_t>(1, s.strategy.local_steps) : 1.0;
+  const double local_s = m.optimizer_step_s() + 2.0 * m.add_gradient_s() * rounds_share;
   c.device.set_step_overhead_us(allreduce ? MicrosecondsFromSeconds(local_s) : 0.0);
   c.notes.push_back(std::string("compute: ") + (sync ? "phase of " : "mean of ") + std::to_string(m.workers()) +
                     " workers computing at once, " + Number(step_s * 1e3) + " ms per step of " +

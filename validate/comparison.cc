@@ -178,7 +178,60 @@ std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_
   return out;
 }
 
-std::vector<std::string> Verdict(const std::vector<ComparisonRow>& rows, double max_error_pct, double loss_tolerance) {
+std::string ConvergenceTable(const std::vector<ComparisonRow>& rows) {
+  std::string out;
+  char line[400];
+  std::snprintf(line, sizeof line, "%-24s %-28s %3s %5s  %-23s %-23s %7s %8s  %-26s %-26s %s\n", "scenario",
+                "strategy", "p", "seeds", "staleness mean/max pred", "staleness mean/max meas", "W1",
+                "mean err", "final loss pred med [range]", "final loss meas med [range]", "diverged pred/meas");
+  out += line;
+  for (const auto& r : rows) {
+    if (r.seeds.empty()) continue;
+    const ConvergenceComparison c = CompareConvergence(r.seeds);
+    const std::string error =
+        c.staleness_mean_error_pct ? Format("%+.1f%%", *c.staleness_mean_error_pct) : std::string("-");
+    const std::string predicted_staleness =
+        Format("%.2f", c.predicted_staleness.mean) + " / " + std::to_string(c.predicted_staleness.max);
+    const std::string measured_staleness =
+        Format("%.2f", c.measured_staleness.mean) + " / " + std::to_string(c.measured_staleness.max);
+    const std::string predicted_loss = Format("%.3f", c.predicted_loss_median) + " [" +
+                                       Format("%.3f", c.predicted_loss_min) + ", " +
+                                       Format("%.3f", c.predicted_loss_max) + "]";
+    const std::string measured_loss = Format("%.3f", c.measured_loss_median) + " [" +
+                                      Format("%.3f", c.measured_loss_min) + ", " +
+                                      Format("%.3f", c.measured_loss_max) + "]";
+    std::snprintf(line, sizeof line,
+                  "%-24s %-28s %3u %5zu  %-23s %-23s %7.3f %8s  %-26s %-26s %zu/%zu (agree %zu/%zu)\n",
+                  r.scenario.c_str(), r.strategy.c_str(), r.p, c.seeds, predicted_staleness.c_str(),
+                  measured_staleness.c_str(), c.staleness_w1, error.c_str(), predicted_loss.c_str(),
+                  measured_loss.c_str(), c.predicted_diverged, c.measured_diverged, c.divergence_agrees, c.seeds);
+    out += line;
+  }
+  return out;
+}
+
+std::string ConvergenceCsv(const std::vector<ComparisonRow>& rows) {
+  std::string out =
+      "scenario,strategy,p,seeds,predicted_staleness_mean,measured_staleness_mean,staleness_mean_error_pct,"
+      "predicted_staleness_max,measured_staleness_max,staleness_w1,predicted_loss_median,measured_loss_median,"
+      "predicted_diverged,measured_diverged,divergence_agrees\n";
+  for (const auto& r : rows) {
+    if (r.seeds.empty()) continue;
+    const ConvergenceComparison c = CompareConvergence(r.seeds);
+    out += CsvField(r.scenario) + "," + CsvField(r.strategy) + "," + std::to_string(r.p) + "," +
+           std::to_string(c.seeds) + "," + Format("%.6g", c.predicted_staleness.mean) + "," +
+           Format("%.6g", c.measured_staleness.mean) + "," +
+           (c.staleness_mean_error_pct ? Format("%.4f", *c.staleness_mean_error_pct) : std::string()) + "," +
+           std::to_string(c.predicted_staleness.max) + "," + std::to_string(c.measured_staleness.max) + "," +
+           Format("%.6g", c.staleness_w1) + "," + Format("%.9g", c.predicted_loss_median) + "," +
+           Format("%.9g", c.measured_loss_median) + "," + std::to_string(c.predicted_diverged) + "," +
+           std::to_string(c.measured_diverged) + "," + std::to_string(c.divergence_agrees) + "\n";
+  }
+  return out;
+}
+
+std::vector<std::string> Verdict(const std::vector<ComparisonRow>& rows, double max_error_pct, double loss_tolerance,
+                                 std::optional<double> max_staleness_error_pct) {
   std::vector<std::string> problems;
   if (rows.empty()) problems.push_back("no runs to compare");
   const double median = MedianAbsoluteErrorPct(rows);
@@ -194,6 +247,17 @@ std::vector<std::string> Verdict(const std::vector<ComparisonRow>& rows, double 
                                                        std::to_string(r.trajectory->worst_step)
                                                  : std::string("logged different steps")) +
                        ", tolerance " + Format("%.3g", loss_tolerance));
+  }
+  if (!max_staleness_error_pct) return problems;
+  for (const auto& r : rows) {
+    if (r.seeds.empty()) continue;
+    const ConvergenceComparison c = CompareConvergence(r.seeds);
+    if (!c.staleness_mean_error_pct || std::abs(*c.staleness_mean_error_pct) <= *max_staleness_error_pct) continue;
+    problems.push_back(r.scenario + " " + r.strategy + " p=" + std::to_string(r.p) + ": mean staleness predicted " +
+                       Format("%.3f", c.predicted_staleness.mean) + ", measured " +
+                       Format("%.3f", c.measured_staleness.mean) + " (" +
+                       Format("%+.1f", *c.staleness_mean_error_pct) + "%), allowed " +
+                       Format("%.1f", *max_staleness_error_pct) + "%");
   }
   return problems;
 }

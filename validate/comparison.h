@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "validate/convergence_comparison.h"
+
 namespace sim::validate {
 
 // One row of a series CSV (sim/result/training_log.h's layout).
@@ -55,6 +57,9 @@ struct ComparisonRow {
   // Synchronous runs: the trajectory check (absent for asynchronous ones,
   // whose update order is the network's).
   std::optional<TrajectoryAgreement> trajectory;
+  // Staleness and final loss of every seed run (the first seed's runs give
+  // the step times and final losses above).
+  std::vector<SeedPair> seeds;
 
   // 100 x (predicted - measured) / measured; throws std::invalid_argument if
   // measured_step_s <= 0.
@@ -78,10 +83,25 @@ struct ComparisonRow {
 // several) and the median over all rows at the bottom.
 [[nodiscard]] std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_tolerance);
 
+// Staleness and convergence, one line per row with seeds: predicted and
+// measured staleness mean and max (pooled over seeds), their Wasserstein-1
+// distance and the error of the mean; final loss over seeds (median and
+// range) and how many seeds diverged on each side.
+[[nodiscard]] std::string ConvergenceTable(const std::vector<ComparisonRow>& rows);
+
+// The same as CSV: scenario,strategy,p,seeds,predicted_staleness_mean,
+// measured_staleness_mean,staleness_mean_error_pct,predicted_staleness_max,
+// measured_staleness_max,staleness_w1,predicted_loss_median,
+// measured_loss_median,predicted_diverged,measured_diverged,divergence_agrees.
+[[nodiscard]] std::string ConvergenceCsv(const std::vector<ComparisonRow>& rows);
+
 // The verdict: problems (empty when the validation passes): the median
-// absolute error above max_error_pct, and every synchronous row whose loss
-// trajectory disagrees beyond loss_tolerance.
+// absolute error above max_error_pct, every synchronous row whose loss
+// trajectory disagrees beyond loss_tolerance, and, when
+// max_staleness_error_pct is given, every row with stale gradients whose
+// predicted mean staleness is further than that from the measured one.
 [[nodiscard]] std::vector<std::string> Verdict(const std::vector<ComparisonRow>& rows, double max_error_pct,
-                                               double loss_tolerance);
+                                               double loss_tolerance,
+                                               std::optional<double> max_staleness_error_pct = std::nullopt);
 
 }  // namespace sim::validate

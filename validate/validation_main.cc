@@ -9,8 +9,10 @@
 //       [--allreduce ring|mpi] --out F.sets
 //       turns mpi_calibrate's measurements into scenario overrides
 //   validation report --manifest M.tsv --csv OUT.csv [--max-error-pct 5]
-//       [--loss-tolerance 1e-4]
-//       prints the table, writes the CSV; exit 1 when the verdict fails
+//       [--loss-tolerance 1e-4] [--convergence-csv C.csv]
+//       [--max-staleness-error-pct 10]
+//       prints the tables (step time; staleness and final loss over seeds),
+//       writes the CSVs; exit 1 when the verdict fails
 //   validation allreduce-choice --ranks P --bytes N
 //       prints the algorithm Open MPI 4.1 runs for MPI_Allreduce
 //
@@ -18,7 +20,10 @@
 #include <CLI/CLI.hpp>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
@@ -81,8 +86,21 @@ void WriteCalibration(const std::string& measurements, const std::string& path,
   for (const auto& note : c.notes) std::cout << note << "\n";
 }
 
+// The step-0 loss of a series (its first evaluation), NaN without one.
+double InitialLoss(const std::vector<SeriesRow>& series) {
+  return !series.empty() && series.front().step == 0 ? series.front().loss : std::nan("");
+}
+
+std::vector<double> Histogram(const result::RunResult& r) {
+  return {r.staleness_histogram().begin(), r.staleness_histogram().end()};
+}
+
 // One manifest line: scenario, strategy, p, predicted json, measured json,
-// predicted series, measured series, sync (1 or 0), tab-separated.
+// predicted series, measured series, sync (1 or 0), and optionally the seed,
+// tab-separated. Lines of the same scenario, strategy and p are one row run
+// at several seeds: the first gives the step times and final losses, every
+// one a seed of the convergence comparison, and the worst loss trajectory
+// of them stands for the row.
 std::vector<ComparisonRow> ReadManifest(const std::string& path) {
   std::istringstream lines(ReadFile(path));
   std::vector<ComparisonRow> rows;
@@ -93,33 +111,65 @@ std::vector<ComparisonRow> ReadManifest(const std::string& path) {
     std::vector<std::string> f;
     std::istringstream fields(line);
     for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
-    if (f.size() != 8) {
-      throw BadInput(path + ":" + std::to_string(number) + ": expected 8 tab-separated fields, got " +
+    if (f.size() != 8 && f.size() != 9) {
+      throw BadInput(path + ":" + std::to_string(number) + ": expected 8 or 9 tab-separated fields, got " +
                      std::to_string(f.size()));
     }
-    ComparisonRow r;
-    r.scenario = f[0];
-    r.strategy = f[1];
-    r.p = static_cast<std::uint32_t>(std::stoul(f[2]));
+    const auto p = static_cast<std::uint32_t>(std::stoul(f[2]));
     const auto predicted = ReadJson<result::RunResult>(f[3]);
     const auto measured = ReadJson<result::RunResult>(f[4]);
-    r.predicted_step_s = predicted.mean_step_s();
-    r.measured_step_s = measured.mean_step_s();
-    r.predicted_final_loss = predicted.final_loss();
-    r.measured_final_loss = measured.final_loss();
-    if (f[7] == "1") {
-      r.trajectory = CompareLossTrajectories(ParseSeriesCsv(ReadFile(f[5]), f[5]), ParseSeriesCsv(ReadFile(f[6]), f[6]));
+    const auto predicted_series = ParseSeriesCsv(ReadFile(f[5]), f[5]);
+    const auto measured_series = ParseSeriesCsv(ReadFile(f[6]), f[6]);
+    auto row = std::find_if(rows.begin(), rows.end(), [&](const ComparisonRow& r) {
+      return r.scenario == f[0] && r.strategy == f[1] && r.p == p;
+    });
+    if (row == rows.end()) {
+      ComparisonRow r;
+      r.scenario = f[0];
+      r.strategy = f[1];
+      r.p = p;
+      r.predicted_step_s = predicted.mean_step_s();
+      r.measured_step_s = measured.mean_step_s();
+      r.predicted_final_loss = predicted.final_loss();
+      r.measured_final_loss = measured.final_loss();
+      rows.push_back(std::move(r));
+      row = rows.end() - 1;
     }
-    rows.push_back(std::move(r));
+    if (f[7] == "1") {
+      const TrajectoryAgreement a = CompareLossTrajectories(predicted_series, measured_series);
+      const bool worse = !row->trajectory || !a.same_steps ||
+                         (row->trajectory->same_steps &&
+                          a.max_relative_difference > row->trajectory->max_relative_difference);
+      if (worse) row->trajectory = a;
+    }
+    SeedPair seed;
+    seed.seed = f.size() == 9 ? std::stoull(f[8]) : predicted.seed();
+    seed.predicted = {InitialLoss(predicted_series), predicted.final_loss(), predicted.diverged()};
+    seed.measured = {InitialLoss(measured_series), measured.final_loss(), measured.diverged()};
+    seed.predicted_staleness = Histogram(predicted);
+    seed.measured_staleness = Histogram(measured);
+    row->seeds.push_back(std::move(seed));
   }
   return rows;
 }
 
-int Report(const std::string& manifest, const std::string& csv, double max_error_pct, double loss_tolerance) {
+int Report(const std::string& manifest, const std::string& csv, const std::string& convergence_csv,
+           double max_error_pct, double loss_tolerance, std::optional<double> max_staleness_error_pct) {
   const auto rows = ReadManifest(manifest);
   std::cout << ComparisonTable(rows, loss_tolerance);
+  // The second table, when there is anything in it: stale gradients, or
+  // rows run at several seeds.
+  const bool convergence = std::any_of(rows.begin(), rows.end(), [](const ComparisonRow& r) {
+    return r.seeds.size() > 1 || std::any_of(r.seeds.begin(), r.seeds.end(), [](const SeedPair& s) {
+             return Summarize(s.predicted_staleness).max > 0 || Summarize(s.measured_staleness).max > 0;
+           });
+  });
+  if (convergence) {
+    std::cout << "\nstaleness (pooled over seeds) and final loss over seeds:\n" << ConvergenceTable(rows);
+  }
   if (!csv.empty()) WriteFileAtomically(csv, ComparisonCsv(rows));
-  const auto problems = Verdict(rows, max_error_pct, loss_tolerance);
+  if (!convergence_csv.empty()) WriteFileAtomically(convergence_csv, ConvergenceCsv(rows));
+  const auto problems = Verdict(rows, max_error_pct, loss_tolerance, max_staleness_error_pct);
   for (const auto& p : problems) std::cout << "FAIL: " << p << "\n";
   if (problems.empty()) std::cout << "PASS: median |error| within " << max_error_pct << "%\n";
   return problems.empty() ? 0 : 1;
@@ -132,9 +182,10 @@ int main(int argc, char** argv) {
   using namespace sim::validate;
   CLI::App app{"validation: calibration and error report of the real-run validation (no MPI needed)", "validation"};
   app.require_subcommand(1);
-  std::string scenario, measurements, out, allreduce = "ring", manifest, csv;
+  std::string scenario, measurements, out, allreduce = "ring", manifest, csv, convergence_csv;
   std::vector<std::string> overrides;
   double max_error_pct = 5.0, loss_tolerance = 1e-4;
+  std::optional<double> max_staleness_error_pct;
   std::uint32_t ranks = 0;
   std::int64_t bytes = 0;
   int status = 0;
@@ -155,11 +206,16 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand("report", "Print and write the comparison table; judge it");
   report->add_option("--manifest", manifest)->required()->check(CLI::ExistingFile);
   report->add_option("--csv", csv, "Write the table as CSV here");
+  report->add_option("--convergence-csv", convergence_csv, "Write the staleness and convergence table as CSV here");
   report->add_option("--max-error-pct", max_error_pct, "Largest median |step-time error| that passes")
       ->capture_default_str();
   report->add_option("--loss-tolerance", loss_tolerance, "Largest relative loss difference of synchronous runs")
       ->capture_default_str();
-  report->callback([&] { status = Report(manifest, csv, max_error_pct, loss_tolerance); });
+  report->add_option("--max-staleness-error-pct", max_staleness_error_pct,
+                     "Largest |error| of a row's predicted mean staleness (unset: not judged)");
+  report->callback([&] {
+    status = Report(manifest, csv, convergence_csv, max_error_pct, loss_tolerance, max_staleness_error_pct);
+  });
 
   auto* choice = app.add_subcommand("allreduce-choice", "Print Open MPI 4.1's MPI_Allreduce algorithm");
   choice->add_option("--ranks", ranks)->required();

@@ -75,9 +75,17 @@ TEST(Calibration, PatternFollowsStrategyAndImplementation) {
   const LinkFit fit = FitLink(LinkMeasurements({1024}), TrafficPattern::kOneWay, {1024});
   EXPECT_EQ(fit.duplex, scenario::FULL_DUPLEX);
   EXPECT_GT(fit.bandwidth_efficiency, 0.0);
+  // Local SGD all-reduces its parameters as many bytes as a gradient; SSP
+  // talks to its server as ASYNC_PS does; backup workers are not validated.
   auto local = ring4;
   local.strategy.kind = StrategyKind::kLocalSgd;
-  EXPECT_THROW((void)PatternOf(local, AllreduceImplementation::kPointToPointRing, kGradient), std::invalid_argument);
+  EXPECT_EQ(PatternOf(local, AllreduceImplementation::kPointToPointRing, kGradient), TrafficPattern::kRingExchange);
+  auto ssp = Scenario("mlp_async_ps_100mbit.pbtxt", 4);
+  ssp.strategy.kind = StrategyKind::kSsp;
+  EXPECT_EQ(PatternOf(ssp, AllreduceImplementation::kPointToPointRing, kGradient), TrafficPattern::kFanInOut);
+  auto backup = Scenario("mlp_sync_ps_100mbit.pbtxt", 4);
+  backup.strategy.kind = StrategyKind::kSyncBackup;
+  EXPECT_THROW((void)PatternOf(backup, AllreduceImplementation::kPointToPointRing, kGradient), std::invalid_argument);
 }
 
 TEST(Calibration, SizesAreThoseTheRunSends) {
@@ -260,6 +268,18 @@ TEST(Calibration, DeviceAndArithmeticComeFromTheComputeMeasurements) {
   EXPECT_EQ(c.pattern, TrafficPattern::kPairExchange);
   EXPECT_EQ(c.link.duplex, scenario::HALF_DUPLEX);
   EXPECT_EQ(c.allreduce, scenario::ALLREDUCE_UNSPECIFIED);  // our ring: the scenario's own RING
+}
+
+TEST(Calibration, LocalSgdCopiesAndScalesOncePerRound) {
+  auto local = Scenario("mlp_ring_100mbit.pbtxt", 2);
+  local.strategy.kind = StrategyKind::kLocalSgd;
+  local.strategy.local_steps = 4;
+  const Calibration c = Calibrate(FullMeasurements(), local, AllreduceImplementation::kPointToPointRing);
+  // An optimizer step every local step (80 us), copy + scale (10 + 10 us)
+  // once per 4: 80 + 20 / 4 = 85 us per step; the reduction as the ring's.
+  EXPECT_NEAR(c.device.step_overhead_us(), 85.0, 85.0 * kTolerance);
+  EXPECT_NEAR(c.reduction_gbyte_per_s, 40.708, 40.708 * kTolerance);
+  EXPECT_EQ(c.pattern, TrafficPattern::kPairExchange);
 }
 
 TEST(Calibration, MpiAllreduceIsSimulatedAsOpenMpisChoice) {

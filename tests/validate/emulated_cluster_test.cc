@@ -109,6 +109,11 @@ TEST_F(EmulatedCluster, ComparePipelineWritesTheTable) {
             0u)
       << csv;
   EXPECT_TRUE(fs::exists(fs::path(out) / "mlp_ring_100mbit_p2_ring.sets"));
+  EXPECT_TRUE(fs::exists(fs::path(out) / "mlp_ring_100mbit_p2_ring.applied.csv"));
+  // Synchronous: every gradient at staleness 0 on both sides, W1 0.
+  const std::string convergence = Read(fs::path(out) / "convergence.csv");
+  EXPECT_NE(convergence.find("\nmlp_ring_100mbit,SYNC_ALLREDUCE/RING,2,1,0,0,,0,0,0,"), std::string::npos)
+      << convergence;
 }
 
 TEST_F(EmulatedCluster, FailingCommandStillTearsDown) {

@@ -7,6 +7,10 @@
 // mpirun is not installed.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <sstream>
+#include <vector>
+
 #include "tests/validate/process.h"
 #include "validate/comparison.h"
 
@@ -95,10 +99,36 @@ TEST_F(MpiTrain, TwoServersSplitTheParametersWithoutChangingThem) {
   EXPECT_EQ(a.max_relative_difference, 0.0) << "at step " << a.worst_step;
 }
 
+// The --applied CSV's staleness column, as a histogram; every worker in it
+// below `workers`.
+std::vector<double> AppliedHistogram(const std::string& csv, std::uint32_t workers) {
+  std::istringstream lines(csv);
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "update,worker,staleness,time_s");
+  std::vector<double> histogram;
+  std::uint64_t expected_update = 1;
+  for (; std::getline(lines, line); ++expected_update) {
+    unsigned long update = 0, staleness = 0;
+    unsigned worker = 0;
+    double time_s = 0;
+    EXPECT_EQ(std::sscanf(line.c_str(), "%lu,%u,%lu,%lf", &update, &worker, &staleness, &time_s), 4) << line;
+    EXPECT_EQ(update, expected_update);
+    EXPECT_LT(worker, workers) << line;
+    EXPECT_GE(time_s, 0.0);
+    if (histogram.size() <= staleness) histogram.resize(staleness + 1, 0.0);
+    histogram[staleness] += 1;
+  }
+  return histogram;
+}
+
 TEST_F(MpiTrain, AsynchronousParameterServerAppliesEveryGradient) {
   // Update order is the machine's, so only the bookkeeping is compared:
-  // exactly `steps` gradients, the same logged steps, staleness recorded.
-  const TrajectoryAgreement a = RunBoth(3, "--set strategy.kind=ASYNC_PS");
+  // exactly `steps` gradients, the same logged steps, staleness recorded,
+  // each applied gradient's worker and staleness listed (--applied) as the
+  // result's histogram counts them.
+  const TrajectoryAgreement a =
+      RunBoth(3, "--set strategy.kind=ASYNC_PS", "--applied " + (dir_ / "applied.csv").string());
   EXPECT_TRUE(a.same_steps);
   const auto r = ReadResult(dir_ / "real.json");
   EXPECT_EQ(r.steps(), 30u);
@@ -108,6 +138,54 @@ TEST_F(MpiTrain, AsynchronousParameterServerAppliesEveryGradient) {
   double applied = 0;
   for (double n : r.staleness_histogram()) applied += n;
   EXPECT_EQ(applied, 30.0);
+  const std::vector<double> listed = AppliedHistogram(Read(dir_ / "applied.csv"), 2);
+  EXPECT_EQ(listed, std::vector<double>(r.staleness_histogram().begin(), r.staleness_histogram().end()));
+  // Whatever the timing, the staleness adds up to N (p - 1) - p (p - 1) / 2
+  // for N gradients and p workers: each update but the last p finds the
+  // p - 1 other workers' gradients in flight and makes each one update
+  // staler; the last p find p - 1, p - 2, ..., 0. Here 30 - 1 = 29, real and
+  // simulated alike (so the mean staleness of ASYNC_PS checks the
+  // bookkeeping, not the timing: its distribution does).
+  for (const auto& result : {r, ReadResult(dir_ / "sim.json")}) {
+    double total = 0;
+    for (int s = 0; s < result.staleness_histogram_size(); ++s) total += s * result.staleness_histogram(s);
+    EXPECT_EQ(total, 29.0);
+  }
+}
+
+TEST_F(MpiTrain, SspWithBoundZeroRunsInRoundsAsTheSimulationDoes) {
+  // Bound 0 (Ho et al. 2013): a worker may start only while no worker has
+  // had fewer gradients applied, so 3 workers run in rounds; each round all
+  // three read the same version, and their gradients are applied at
+  // staleness 0, 1 and 2 in arrival order, whatever the timing: 30 gradients
+  // give the histogram (10, 10, 10), real and simulated alike.
+  (void)RunBoth(4, "--set cluster.workers=3 --set strategy.kind=SSP --set strategy.staleness_bound=0",
+                "--applied " + (dir_ / "applied.csv").string());
+  const auto real = ReadResult(dir_ / "real.json"), predicted = ReadResult(dir_ / "sim.json");
+  const std::vector<double> rounds = {10, 10, 10};
+  EXPECT_EQ(std::vector<double>(real.staleness_histogram().begin(), real.staleness_histogram().end()), rounds);
+  EXPECT_EQ(std::vector<double>(predicted.staleness_histogram().begin(), predicted.staleness_histogram().end()),
+            rounds);
+  EXPECT_EQ(AppliedHistogram(Read(dir_ / "applied.csv"), 3), rounds);
+  EXPECT_EQ(real.strategy(), "SSP/1 server");
+  for (const auto& w : real.per_worker()) EXPECT_EQ(w.computations(), 10u);
+}
+
+TEST_F(MpiTrain, LocalSgdFollowsTheSimulatedTrajectory) {
+  // 30 local steps in rounds of 8 (8, 8, 8, 6), evaluated every round. At
+  // p = 2 the ring's sum a + b is the simulation's (float addition
+  // commutes): the same to the bit; at p = 3 rounding apart.
+  const std::string sets = "--set strategy.kind=LOCAL_SGD --set strategy.local_steps=8";
+  TrajectoryAgreement a = RunBoth(2, sets + " --set cluster.workers=2");
+  EXPECT_TRUE(a.same_steps);
+  EXPECT_EQ(a.max_relative_difference, 0.0) << "at step " << a.worst_step;
+  const auto r = ReadResult(dir_ / "real.json");
+  EXPECT_EQ(r.strategy(), "LOCAL_SGD/RING");
+  EXPECT_EQ(r.steps(), 30u);
+  EXPECT_EQ(r.samples(), 30.0 * 2 * 16);
+  a = RunBoth(3, sets + " --set cluster.workers=3");
+  EXPECT_TRUE(a.same_steps);
+  EXPECT_LE(a.max_relative_difference, kLossTolerance) << "at step " << a.worst_step;
 }
 
 TEST_F(MpiTrain, WrongRankCountIsBadInputAndWritesNothing) {
@@ -116,6 +194,17 @@ TEST_F(MpiTrain, WrongRankCountIsBadInputAndWritesNothing) {
                         " --set strategy.kind=SYNC_PS --json " + (dir_ / "none.json").string());
   EXPECT_NE(o.status, 0);
   EXPECT_NE(o.output.find("use mpirun -np 3"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(dir_ / "none.json"));
+  // SSP with two servers, and backup workers: refused, both said at once.
+  const Outcome refused = Shell(LocalMpirun() + " -np 4 " + Build() + "/mpi_train -s " + scenario_ +
+                                " --set strategy.kind=SSP --set strategy.servers=2 --json " +
+                                (dir_ / "none.json").string());
+  EXPECT_NE(refused.status, 0) << refused.output;
+  EXPECT_NE(refused.output.find("mpi_train runs SSP with 1 server"), std::string::npos) << refused.output;
+  const Outcome backup = Shell(LocalMpirun() + " -np 3 " + Build() + "/mpi_train -s " + scenario_ +
+                               " --set strategy.kind=SYNC_BACKUP --set strategy.backup_workers=1");
+  EXPECT_NE(backup.status, 0) << backup.output;
+  EXPECT_NE(backup.output.find("not backup workers"), std::string::npos) << backup.output;
   EXPECT_FALSE(fs::exists(dir_ / "none.json"));
 }
 

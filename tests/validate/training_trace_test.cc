@@ -15,8 +15,8 @@ TEST(TrainingTrace, ReplayScoresSnapshotsInOrderWithStalenessWindows) {
   TrainingTrace trace;
   const std::vector<float> a = {1.0f}, b = {2.0f};
   trace.evaluation_point(0, 0.0, a);
-  trace.applied(0);
-  trace.applied(2);
+  trace.applied(0, 1, 0.125);
+  trace.applied(2, 0, 0.25);
   trace.evaluation_point(2, 0.25, b);
   // The score is the snapshot's single value: loss = v, accuracy = v / 10.
   const TrainingLog log = Replay(
@@ -33,22 +33,39 @@ TEST(TrainingTrace, ReplayScoresSnapshotsInOrderWithStalenessWindows) {
 TEST(TrainingTrace, EventsSurviveTheirEncoding) {
   TrainingTrace trace;
   const std::vector<float> v = {3.0f};
-  trace.applied(7);
+  trace.applied(7, 3, 0.375);
   trace.evaluation_point(1, 0.5, v);
   TrainingTrace copy;
   copy.decode_events(trace.encoded_events());
   ASSERT_EQ(copy.events().size(), 2u);
   EXPECT_FALSE(copy.events()[0].evaluation);
   EXPECT_EQ(copy.events()[0].value, 7u);
+  EXPECT_EQ(copy.events()[0].worker, 3u);
+  EXPECT_DOUBLE_EQ(copy.events()[0].time_s, 0.375);
   EXPECT_TRUE(copy.events()[1].evaluation);
   EXPECT_EQ(copy.events()[1].value, 1u);
   EXPECT_DOUBLE_EQ(copy.events()[1].time_s, 0.5);
-  EXPECT_THROW(copy.decode_events(std::vector<double>{1.0, 2.0}), std::invalid_argument);
+  EXPECT_THROW(copy.decode_events(std::vector<double>{1.0, 2.0, 0.0}), std::invalid_argument);
+}
+
+TEST(TrainingTrace, AppliedGradientsListWorkerAndStalenessInOrder) {
+  TrainingTrace trace;
+  const std::vector<float> v = {1.0f};
+  trace.evaluation_point(0, 0.0, v);
+  trace.applied(0, 1, 0.125);
+  trace.applied(1, 0, 0.25);
+  trace.evaluation_point(2, 0.25, v);
+  trace.applied(3, 2, 0.5);
+  EXPECT_EQ(AppliedGradientsCsv(trace),
+            "update,worker,staleness,time_s\n"
+            "1,1,0,0.125000000\n"
+            "2,0,1,0.250000000\n"
+            "3,2,3,0.500000000\n");
 }
 
 TEST(TrainingTrace, ReplayWithoutSnapshotIsAnError) {
   TrainingTrace trace;
-  trace.decode_events(std::vector<double>{1.0, 0.0, 0.0});  // an evaluation, no snapshot
+  trace.decode_events(std::vector<double>{1.0, 0.0, 0.0, 0.0});  // an evaluation, no snapshot
   EXPECT_THROW((void)Replay(trace, [](const Eigen::VectorXf&) { return TestScore{}; }, 0.0), std::logic_error);
 }
 

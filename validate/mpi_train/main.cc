@@ -8,8 +8,9 @@
 //   mpirun -np P build/mpi_train -s scenario.pbtxt --set cluster.workers=P
 //     [--allreduce ring|mpi] --json real.json --series real.csv
 //
-// Strategies: SYNC_ALLREDUCE (our ring over point-to-point, or MPI_Allreduce),
-// SYNC_PS and ASYNC_PS with dedicated servers. Exit status: 0 success, 2 bad
+// Strategies: SYNC_ALLREDUCE and LOCAL_SGD (our ring over point-to-point, or
+// MPI_Allreduce), SYNC_PS, ASYNC_PS and SSP with dedicated servers (SSP: one
+// server). --applied writes every applied gradient's worker and staleness. Exit status: 0 success, 2 bad
 // input (nothing written), 1 any other failure.
 #include <mpi.h>
 
@@ -42,7 +43,7 @@ struct Options {
   std::string scenario;
   std::vector<std::string> overrides;
   std::string allreduce = "ring";
-  std::string json, series, steps_csv;
+  std::string json, series, steps_csv, applied_csv;
   bool quiet = false;
 };
 
@@ -51,9 +52,15 @@ std::vector<std::string> Problems(const scenario::RunPlan& plan, int ranks, cons
   std::vector<std::string> p;
   const StrategySpec& st = plan.strategy;
   const std::string kind(Entry(st.kind).name);
-  if (st.kind != StrategyKind::kSyncAllReduce && st.kind != StrategyKind::kSyncPs &&
-      st.kind != StrategyKind::kAsyncPs) {
-    p.push_back("strategy.kind " + kind + ": mpi_train runs SYNC_ALLREDUCE, SYNC_PS and ASYNC_PS");
+  if (st.kind == StrategyKind::kSyncBackup) {
+    p.push_back("strategy.kind " + kind +
+                ": mpi_train runs SYNC_ALLREDUCE, LOCAL_SGD, SYNC_PS, ASYNC_PS and SSP (not backup workers)");
+  }
+  if (st.kind == StrategyKind::kSsp && st.servers > 1) {
+    p.push_back("strategy.servers " + std::to_string(st.servers) + ": mpi_train runs SSP with 1 server");
+  }
+  if (st.compression.scheme != models::CompressionScheme::kNone) {
+    p.push_back("strategy.compression: mpi_train sends uncompressed gradients only");
   }
   if (Entry(st.kind).uses_servers && st.colocated_servers) {
     p.push_back("strategy.colocated_servers: mpi_train runs dedicated server ranks only");
@@ -152,6 +159,9 @@ std::string GatherStepsCsv(const std::vector<StepRecord>& steps, int rank, int r
 }
 
 std::string StrategyLabel(const scenario::RunPlan& plan, AllreduceImplementation implementation, std::int64_t bytes) {
+  if (plan.strategy.kind == StrategyKind::kLocalSgd) {
+    return implementation == AllreduceImplementation::kPointToPointRing ? "LOCAL_SGD/RING" : "LOCAL_SGD/MPI_Allreduce";
+  }
   if (plan.strategy.kind != StrategyKind::kSyncAllReduce) return StrategyName(plan.strategy);
   if (implementation == AllreduceImplementation::kPointToPointRing) return "SYNC_ALLREDUCE/RING";
   const AllreduceChoice choice = OpenMpiAllreduceChoice(plan.cluster.workers, bytes);
@@ -174,6 +184,7 @@ int Main(int argc, char** argv) {
   app.add_option("--json", o.json, "Write the RunResult as JSON to this file (rank 0)");
   app.add_option("--series", o.series, "Write the series CSV (step,sim_time_s,loss,accuracy,staleness,kind)");
   app.add_option("--steps", o.steps_csv, "Write every worker's per-step wall times (rank,step,start_s,computed_s,end_s)");
+  app.add_option("--applied", o.applied_csv, "Write every applied gradient (update,worker,staleness,time_s)");
   app.add_flag("-q,--quiet", o.quiet, "Print nothing but errors");
   try {
     app.parse(argc, argv);
@@ -233,7 +244,8 @@ int Main(int argc, char** argv) {
   RealRunContext context{plan, layout, MPI_COMM_WORLD, numerics, *stragglers, steps, eval_every, implementation,
                          MPI_Wtime()};
   RankOutcome out = plan.strategy.kind == StrategyKind::kSyncAllReduce ? RunSyncAllReduce(context)
-                                                                       : RunParameterServers(context);
+                    : plan.strategy.kind == StrategyKind::kLocalSgd   ? RunLocalSgd(context)
+                                                                      : RunParameterServers(context);
   MPI_Barrier(MPI_COMM_WORLD);
 
   // Per-rank times to rank 0.
@@ -268,6 +280,7 @@ int Main(int argc, char** argv) {
   if (!o.json.empty()) WriteFileAtomically(o.json, ResultJson(r));
   if (!o.series.empty()) WriteFileAtomically(o.series, log.series_csv());
   if (!o.steps_csv.empty()) WriteFileAtomically(o.steps_csv, steps_csv);
+  if (!o.applied_csv.empty()) WriteFileAtomically(o.applied_csv, AppliedGradientsCsv(out.trace));
   if (!o.quiet) {
     std::printf("%s: %s, %u workers, %u steps: %.6f s per step (wall), final loss %.6f, accuracy %.4f\n",
                 plan.name.c_str(), r.strategy().c_str(), workers, r.steps(), r.mean_step_s(), r.final_loss(),

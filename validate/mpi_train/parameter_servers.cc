@@ -15,15 +15,23 @@
 // parameters again once its gradient is applied. A server applies each
 // gradient shard on arrival (one optimizer step); its staleness is the number
 // of updates the server made between sending that worker the parameters and
-// applying its gradient. Exactly `steps` gradients are computed in all:
-// server 0 hands out the computations and sends a stop instead of parameters
-// once they are all handed out; the other servers answer every gradient.
+// applying its gradient, recorded with the worker and the time. Exactly
+// `steps` gradients are computed in all: server 0 hands out the computations
+// and sends a stop instead of parameters once they are all handed out; the
+// other servers answer every gradient.
+//
+// SSP (Ho et al. 2013) is ASYNC_PS with a bound s, as the simulation has it:
+// a worker whose gradients applied so far (its clock) exceed the slowest
+// worker's by more than s gets no parameters until the slowest catches up;
+// then the server sends them, current at that moment. One server only
+// (Problems in main.cc): its counts are the workers' clocks.
 //
 // A server's optimizer runs on a whole-length vector that is zero outside its
 // shard: the optimizer is element-wise (clipping aside, which is refused for
 // S > 1), so its shard gets exactly the update the simulation makes.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "validate/mpi_train/real_run.h"
@@ -166,7 +174,7 @@ RankOutcome SyncServer(RealRunContext& c) {
     sum *= 1.0f / static_cast<float>(p);
     state.apply(c, sum);
     const double applied = c.now();
-    for (std::uint32_t w = 0; w < p; ++w) out.trace.applied(0);
+    for (std::uint32_t w = 0; w < p; ++w) out.trace.applied(0, w, applied);
     if (EvaluationDue(step, c)) out.trace.evaluation_point(step, applied, state.values(c));
 
     const auto values = state.values(c);
@@ -193,14 +201,26 @@ RankOutcome AsyncServer(RealRunContext& c) {
   std::vector<std::uint64_t> base(p, 0);
   std::uint64_t updates = 0, handed_out = 0;
   out.trace.evaluation_point(0, 0.0, state.values(c));
+  // SSP: each worker's clock, and who waits on the bound.
+  std::optional<std::uint64_t> bound;
+  if (c.plan.strategy.kind == StrategyKind::kSsp) bound = c.plan.strategy.staleness_bound;
+  std::vector<std::uint64_t> clock(p, 0);
+  std::vector<char> blocked(p, 0);
+  const auto slowest = [&] { return *std::min_element(clock.begin(), clock.end()); };
 
   // Sends worker w the current shard (or, from the dispatcher once every
-  // computation is handed out, a stop) and waits for its next gradient.
+  // computation is handed out, a stop) and waits for its next gradient; a
+  // worker beyond the staleness bound waits, blocked, instead.
   const auto serve = [&](std::uint32_t w) {
     MPI_Wait(&sends[w], MPI_STATUS_IGNORE);
     const int rank = static_cast<int>(w);
+    blocked[w] = 0;
     if (dispatcher && handed_out >= c.steps) {
       MPI_Isend(nullptr, 0, MPI_FLOAT, rank, kStopTag, c.comm, &sends[w]);
+      return;
+    }
+    if (bound && clock[w] - slowest() > *bound) {
+      blocked[w] = 1;
       return;
     }
     if (dispatcher) ++handed_out;
@@ -222,9 +242,23 @@ RankOutcome AsyncServer(RealRunContext& c) {
     state.apply(c, state.gradients[w]);
     ++updates;
     last_update = c.now();
-    out.trace.applied(staleness);
+    out.trace.applied(staleness, w, last_update);
     if (EvaluationDue(updates, c)) out.trace.evaluation_point(updates, last_update, state.values(c));
+    const std::uint64_t slowest_before = slowest();
+    ++clock[w];
     serve(w);
+    // The slowest worker moved on: serve those the bound held back, in rank
+    // order, as the simulation wakes them.
+    if (bound && slowest() > slowest_before) {
+      for (std::uint32_t k = 0; k < p; ++k) {
+        if (blocked[k]) serve(k);
+      }
+    }
+  }
+  // Workers the bound still holds back when the last gradient is in get
+  // their stop.
+  for (std::uint32_t k = 0; k < p; ++k) {
+    if (blocked[k]) serve(k);
   }
   // Receives posted for gradients that will never come (servers other than
   // the dispatcher answer every gradient, the last ones included).
@@ -244,7 +278,7 @@ RankOutcome AsyncServer(RealRunContext& c) {
 }  // namespace
 
 RankOutcome RunParameterServers(RealRunContext& c) {
-  const bool async = c.plan.strategy.kind == StrategyKind::kAsyncPs;
+  const bool async = c.plan.strategy.kind == StrategyKind::kAsyncPs || c.plan.strategy.kind == StrategyKind::kSsp;
   if (c.layout.is_worker()) return async ? AsyncWorker(c) : SyncWorker(c);
   return async ? AsyncServer(c) : SyncServer(c);
 }

@@ -67,7 +67,10 @@ struct RankOutcome {
 // SYNC_ALLREDUCE: compute, all-reduce (our ring or MPI_Allreduce), mean,
 // optimizer step on every rank.
 [[nodiscard]] RankOutcome RunSyncAllReduce(RealRunContext& context);
-// SYNC_PS and ASYNC_PS with dedicated servers (the last S ranks).
+// LOCAL_SGD: local optimizer steps on each worker's replica, then the
+// replicas averaged (our ring or MPI_Allreduce).
+[[nodiscard]] RankOutcome RunLocalSgd(RealRunContext& context);
+// SYNC_PS, ASYNC_PS and SSP with dedicated servers (the last S ranks).
 [[nodiscard]] RankOutcome RunParameterServers(RealRunContext& context);
 
 // Worker `worker`'s next gradient on `at`, followed by its straggler sleep;

@@ -47,7 +47,7 @@ RankOutcome RunSyncAllReduce(RealRunContext& c) {
     out.steps.push_back(record);
 
     if (holder) {
-      for (std::uint32_t k = 0; k < p; ++k) out.trace.applied(0);
+      for (std::uint32_t k = 0; k < p; ++k) out.trace.applied(0, k, record.end_s);
       if (step % c.eval_every == 0 || step == c.steps) out.trace.evaluation_point(step, record.end_s, values());
     }
   }
