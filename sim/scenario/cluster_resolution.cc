@@ -6,8 +6,8 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
-#include <sstream>
 
+#include "sim/scenario/scenario_error.h"
 #include "topologies/library.h"
 #include "topologies/topology_error.h"
 
@@ -24,12 +24,6 @@ constexpr double kDefaultIntraLatencyUs = 1.0;
 constexpr double kDefaultPcieGbit = 16.0 * 16.0 * 128.0 / 130.0;
 constexpr double kDefaultPcieLatencyUs = 1.0;
 
-std::string Num(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
-
 // `has` and `mutable_spec` are the message's has_X and mutable_X: asking for
 // the mutable field first would create it, so presence is read first.
 template <typename Message>
@@ -43,9 +37,9 @@ void DefaultLink(Message* m, bool (Message::*has)() const, LinkSpec* (Message::*
 
 void CheckSpec(const std::string& what, const LinkSpec& spec, std::vector<std::string>& problems) {
   const double bw = spec.bandwidth_gbit_per_s();
-  if (!(bw > 0.0) || !std::isfinite(bw)) problems.push_back(what + " bandwidth must be > 0, got " + Num(bw) + " Gbit/s");
+  if (!(bw > 0.0) || !std::isfinite(bw)) problems.push_back(what + " bandwidth must be > 0, got " + Show(bw) + " Gbit/s");
   const double lat = spec.latency_us();
-  if (!(lat >= 0.0) || !std::isfinite(lat)) problems.push_back(what + " latency must be >= 0, got " + Num(lat) + " us");
+  if (!(lat >= 0.0) || !std::isfinite(lat)) problems.push_back(what + " latency must be >= 0, got " + Show(lat) + " us");
 }
 
 topo::LinkParams Params(const LinkSpec& spec) {
@@ -233,10 +227,10 @@ void CheckResolved(const Cluster& c, std::vector<std::string>& problems) {
       CheckSpec("fat_tree.link", f.link(), problems);
       if (f.k() < 2 || f.k() % 2 != 0) problems.push_back("fat_tree k must be even and >= 2, got " + std::to_string(f.k()));
       if (!(f.edge_oversubscription() >= 1.0)) {
-        problems.push_back("fat_tree edge_oversubscription must be >= 1, got " + Num(f.edge_oversubscription()));
+        problems.push_back("fat_tree edge_oversubscription must be >= 1, got " + Show(f.edge_oversubscription()));
       }
       if (!(f.core_oversubscription() >= 1.0)) {
-        problems.push_back("fat_tree core_oversubscription must be >= 1, got " + Num(f.core_oversubscription()));
+        problems.push_back("fat_tree core_oversubscription must be >= 1, got " + Show(f.core_oversubscription()));
       }
       break;
     }
@@ -247,7 +241,7 @@ void CheckResolved(const Cluster& c, std::vector<std::string>& problems) {
       if (l.leaf_ports() == 0) problems.push_back(path + "leaf_ports must be >= 1, got 0");
       if (l.spines() == 0) problems.push_back(path + "spines must be >= 1, got 0");
       if (!(l.oversubscription() >= 1.0) || !std::isfinite(l.oversubscription())) {
-        problems.push_back(path + "oversubscription must be >= 1, got " + Num(l.oversubscription()));
+        problems.push_back(path + "oversubscription must be >= 1, got " + Show(l.oversubscription()));
       }
       const std::uint32_t nics = t.nics().per_host();
       if (l.rail_optimized() && nics == 0) {
@@ -359,7 +353,7 @@ net::NetworkCalibration NetworkCalibrationOf(const NetworkCalibration& n, std::v
   c.bandwidth_efficiency = n.bandwidth_efficiency() == 0.0 ? 1.0 : n.bandwidth_efficiency();
   const double overhead_us = n.per_message_overhead_us();
   if (!(overhead_us >= 0.0) || !std::isfinite(overhead_us)) {
-    problems.push_back("network.per_message_overhead_us must be >= 0, got " + Num(overhead_us));
+    problems.push_back("network.per_message_overhead_us must be >= 0, got " + Show(overhead_us));
   } else {
     c.per_message_overhead = Microseconds(overhead_us);
   }
@@ -368,7 +362,7 @@ net::NetworkCalibration NetworkCalibrationOf(const NetworkCalibration& n, std::v
   c.two_way_capacity = n.two_way_capacity() == 0.0 ? 2.0 : n.two_way_capacity();
   for (auto& p : net::CalibrationProblems(c)) problems.push_back(std::move(p));
   if (!(n.reduction_gbyte_per_s() >= 0.0)) {
-    problems.push_back("network.reduction_gbyte_per_s must be >= 0, got " + Num(n.reduction_gbyte_per_s()));
+    problems.push_back("network.reduction_gbyte_per_s must be >= 0, got " + Show(n.reduction_gbyte_per_s()));
   }
   return c;
 }

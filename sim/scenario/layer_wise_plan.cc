@@ -2,18 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "models/memory/activation_memory.h"
+#include "sim/scenario/scenario_error.h"
 
 namespace sim::scenario {
 namespace {
-
-std::string Show(double x) {
-  std::ostringstream out;
-  out << x;
-  return out.str();
-}
 
 parallelism::PipelineScheduleKind ScheduleOf(PipelineSchedule s) {
   switch (s) {

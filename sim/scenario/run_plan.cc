@@ -22,13 +22,6 @@ std::string ReadFromDisk(const std::string& path) {
   return text.str();
 }
 
-template <typename T>
-std::string Show(T value) {
-  std::ostringstream os;
-  os << value;
-  return os.str();
-}
-
 // How the job uses the cluster: counts, and whether the workers and the
 // dedicated servers fit on its endpoints.
 void CheckJobFits(const Cluster& c, const StrategySpec& strategy, std::vector<std::string>& problems) {

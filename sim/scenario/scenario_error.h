@@ -3,11 +3,21 @@
 // listed at once"). The command line prints them and exits with status 2.
 #pragma once
 
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace sim::scenario {
+
+// A value as a problem message shows it ("got 0.5", "got 1e-30"): the
+// shortest form a stream prints, the same for every check.
+template <typename T>
+[[nodiscard]] std::string Show(const T& value) {
+  std::ostringstream os;
+  os << value;
+  return os.str();
+}
 
 class ScenarioError : public std::runtime_error {
  public:

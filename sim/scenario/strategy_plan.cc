@@ -3,19 +3,12 @@
 #include <cctype>
 #include <optional>
 #include <span>
-#include <sstream>
 
 #include "sim/collectives/algorithms.h"
+#include "sim/scenario/scenario_error.h"
 
 namespace sim::scenario {
 namespace {
-
-template <typename T>
-std::string Show(T value) {
-  std::ostringstream os;
-  os << value;
-  return os.str();
-}
 
 template <typename T>
 void Require(bool ok, const std::string& field, const std::string& rule, T got, std::vector<std::string>& problems) {
