@@ -13,10 +13,8 @@
 // exact when p divides n (every step moves n/p bytes at B, alone on its links).
 #include <gtest/gtest.h>
 
-#include "sim/engine/engine.h"
-#include "sim/network/flow_network.h"
 #include "sim/parallelism/data_parallel.h"
-#include "sim/taskgraph/task_graph_run.h"
+#include "tests/parallelism/run_graph.h"
 #include "topologies/builders.h"
 
 namespace sim::parallelism {
@@ -46,14 +44,7 @@ Time OneStep(const StepSetup& s) {
   c.bucket_cap = s.cap;
   c.overlap = s.overlap;
   c.zero = s.zero;
-  const taskgraph::TaskGraph g = BuildDataParallel(c);
-  Engine engine;
-  net::FlowNetwork network(engine, star);
-  taskgraph::TaskGraphRun run(engine, network, g);
-  run.start();
-  engine.run();
-  EXPECT_TRUE(run.done());
-  return run.finish_time();
+  return testing::RunGraph(star, BuildDataParallel(c), [](const taskgraph::TaskGraphRun& run) { return run.finish_time(); });
 }
 
 // Ring all-reduce (or reduce-scatter / all-gather: half the steps) of n bytes.

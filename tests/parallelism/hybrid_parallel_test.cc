@@ -15,6 +15,7 @@
 #include "sim/parallelism/hybrid_parallel.h"
 #include "sim/taskgraph/exclusive_links.h"
 #include "sim/taskgraph/task_graph_run.h"
+#include "tests/parallelism/run_graph.h"
 #include "topologies/builders.h"
 
 namespace sim::parallelism {
@@ -47,14 +48,7 @@ HybridConfig Config(std::uint32_t t, std::uint32_t p, std::uint32_t d, ChunkCost
 
 Time Step(const HybridConfig& c) {
   const topo::Topology star = topo::MakeStar(static_cast<std::uint32_t>(c.devices.size()), {kB, kAlpha});
-  const taskgraph::TaskGraph g = BuildHybridParallel(c);
-  Engine engine;
-  net::FlowNetwork network(engine, star);
-  taskgraph::TaskGraphRun run(engine, network, g);
-  run.start();
-  engine.run();
-  EXPECT_TRUE(run.done());
-  return run.finish_time();
+  return testing::RunGraph(star, BuildHybridParallel(c), [](const taskgraph::TaskGraphRun& run) { return run.finish_time(); });
 }
 
 ChunkCost Compute() {
@@ -133,19 +127,18 @@ Timeline Run3d(const topo::Topology& topology, const HybridConfig& c, bool short
     options.timer = &timer;
     options.exclusive = taskgraph::ExclusiveCollectives(g, topology);
   }
-  Engine engine;
-  net::FlowNetwork network(engine, topology);
-  taskgraph::TaskGraphRun run(engine, network, g, std::move(options));
-  run.start();
-  engine.run();
-  EXPECT_TRUE(run.done());
-  Timeline t;
-  for (taskgraph::OpId id = 0; id < g.size(); ++id) {
-    t.start.push_back(run.start_of(id));
-    t.end.push_back(run.end_of(id));
-  }
-  t.shortcut = run.collectives_shortcut();
-  return t;
+  return testing::RunGraph(
+      topology, g,
+      [&g](const taskgraph::TaskGraphRun& run) {
+        Timeline t;
+        for (taskgraph::OpId id = 0; id < g.size(); ++id) {
+          t.start.push_back(run.start_of(id));
+          t.end.push_back(run.end_of(id));
+        }
+        t.shortcut = run.collectives_shortcut();
+        return t;
+      },
+      std::move(options));
 }
 
 TEST(HybridStep, ShortcutForTensorGroupsEqualsTheFullSimulation) {

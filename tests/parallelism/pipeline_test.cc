@@ -4,12 +4,11 @@
 // GPU clusters using Megatron-LM", section 2.2), and the 3D rank layout.
 #include <gtest/gtest.h>
 
-#include "sim/engine/engine.h"
-#include "sim/network/flow_network.h"
 #include "sim/parallelism/hybrid_parallel.h"
 #include "sim/parallelism/pipeline_schedule.h"
 #include "sim/taskgraph/task_graph_run.h"
 #include "sim/taskgraph/time_breakdown.h"
+#include "tests/parallelism/run_graph.h"
 #include "topologies/builders.h"
 
 namespace sim::parallelism {
@@ -67,15 +66,10 @@ PipelineRun Pipeline(PipelineScheduleKind kind, std::uint32_t p, std::uint32_t m
   c.stages.assign(p * v, ChunkCost{Microseconds(1000.0 / v), Time::zero(), Microseconds(2000.0 / v), {}, {}, Bytes{0},
                                    Bytes{0}, Bytes{0}});
   c.optimizer.assign(p, Time::zero());
-  const taskgraph::TaskGraph g = BuildHybridParallel(c);
-  Engine engine;
-  net::FlowNetwork network(engine, star);
-  taskgraph::TaskGraphRun run(engine, network, g);
-  run.start();
-  engine.run();
-  EXPECT_TRUE(run.done());
-  const auto times = taskgraph::BreakDown(run, Time::zero(), run.finish_time());
-  return {run.finish_time(), times[0].compute};
+  return testing::RunGraph(star, BuildHybridParallel(c), [](const taskgraph::TaskGraphRun& run) {
+    const auto times = taskgraph::BreakDown(run, Time::zero(), run.finish_time());
+    return PipelineRun{run.finish_time(), times[0].compute};
+  });
 }
 
 TEST(PipelineBubble, GPipeAndOneFOneBAreThePaperFormula) {
