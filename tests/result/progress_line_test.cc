@@ -9,25 +9,12 @@
 
 #include <sstream>
 
+#include "tests/result/hand_clock.h"
+
 namespace sim {
 namespace {
 
-using std::chrono::steady_clock;
-
-// A clock at whatever time the test sets.
-struct HandClock {
-  steady_clock::time_point now{};
-  void at(double seconds) {
-    now = steady_clock::time_point{} +
-          std::chrono::duration_cast<steady_clock::duration>(std::chrono::duration<double>(seconds));
-  }
-  ProgressLine::Options options(bool terminal) {
-    return {.terminal = terminal,
-            .delay = std::chrono::duration<double>(2.0),
-            .interval = std::chrono::duration<double>(0.25),
-            .clock = [this] { return now; }};
-  }
-};
+using testing::HandClock;
 
 TEST(ProgressText, SaysCountsPercentSimulatedAndWallTimeAndTheEta) {
   EXPECT_EQ(ProgressText("steps", 10, 100, Seconds(1.5), 2.5, 22.5),

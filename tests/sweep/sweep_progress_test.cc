@@ -7,25 +7,12 @@
 #include <sstream>
 
 #include "sim/sweep/sweep.h"
+#include "tests/result/hand_clock.h"
 
 namespace sim::sweep {
 namespace {
 
-using std::chrono::steady_clock;
-
-struct HandClock {
-  steady_clock::time_point now{};
-  void at(double seconds) {
-    now = steady_clock::time_point{} +
-          std::chrono::duration_cast<steady_clock::duration>(std::chrono::duration<double>(seconds));
-  }
-  ProgressLine::Options line(bool terminal) {
-    ProgressLine::Options options;
-    options.terminal = terminal;
-    options.clock = [this] { return now; };
-    return options;
-  }
-};
+using sim::testing::HandClock;
 
 SweepPlan ThreePoints() {
   SweepOptions options;
@@ -43,7 +30,7 @@ TEST(SweepProgress, ATerminalGetsTheLinePerPointAndBelowThemThePointsLineAfterTw
   const SweepPlan plan = ThreePoints();
   HandClock clock;
   std::ostringstream err;
-  Progress progress(plan, 3, false, err, clock.line(true));
+  Progress progress(plan, 3, false, err, clock.options(true));
   clock.at(1.0);
   progress.finished(Finished(plan, 0));
   const std::string first = "sim sweep: [1/3] point 0 (cluster.workers=1): 0.5 s\n";
@@ -71,8 +58,8 @@ TEST(SweepProgress, NotATerminalGetsTheLinesPerPointOnlyAndQuietNothing) {
   const SweepPlan plan = ThreePoints();
   HandClock clock;
   std::ostringstream log, quiet;
-  Progress to_log(plan, 3, false, log, clock.line(false));
-  Progress silent(plan, 3, true, quiet, clock.line(true));
+  Progress to_log(plan, 3, false, log, clock.options(false));
+  Progress silent(plan, 3, true, quiet, clock.options(true));
   for (std::size_t p = 0; p < 3; ++p) {
     clock.at(10.0 * static_cast<double>(p + 1));
     to_log.finished(Finished(plan, p));
