@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <limits>
@@ -38,6 +39,9 @@ std::size_t ReadUpTo(gzFile file, std::uint8_t* out, std::size_t size, const std
   }
   return done;
 }
+
+// The step by which the data is read (the training images are 47 MB).
+constexpr std::size_t kReadChunkBytes = std::size_t{16} << 20;
 
 std::string Hex(std::uint32_t value) {
   std::array<char, 16> text{};
@@ -83,9 +87,20 @@ IdxArray ReadIdx(const std::filesystem::path& path) {
     total *= extent;
   }
 
-  array.values.resize(static_cast<std::size_t>(total));
-  const std::size_t got = ReadUpTo(file.get(), array.values.data(), array.values.size(), name);
-  if (got != array.values.size()) {
+  // Grow with the data actually read, never by what the header claims: a
+  // corrupt or hostile header saying 4 GiB (fuzz corpus idx/claims_4gib)
+  // must end in "truncated", not in allocating 4 GiB first.
+  const auto expected = static_cast<std::size_t>(total);
+  std::size_t got = 0;
+  while (got < expected) {
+    const std::size_t chunk = std::min<std::size_t>(expected - got, kReadChunkBytes);
+    array.values.resize(got + chunk);
+    const std::size_t read = ReadUpTo(file.get(), array.values.data() + got, chunk, name);
+    got += read;
+    if (read < chunk) break;
+  }
+  array.values.resize(got);
+  if (got != expected) {
     std::string shape;
     for (std::size_t d = 0; d < array.dims.size(); ++d) {
       if (d > 0) shape.push_back('x');

@@ -121,6 +121,19 @@ TEST(IdxReader, RejectsTruncatedData) {
   EXPECT_NE(ErrorOf(plain).find("truncated inside the header"), std::string::npos);
 }
 
+// Found by fuzzing (tests/fuzz/corpus/idx/claims_4gib): a header claiming
+// 2^28 x 16 = 4 GiB of data over a 1-byte body used to allocate the 4 GiB
+// before finding the file short. The data is now read as it comes; the
+// error is the same "truncated" (the fuzz build's memory limit is what
+// would catch the allocation coming back).
+TEST(IdxReader, AHeaderClaimingGigabytesOverATinyBodyIsTruncated) {
+  const fs::path path = Scratch("claims-4gib");
+  WritePlain(path, Bytes{0, 0, 8, 2, 0x10, 0, 0, 0, 0, 0, 0, 0x10, 1});
+  const std::string error = ErrorOf(path);
+  EXPECT_NE(error.find("truncated: header says 268435456x16 = 4294967296 bytes of data, found 1"), std::string::npos)
+      << error;
+}
+
 TEST(IdxReader, RejectsTruncatedGzipStream) {
   // A valid gzip file cut in half: the compressed stream ends early.
   Bytes big(5'000);
