@@ -151,8 +151,7 @@ void RegisterRunCommand(CLI::App& app) {
                "Layer-wise runs: simulate every step, even once a steady step repeats (same results, slower)");
   app.add_option("--max-wall-time", o->max_wall_s,
                  "Stop the run cleanly after this many seconds of host time; the result says how far it got, "
-                 "is marked incomplete, and sim exits with status 3 (layer-wise runs, which repeat steady steps "
-                 "instead of simulating them, are not stopped)")
+                 "is marked incomplete, and sim exits with status 3")
       ->check(CLI::PositiveNumber);
   app.add_option("--memory-limit-mb", o->memory_limit_mb,
                  "Refuse a run whose estimated peak memory exceeds this many MB (default: this machine's "

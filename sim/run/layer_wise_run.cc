@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "models/layers/training_flops.h"
@@ -58,12 +60,17 @@ struct Simulation {
   IsolatedCollectives timer;
   std::unique_ptr<taskgraph::TaskGraphRun> run;
   std::vector<Snapshot> snapshots;  // at the start of steps kFirstSteady and kLastSteady
+  bool out_of_time = false;         // stopped at the deadline, unfinished
 };
 
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
 // `on_step` hears of each step as it begins (its number is then the steps
-// begun before it, of `steps`).
+// begun before it, of `steps`). Past the `deadline` (--max-wall-time; the
+// clock read every 4,096 events, as training_run.cc does) the engine stops
+// and the run is left unfinished.
 std::unique_ptr<Simulation> Simulate(const scenario::RunPlan& plan, taskgraph::TaskGraph graph, bool snapshots,
-                                     std::uint64_t steps, const OnStep& on_step) {
+                                     std::uint64_t steps, const OnStep& on_step, const Deadline& deadline) {
   auto sim = std::make_unique<Simulation>(plan, std::move(graph));
   taskgraph::TaskGraphRunOptions options;
   // The shortcut needs a network whose times do not depend on what else was
@@ -79,9 +86,17 @@ std::unique_ptr<Simulation> Simulate(const scenario::RunPlan& plan, taskgraph::T
     };
   }
   sim->run = std::make_unique<taskgraph::TaskGraphRun>(sim->engine, sim->network, sim->graph, std::move(options));
+  if (deadline) {
+    sim->engine.set_trace([s = sim.get(), at = *deadline](Time, std::uint64_t) {
+      if (s->engine.events_fired() % 4096 == 0 && std::chrono::steady_clock::now() >= at) {
+        s->out_of_time = true;
+        s->engine.stop();
+      }
+    });
+  }
   sim->run->start();
   sim->engine.run();
-  if (!sim->run->done()) throw std::logic_error("layer-wise run: the task graph did not finish (a dependency never met)");
+  if (!sim->run->done() && !sim->out_of_time) throw std::logic_error("layer-wise run: the task graph did not finish (a dependency never met)");
   return sim;
 }
 
@@ -166,29 +181,40 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
   const bool repeatable =
       !options.every_step && plan.cluster.network.flow_share_sigma == 0.0 && steps > kSimulatedSteps;
   const std::uint64_t simulated = repeatable ? kSimulatedSteps : steps;
-  std::unique_ptr<Simulation> sim = Simulate(plan, build(simulated), repeatable, simulated, options.on_step);
+  Deadline deadline;
+  if (options.max_wall_s > 0) {
+    deadline = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::duration<double>(options.max_wall_s));
+  }
+  std::unique_ptr<Simulation> sim = Simulate(plan, build(simulated), repeatable, simulated, options.on_step, deadline);
   std::optional<Time> period;
-  if (repeatable) {
+  if (repeatable && !sim->out_of_time) {
     period = taskgraph::PeriodOfSteps(*sim->run, kFirstSteady, kLastSteady);
-    if (!period) sim = Simulate(plan, build(steps), false, steps, options.on_step);
+    if (!period) sim = Simulate(plan, build(steps), false, steps, options.on_step, deadline);
   }
   const taskgraph::TaskGraphRun& run = *sim->run;
+  // A run stopped at the deadline describes the steps it finished, up to
+  // the end of the last of them; a finished one all `steps`.
+  const taskgraph::FinishedSteps finished =
+      sim->out_of_time ? taskgraph::StepsFinished(run)
+                       : taskgraph::FinishedSteps{static_cast<std::uint32_t>(simulated), run.finish_time()};
+  const std::uint64_t steps_done = sim->out_of_time ? finished.count : steps;
   const std::int64_t extra = period ? static_cast<std::int64_t>(steps - kSimulatedSteps) : 0;
-  const Time end = run.finish_time() + Time(extra * (period ? period->picoseconds() : 0));
+  const Time end = finished.end + Time(extra * (period ? period->picoseconds() : 0));
 
   // Where the time went, per worker: the simulated steps, plus one period's
   // worth for every step not simulated.
-  std::vector<taskgraph::DeviceTime> times = taskgraph::BreakDown(run, Time::zero(), run.finish_time());
+  std::vector<taskgraph::DeviceTime> times = taskgraph::BreakDown(run, Time::zero(), finished.end);
   if (period) {
     const Time from = taskgraph::StepStart(run, kFirstSteady);
     taskgraph::AddTimes(times, taskgraph::BreakDown(run, from, from + *period), extra);
   }
-  RunSummary summary{plan.name, plan.seed, StrategyName(plan.strategy), steps,
-                     global_batch * static_cast<double>(steps), end.seconds(), {}};
+  RunSummary summary{plan.name, plan.seed, StrategyName(plan.strategy), steps_done,
+                     global_batch * static_cast<double>(steps_done), end.seconds(), {}};
   taskgraph::DeviceTime sum;
   for (EndpointId w : plan.placement.workers) {
     const taskgraph::DeviceTime& t = times.at(w);
-    summary.per_worker.push_back({static_cast<std::uint32_t>(steps), t.compute.seconds(), t.exposed.seconds(),
+    summary.per_worker.push_back({static_cast<std::uint32_t>(steps_done), t.compute.seconds(), t.exposed.seconds(),
                                   t.idle.seconds()});
     sum.compute += t.compute;
     sum.communicating += t.communicating;
@@ -204,7 +230,9 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
   r = MakeRunResult(summary, TrainingLog(0.0), plan.effective);
   SetDevice(r, scenario::DeviceProfileMessage(plan.cluster.device), plan.cluster.device_note);
 
-  const double per_step = 1.0 / (static_cast<double>(plan.cluster.workers) * static_cast<double>(steps));
+  // Per worker and step (no steps finished: zeros).
+  const double per_step =
+      steps_done > 0 ? 1.0 / (static_cast<double>(plan.cluster.workers) * static_cast<double>(steps_done)) : 0.0;
   result::LayerWiseResult& l = *r.mutable_layer_wise();
   l.set_device(lw.accelerator.name);
   l.set_precision(std::string(models::DataTypeName(type)));
@@ -225,7 +253,7 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
       lw.model_parallel ? lw.model_parallel->split.recomputation : models::Recomputation::kNone;
   const models::IterationFlops flops = models::TrainingIterationFlops(layers, 1, recomputation);
   const double per_gpu = global_batch / static_cast<double>(plan.cluster.workers);
-  const double step_s = end.seconds() / static_cast<double>(steps);
+  const double step_s = steps_done > 0 ? end.seconds() / static_cast<double>(steps_done) : 0.0;
   if (step_s > 0) {
     l.set_tflops_per_gpu(InTeraflopsPerSecond(FlopsPerSecond{flops.model.count * per_gpu / step_s}));
     l.set_mfu(flops.model.count * per_gpu / step_s / lw.accelerator.peak_at(type).value);
@@ -266,7 +294,7 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
     if (!period) return 0;
     return extra * static_cast<std::int64_t>(field(sim->snapshots.at(1)) - field(sim->snapshots.at(0)));
   };
-  const auto simulated_steps = static_cast<double>(period ? kSimulatedSteps : steps);
+  const auto simulated_steps = static_cast<double>(period ? kSimulatedSteps : steps_done);
   l.set_steps_simulated(simulated_steps);
   l.set_collectives_simulated(static_cast<double>(
       static_cast<std::int64_t>(run.collectives_simulated()) + per_period([](const Snapshot& s) { return s.simulated; })));
@@ -276,6 +304,9 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
                                    per_period([](const Snapshot& s) { return s.events; })));
 
   const topo::Topology& topology = *plan.cluster.topology;
+  // Bytes per link are those of the flows finished; a stopped run's, up to
+  // the moment it stopped.
+  const Time links_until = sim->out_of_time ? sim->engine.now() : end;
   std::vector<net::LinkUsage> links;
   double network_bytes = 0;
   for (topo::LinkId link = 0; link < topology.link_count(); ++link) {
@@ -291,7 +322,8 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
     u.name = topology.link(link).name;
     u.bytes = Bytes{std::llround(bytes)};
     u.busy_s = busy.seconds();
-    u.utilisation = end > Time::zero() ? bytes / (sim->network.usable_capacity(link) * end.seconds()) : 0.0;
+    u.utilisation =
+        links_until > Time::zero() ? bytes / (sim->network.usable_capacity(link) * links_until.seconds()) : 0.0;
     network_bytes += bytes;
     links.push_back(std::move(u));
   }
@@ -308,6 +340,13 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
     load->set_bytes(static_cast<double>(link.bytes.count));
     load->set_busy_s(link.busy_s);
     load->set_utilization(link.utilisation);
+  }
+  if (sim->out_of_time) {
+    r.set_incomplete(true);
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", options.max_wall_s);
+    r.set_incomplete_reason(std::string("stopped at --max-wall-time ") + limit + " s after " +
+                            std::to_string(steps_done) + " of " + std::to_string(steps) + " steps");
   }
   r.set_wall_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
   // The trace shows the steps simulated.

@@ -26,8 +26,8 @@ struct TrainingRunOptions {
   // Where to say what the run is doing (device notes); null: nowhere.
   std::ostream* progress = nullptr;
   // Stop the run cleanly after this many host seconds (0: never): the result
-  // describes the run as far as it got and is marked incomplete. Layer-wise
-  // runs do not stop early.
+  // describes the run as far as it got and is marked incomplete (layer-wise
+  // runs: the steps they finished).
   double max_wall_s = 0;
   // The plan's data set, already loaded (sweeps and benchmarks load it
   // once); null: load it.

@@ -63,6 +63,29 @@ Time StepStart(const TaskGraphRun& run, std::uint32_t step) {
   return start;
 }
 
+FinishedSteps StepsFinished(const TaskGraphRun& run) {
+  const TaskGraph& g = run.graph();
+  std::uint32_t steps = 0;
+  for (OpId id = 0; id < g.size(); ++id) steps = std::max(steps, g.op(id).step + 1);
+  // Per step: whether all its operations ended, and the last end.
+  std::vector<bool> unfinished(steps, false);
+  std::vector<Time> last(steps, Time::zero());
+  for (OpId id = 0; id < g.size(); ++id) {
+    const std::uint32_t step = g.op(id).step;
+    if (run.end_of(id) == Time::max()) {
+      unfinished[step] = true;
+    } else {
+      last[step] = std::max(last[step], run.end_of(id));
+    }
+  }
+  FinishedSteps finished;
+  while (finished.count < steps && !unfinished[finished.count]) {
+    finished.end = std::max(finished.end, last[finished.count]);
+    ++finished.count;
+  }
+  return finished;
+}
+
 void AddTimes(std::vector<DeviceTime>& a, const std::vector<DeviceTime>& b, std::int64_t times) {
   const auto scaled = [times](Time t) { return Time(t.picoseconds() * times); };
   a.resize(std::max(a.size(), b.size()));

@@ -41,6 +41,15 @@ namespace sim::taskgraph {
 // When the first operation of `step` began in a finished run.
 [[nodiscard]] Time StepStart(const TaskGraphRun& run, std::uint32_t step);
 
+// The steps a run stopped early (--max-wall-time) finished: `count` = the
+// first steps 0..count-1 whose every operation ended, `end` = when the last
+// of them did (zero when none).
+struct FinishedSteps {
+  std::uint32_t count = 0;
+  Time end = Time::zero();
+};
+[[nodiscard]] FinishedSteps StepsFinished(const TaskGraphRun& run);
+
 // a + times x b, device by device and field by field.
 void AddTimes(std::vector<DeviceTime>& a, const std::vector<DeviceTime>& b, std::int64_t times);
 

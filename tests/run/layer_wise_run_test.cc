@@ -189,5 +189,40 @@ TEST(ModelParallelRun, ReportsTheSplitTheBubbleAndEachStagesMemory) {
   EXPECT_EQ(r.samples(), 32.0 * 8);
 }
 
+// Issue 20 item 3: --max-wall-time stops a layer-wise run too. A deadline
+// already past stops it at the first look at the clock (event 4,096, so the
+// stop is deterministic); the result then describes the K steps it
+// finished, and equals what a run of exactly K steps reports: a step only
+// starts once the step before it has ended, so the steps after K cannot
+// have changed the first K.
+TEST(LayerWiseRun, AStoppedRunReportsTheStepsItFinishedAsARunOfThatLength) {
+  const std::vector<std::string> eight{"cluster.workers=8", "cluster.topology.star.host_link.bandwidth_gbit_per_s=10",
+                                       "workload.steps=200"};
+  const scenario::RunPlan plan = scenario::PlanFromText(kResNet, eight);
+  TrainingRunOptions options;
+  options.every_step = true;
+  options.max_wall_s = 1e-9;
+  const result::RunResult stopped = RunTraining(plan, options).result;
+  ASSERT_TRUE(stopped.incomplete());
+  const std::uint64_t k = stopped.steps();
+  ASSERT_GE(k, 1U) << "4,096 events finish at least one step of 8 workers";
+  ASSERT_LT(k, 200U);
+  EXPECT_EQ(stopped.incomplete_reason(),
+            "stopped at --max-wall-time 1e-09 s after " + std::to_string(k) + " of 200 steps");
+
+  std::vector<std::string> exactly_k = eight;
+  exactly_k.back() = "workload.steps=" + std::to_string(k);
+  TrainingRunOptions every_step;
+  every_step.every_step = true;
+  const result::RunResult whole = RunTraining(scenario::PlanFromText(kResNet, exactly_k), every_step).result;
+  ASSERT_FALSE(whole.incomplete());
+  EXPECT_EQ(whole.steps(), k);
+  EXPECT_EQ(stopped.sim_time_s(), whole.sim_time_s());
+  EXPECT_EQ(stopped.mean_step_s(), whole.mean_step_s());
+  EXPECT_EQ(stopped.layer_wise().compute_s(), whole.layer_wise().compute_s());
+  EXPECT_EQ(stopped.layer_wise().exposed_comm_s(), whole.layer_wise().exposed_comm_s());
+  EXPECT_EQ(stopped.layer_wise().idle_s(), whole.layer_wise().idle_s());
+}
+
 }  // namespace
 }  // namespace sim
