@@ -40,8 +40,9 @@ std::size_t ReadUpTo(gzFile file, std::uint8_t* out, std::size_t size, const std
   return done;
 }
 
-// The step by which the data is read (the training images are 47 MB).
-constexpr std::size_t kReadChunkBytes = std::size_t{16} << 20;
+// The bounds of one read of the data (the training images are 47 MB).
+constexpr std::size_t kFirstReadBytes = std::size_t{64} << 10;
+constexpr std::size_t kLargestReadBytes = std::size_t{16} << 20;
 
 std::string Hex(std::uint32_t value) {
   std::array<char, 16> text{};
@@ -90,10 +91,13 @@ IdxArray ReadIdx(const std::filesystem::path& path) {
   // Grow with the data actually read, never by what the header claims: a
   // corrupt or hostile header saying 4 GiB (fuzz corpus idx/claims_4gib)
   // must end in "truncated", not in allocating 4 GiB first.
+  // Each read asks for as much as was read so far (at least 64 KiB, at most
+  // 16 MiB), so memory stays within twice the data actually present.
   const auto expected = static_cast<std::size_t>(total);
   std::size_t got = 0;
   while (got < expected) {
-    const std::size_t chunk = std::min<std::size_t>(expected - got, kReadChunkBytes);
+    const std::size_t chunk =
+        std::min(expected - got, std::clamp(got, kFirstReadBytes, kLargestReadBytes));
     array.values.resize(got + chunk);
     const std::size_t read = ReadUpTo(file.get(), array.values.data() + got, chunk, name);
     got += read;
