@@ -4,8 +4,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "sim/collectives/huge_pages.h"
-
 namespace sim::collectives {
 
 ByteRange Partition(ByteRange whole, std::int64_t parts, std::int64_t index) noexcept {
@@ -25,31 +23,50 @@ Schedule::Schedule(std::uint32_t ranks, Bytes data_bytes) : ranks_(ranks), data_
   }
 }
 
-TransferId Schedule::add(Rank src, Rank dst, ByteRange range, Combine combine, std::span<const TransferId> deps) {
+void Schedule::reject(Rank src, Rank dst, ByteRange range, std::span<const TransferId> deps) const {
   const auto id = static_cast<TransferId>(transfers_.size());
-  auto where = [&] {
-    return "schedule: transfer " + std::to_string(id) + " (" + std::to_string(src) + "->" + std::to_string(dst) + ")";
-  };
-  if (sealed_) throw std::logic_error(where() + ": schedule is sealed");
+  const std::string where =
+      "schedule: transfer " + std::to_string(id) + " (" + std::to_string(src) + "->" + std::to_string(dst) + ")";
+  if (sealed_) throw std::logic_error(where + ": schedule is sealed");
   if (src >= ranks_ || dst >= ranks_) {
-    throw std::invalid_argument(where() + ": rank out of range [0, " + std::to_string(ranks_) + ")");
+    throw std::invalid_argument(where + ": rank out of range [0, " + std::to_string(ranks_) + ")");
   }
-  if (src == dst) throw std::invalid_argument(where() + ": a rank cannot send to itself");
+  if (src == dst) throw std::invalid_argument(where + ": a rank cannot send to itself");
   if (range.offset < 0 || range.length < 0 || range.end() > data_bytes_.count) {
-    throw std::invalid_argument(where() + ": range [" + std::to_string(range.offset) + ", " +
+    throw std::invalid_argument(where + ": range [" + std::to_string(range.offset) + ", " +
                                 std::to_string(range.end()) + ") leaves the data space of " +
                                 std::to_string(data_bytes_.count) + " bytes");
   }
-  if (id >= kDeliveryOnlyBit) throw std::length_error(where() + ": more than 2^31 transfers");
+  if (id >= kDeliveryOnlyBit) throw std::length_error(where + ": more than 2^31 transfers");
   for (TransferId d : deps) {
     if (DependencyTarget(d) >= id) {
-      throw std::invalid_argument(where() + ": depends on transfer " + std::to_string(DependencyTarget(d)) +
+      throw std::invalid_argument(where + ": depends on transfer " + std::to_string(DependencyTarget(d)) +
                                   ", which is not earlier");
     }
   }
-  transfers_.push_back(Transfer{src, dst, combine, range});
+  throw std::logic_error(where + ": refused for no reason found");
+}
+
+TransferId Schedule::add(Rank src, Rank dst, const ByteRange& range, Combine combine,
+                           std::span<const TransferId> deps) {
+  const auto id = static_cast<TransferId>(transfers_.size());
+  bool valid = !sealed_ && src < ranks_ && dst < ranks_ && src != dst && range.offset >= 0 && range.length >= 0 &&
+               range.end() <= data_bytes_.count && id < kDeliveryOnlyBit;
+  for (TransferId d : deps) valid = valid && DependencyTarget(d) < id;
+  // The messages are built apart, so that this path keeps its values in
+  // registers: a ring on 1,024 ranks adds 2.1 M transfers.
+  if (!valid) [[unlikely]] reject(src, dst, range, deps);
+  // Field by field into place: gcc builds a whole Transfer on the stack with
+  // byte writes to the bit field and copies it with one 16-byte load, which
+  // waits for those writes (no store forwarding): half of add()'s time.
+  Transfer& t = transfers_.emplace_back();
+  t.src = src;
+  t.dst = dst;
+  t.combine = combine;
+  t.range = range;
   if (!partner_.empty()) partner_.push_back(kNoPartner);
-  deps_.insert(deps_.end(), deps.begin(), deps.end());
+  // One at a time: a range insert of one or two ids is a call to memmove.
+  for (TransferId d : deps) deps_.push_back(d);
   dep_begin_.push_back(static_cast<std::uint32_t>(deps_.size()));
   return id;
 }
@@ -73,13 +90,24 @@ void Schedule::mark_exchange(TransferId a, TransferId b) {
   partner_[b] = a;
 }
 
+namespace {
+
+// Room for `more` elements past the size, growing at least geometrically:
+// generators reserve phase by phase (a hierarchical all-reduce reserves once
+// per host's ring), and growing to the exact size each time would copy the
+// arrays once per phase, quadratic in the number of phases.
+template <class Vector>
+void ReserveMore(Vector& v, std::size_t more) {
+  const std::size_t needed = v.size() + more;
+  if (needed > v.capacity()) v.reserve(std::max(needed, 2 * v.capacity()));
+}
+
+}  // namespace
+
 void Schedule::reserve(std::size_t transfers, std::size_t deps) {
-  transfers_.reserve(transfers_.size() + transfers);
-  dep_begin_.reserve(dep_begin_.size() + transfers);
-  deps_.reserve(deps_.size() + deps);
-  AdviseHugePages(transfers_);
-  AdviseHugePages(dep_begin_);
-  AdviseHugePages(deps_);
+  ReserveMore(transfers_, transfers);
+  ReserveMore(dep_begin_, transfers);
+  ReserveMore(deps_, deps);
 }
 
 void Schedule::seal() {
@@ -89,14 +117,10 @@ void Schedule::seal() {
   // d's dependents, then (prefix sums) becomes the end of d's list; filling
   // walks each list's cursor from its start, which leaves dependent_begin_[d]
   // at d's end, so one shift puts every start back.
-  dependent_begin_.reserve(n + 1);
-  dependents_.reserve(deps_.size());
-  AdviseHugePages(dependent_begin_);
-  AdviseHugePages(dependents_);
   dependent_begin_.assign(n + 1, 0);
   for (TransferId d : deps_) ++dependent_begin_[DependencyTarget(d) + 1];
   for (std::size_t i = 0; i < n; ++i) dependent_begin_[i + 1] += dependent_begin_[i];
-  dependents_.resize(deps_.size());
+  dependents_.resize(deps_.size());  // not zeroed (huge_pages.h): every entry is written below
   // Visiting transfers in id order leaves each dependents list sorted.
   for (TransferId id = 0; id < n; ++id) {
     for (TransferId d : deps(id)) {

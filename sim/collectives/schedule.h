@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/collectives/huge_pages.h"
 #include "sim/core/units.h"
 
 namespace sim::collectives {
@@ -92,13 +93,13 @@ class Schedule {
   // std::invalid_argument naming the problem if src or dst is out of range,
   // src == dst, the range leaves the data space, or a dependency is not an
   // earlier transfer.
-  TransferId add(Rank src, Rank dst, ByteRange range, Combine combine, std::span<const TransferId> deps = {});
+  TransferId add(Rank src, Rank dst, const ByteRange& range, Combine combine, std::span<const TransferId> deps = {});
 
   [[nodiscard]] std::uint32_t ranks() const noexcept { return ranks_; }
   [[nodiscard]] Bytes data_bytes() const noexcept { return data_bytes_; }
   [[nodiscard]] std::size_t size() const noexcept { return transfers_.size(); }
   [[nodiscard]] const Transfer& transfer(TransferId id) const noexcept { return transfers_[id]; }
-  [[nodiscard]] const std::vector<Transfer>& transfers() const noexcept { return transfers_; }
+  [[nodiscard]] std::span<const Transfer> transfers() const noexcept { return transfers_; }
   [[nodiscard]] std::span<const TransferId> deps(TransferId id) const noexcept {
     return {deps_.data() + dep_begin_[id], deps_.data() + dep_begin_[id + 1]};
   }
@@ -127,6 +128,15 @@ class Schedule {
     return {dependents_.data() + dependent_begin_[id], dependents_.data() + dependent_begin_[id + 1]};
   }
 
+  // Asks the processor to start loading what dependents(id) reads first, for
+  // an executor that knows it will need it soon (a hint: no effect on results).
+  void prefetch_dependents_index(TransferId id) const noexcept { __builtin_prefetch(&dependent_begin_[id]); }
+  // The same for the list itself; reads dependents(id)'s index, so best once
+  // that has been prefetched.
+  void prefetch_dependents(TransferId id) const noexcept {
+    __builtin_prefetch(dependents_.data() + dependent_begin_[id]);
+  }
+
   // Bytes that `rank` sends / receives over the whole schedule.
   [[nodiscard]] Bytes bytes_sent(Rank rank) const noexcept;
   [[nodiscard]] Bytes bytes_received(Rank rank) const noexcept;
@@ -140,17 +150,21 @@ class Schedule {
   [[nodiscard]] std::string describe() const;
 
  private:
+  // Throws the exception add() documents for this transfer.
+  [[noreturn]] void reject(Rank src, Rank dst, ByteRange range, std::span<const TransferId> deps) const;
+
   std::uint32_t ranks_;
   Bytes data_bytes_;
-  std::vector<Transfer> transfers_;
-  std::vector<std::uint32_t> dep_begin_{0};
-  std::vector<TransferId> deps_;
+  // Millions of entries for a large collective: huge pages (huge_pages.h).
+  HugePageVector<Transfer> transfers_;
+  HugePageVector<std::uint32_t> dep_begin_{0};
+  HugePageVector<TransferId> deps_;
   // Per transfer, its exchange partner; empty while the schedule has none
   // (most have none, and a ring on 1,024 ranks has 2.1 M transfers).
-  std::vector<TransferId> partner_;
+  HugePageVector<TransferId> partner_;
   bool sealed_ = false;
-  std::vector<std::uint32_t> dependent_begin_;
-  std::vector<TransferId> dependents_;
+  HugePageVector<std::uint32_t> dependent_begin_;
+  HugePageVector<TransferId> dependents_;
 };
 
 }  // namespace sim::collectives
