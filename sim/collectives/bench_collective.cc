@@ -14,10 +14,15 @@
 // one transfer.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <string>
 
 #include "sim/collectives/collective.h"
 #include "sim/collectives/collective_run.h"
+#include "sim/collectives/simgrid_inputs.h"
 #include "sim/engine/engine.h"
 #include "sim/network/flow_network.h"
 #include "topologies/builders.h"
@@ -125,6 +130,45 @@ void BM_BuildRingSchedule(benchmark::State& state) {
 }
 BENCHMARK(BM_BuildRingSchedule)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond);
 
+// SimGrid on the same work, for the peer figure of BENCHMARKS.md: with
+// SIM_BENCH_COLLECTIVE_SIMGRID_DIR=DIR in the environment, writes, for the
+// 1 GB ring all-reduce of BM_RingAllReduce/p, p = 16, 64, 256 and 1,024,
+// DIR/ring_p.xml and DIR/ring_p.txt (simgrid_inputs.h: the fat-tree, the
+// ring's routes, its transfers and their dependencies), prints our finish
+// time for each, and exits.
+int WriteSimGridInputs(const std::string& dir) {
+  for (std::uint32_t p : {16u, 64u, 256u, 1024u}) {
+    std::vector<EndpointId> endpoints(p);
+    for (std::uint32_t i = 0; i < p; ++i) endpoints[i] = i;
+    auto schedule = std::make_shared<const Schedule>(
+        BuildSchedule({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = p, .bytes = Bytes{kGigabyte}}));
+    const std::string name = dir + "/ring_" + std::to_string(p);
+    std::ofstream xml(name + ".xml");
+    WriteSimGridPlatform(FatTree1024(), *schedule, endpoints, xml);
+    std::ofstream transfers(name + ".txt");
+    WriteSimGridTransfers(FatTree1024(), *schedule, endpoints, transfers);
+    if (!xml || !transfers) {
+      std::fprintf(stderr, "bench_collective: cannot write %s.xml / .txt\n", name.c_str());
+      return 1;
+    }
+    Engine engine;
+    net::FlowNetwork network(engine, FatTree1024());
+    CollectiveRun run(engine, network, schedule, endpoints);
+    run.start();
+    engine.run();
+    std::printf("ring_%u: %zu transfers, finish %.17g s\n", p, schedule->size(), run.finish_time().seconds());
+  }
+  return 0;
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  const char* dir = std::getenv("SIM_BENCH_COLLECTIVE_SIMGRID_DIR");
+  if (dir != nullptr && *dir != '\0') return WriteSimGridInputs(dir);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
