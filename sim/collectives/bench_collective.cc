@@ -3,15 +3,14 @@
 // fat_tree_1024 built directly), ranks on hosts 0..p-1.
 //
 // BM_RingAllReduce/p is the target: a 1 GB ring all-reduce, schedule
-// building included, p = 1,024 in under 1 s of wall time (SimGrid: 24 s on
-// this machine kind, sim/DESIGN.md). A ring all-reduce is 2(p-1)p transfers, so
-// the cost is expected to grow as p^2 at fixed n; the counters say how many
-// transfers and simulated seconds each case is. Per transfer it is not flat:
-// ~0.25 us at p = 256 but ~0.45 us at p = 1,024 (Nov 2026, 2-core VM), where
-// the schedule's ~100 MB are fresh memory every iteration (page clearing is
-// ~14% of the profile even with huge pages, huge_pages.h) and evict the
-// engine's heap and the solver's resources from cache between the events of
-// one transfer.
+// building included, p = 1,024 in under 1 s of wall time (SimGrid on the same
+// transfers and platform: sim/BENCHMARKS.md). A ring all-reduce is 2(p-1)p
+// transfers, so the cost is expected to grow as p^2 at fixed n; the counters
+// say how many transfers and simulated seconds each case is. Per transfer it
+// is not flat (~0.25 us at p = 256, ~0.3 us at p = 1,024 in Dec 2026 on a
+// 2-core VM): at p = 1,024 the schedule's 75 MB stream through the cache
+// once per run and evict the engine's heap and the solver's resources
+// between the events of one transfer.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -45,17 +44,18 @@ const topo::Topology& FatTree1024() {
 }
 
 // Memory the schedule's contents take, counted from them (not from vector
-// capacities): per transfer its Transfer, its dependency and dependent index
-// entries (4 bytes each) and exchange partner (if any); per dependency edge 4
-// bytes, stored once each way.
+// capacities): per transfer its StoredTransfer, its dependency and dependent
+// index entries (4 bytes each) and exchange partner (if any); per dependency
+// edge 4 bytes, stored once each way; per distinct range its ByteRange.
 double ScheduleBytes(const Schedule& schedule) {
   double edges = 0.0;
   for (TransferId id = 0; id < schedule.size(); ++id) {
     edges += static_cast<double>(schedule.deps(id).size() + schedule.dependents(id).size());
   }
-  const double per_transfer = sizeof(Transfer) + 2.0 * sizeof(std::uint32_t) +
+  const double per_transfer = sizeof(StoredTransfer) + 2.0 * sizeof(std::uint32_t) +
                               (schedule.has_exchanges() ? sizeof(TransferId) : 0.0);
-  return static_cast<double>(schedule.size()) * per_transfer + edges * sizeof(TransferId);
+  return static_cast<double>(schedule.size()) * per_transfer + edges * sizeof(TransferId) +
+         static_cast<double>(schedule.range_count()) * sizeof(ByteRange);
 }
 
 void RunOnFatTree(benchmark::State& state, Algorithm algorithm) {

@@ -102,7 +102,7 @@ void CollectiveRun::delivered(TransferId id) {
   for (TransferId dep : schedule_->dependents(id)) {
     const TransferId next = DependencyTarget(dep);
     __builtin_prefetch(&deps_left_[next]);
-    __builtin_prefetch(&schedule_->transfer(next));
+    schedule_->prefetch_transfer(next);
     schedule_->prefetch_dependents_index(next);
   }
   release(id, true);

@@ -27,10 +27,10 @@ void Ring(Schedule& schedule, std::span<const Rank> members, ByteRange range, By
   // One chunk count for every piece, from the longest piece, so that step s of
   // every chunk exists for every member.
   const std::int64_t chunks = ChunkCount(Partition(range, m, 0).length, chunk);
-  std::vector<ByteRange> piece_chunk(static_cast<std::size_t>(m * chunks));
+  std::vector<RangeId> piece_chunk(static_cast<std::size_t>(m * chunks));
   for (std::int64_t piece = 0; piece < m; ++piece) {
     const ByteRange whole = Partition(range, m, piece);
-    for (std::int64_t c = 0; c < chunks; ++c) piece_chunk[piece * chunks + c] = Partition(whole, chunks, c);
+    for (std::int64_t c = 0; c < chunks; ++c) piece_chunk[piece * chunks + c] = schedule.add_range(Partition(whole, chunks, c));
   }
   const std::int64_t reduce_steps = reduce_scatter ? m - 1 : 0;
   const std::int64_t steps = reduce_steps + (all_gather ? m - 1 : 0);
@@ -50,7 +50,7 @@ void Ring(Schedule& schedule, std::span<const Rank> members, ByteRange range, By
       for (std::int64_t i = 0; i < m; ++i) {
         const Rank src = members[i];
         const Rank dst = members[(i + 1) % m];
-        const ByteRange& bytes = piece_chunk[((i + shift) % m) * chunks + c];
+        const RangeId bytes = piece_chunk[((i + shift) % m) * chunks + c];
         if (k == 0 && c == 0) {
           entry.clear();
           if (src < frontier.size()) entry.insert(entry.end(), frontier[src].begin(), frontier[src].end());
