@@ -7,7 +7,7 @@
 // transfers and platform: sim/BENCHMARKS.md). A ring all-reduce is 2(p-1)p
 // transfers, so the cost is expected to grow as p^2 at fixed n; the counters
 // say how many transfers and simulated seconds each case is. Per transfer it
-// is not flat (~0.25 us at p = 256, ~0.3 us at p = 1,024 in Dec 2026 on a
+// is not flat (~0.2 us at p = 256, ~0.3 us at p = 1,024 in Dec 2026 on a
 // 2-core VM): at p = 1,024 the schedule's 75 MB stream through the cache
 // once per run and evict the engine's heap and the solver's resources
 // between the events of one transfer.
