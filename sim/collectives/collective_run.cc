@@ -4,8 +4,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "sim/collectives/huge_pages.h"
-
 namespace sim::collectives {
 
 CollectiveRun::CollectiveRun(Engine& engine, Transport& transport, std::shared_ptr<const Schedule> schedule,
@@ -27,8 +25,6 @@ CollectiveRun::CollectiveRun(Engine& engine, Transport& transport, std::shared_p
                                 std::to_string(options_.reduction_rate.value));
   }
   const std::size_t n = schedule_->size();
-  deps_left_.reserve(n);
-  AdviseHugePages(deps_left_);
   deps_left_.resize(n);
   transfers_left_of_rank_.assign(p, 0);
   for (TransferId id = 0; id < n; ++id) {
@@ -90,6 +86,9 @@ void CollectiveRun::try_start(TransferId id) {
 void CollectiveRun::launch(TransferId id) {
   // Marks the transfer as started so that enter() does not start it again.
   deps_left_[id] = kStarted;
+  // Read when it is delivered: a whole drain from now, plenty of time for a
+  // cache miss to resolve and little for the line to be evicted.
+  schedule_->prefetch_dependents(id);
   const Transfer& t = schedule_->transfer(id);
   transport_.send(endpoint_[t.src], endpoint_[t.dst], Bytes{t.range.length}, [this, id] { delivered(id); });
 }
@@ -98,10 +97,13 @@ void CollectiveRun::delivered(TransferId id) {
   // The dependents' counters and transfers lie far from `id`'s (a ring's
   // are p transfers on) and are rarely still cached; requesting them all
   // first overlaps their cache misses instead of taking them one by one.
+  // Their own dependents' index is requested too, for when they are
+  // launched (below) and delivered.
   for (TransferId dep : schedule_->dependents(id)) {
     const TransferId next = DependencyTarget(dep);
     __builtin_prefetch(&deps_left_[next]);
-    __builtin_prefetch(&schedule_->transfer(next));
+    schedule_->prefetch_transfer(next);
+    schedule_->prefetch_dependents_index(next);
   }
   release(id, true);
   // An exchange's halves take effect together, once both have arrived.

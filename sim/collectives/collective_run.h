@@ -20,6 +20,7 @@
 #include <memory>
 #include <vector>
 
+#include "sim/collectives/huge_pages.h"
 #include "sim/collectives/schedule.h"
 #include "sim/core/time.h"
 #include "sim/core/units.h"
@@ -82,7 +83,7 @@ class CollectiveRun {
 
   // Dependencies not yet complete; kStarted once on the network.
   static constexpr std::uint32_t kStarted = 0xffffffffu;
-  std::vector<std::uint32_t> deps_left_;
+  HugePageVector<std::uint32_t> deps_left_;
   // Dependency-free transfers of each rank (as sender or receiver).
   std::vector<std::vector<TransferId>> roots_of_rank_;
   std::vector<bool> entered_;

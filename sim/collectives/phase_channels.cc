@@ -5,6 +5,28 @@
 
 namespace sim::collectives {
 
+void SortDependencies(std::vector<TransferId>& deps) {
+  if (deps.size() == 2) {
+    // The common case (a data dependency and the channel's previous
+    // transfer), ordered and merged as the general case below would.
+    TransferId& a = deps[0];
+    TransferId& b = deps[1];
+    if (DependencyTarget(a) == DependencyTarget(b)) {
+      a = std::min(a, b);
+      deps.pop_back();
+    } else if (DependencyTarget(b) < DependencyTarget(a)) {
+      std::swap(a, b);
+    }
+  } else if (deps.size() > 2) {
+    std::sort(deps.begin(), deps.end(), [](TransferId a, TransferId b) {
+      return DependencyTarget(a) != DependencyTarget(b) ? DependencyTarget(a) < DependencyTarget(b) : a < b;
+    });
+    deps.erase(std::unique(deps.begin(), deps.end(),
+                           [](TransferId a, TransferId b) { return DependencyTarget(a) == DependencyTarget(b); }),
+               deps.end());
+  }
+}
+
 TransferId PhaseChannels::send(Rank src, Rank dst, ByteRange range, Combine combine,
                                std::span<const TransferId> data_deps, std::uint32_t lane) {
   if (src >= (1u << 24) || dst >= (1u << 24) || lane >= (1u << 16)) {
@@ -21,28 +43,7 @@ TransferId PhaseChannels::send(Rank src, Rank dst, ByteRange range, Combine comb
   } else {
     deps_scratch_.push_back(AfterDelivery(c.last));
   }
-  if (deps_scratch_.size() == 2) {
-    // The common case (a data dependency and the channel's previous
-    // transfer), ordered and merged as the general case below would.
-    TransferId& a = deps_scratch_[0];
-    TransferId& b = deps_scratch_[1];
-    if (DependencyTarget(a) == DependencyTarget(b)) {
-      a = std::min(a, b);
-      deps_scratch_.pop_back();
-    } else if (DependencyTarget(b) < DependencyTarget(a)) {
-      std::swap(a, b);
-    }
-  } else if (deps_scratch_.size() > 2) {
-    // Sorted, each target once; a full dependency on x makes AfterDelivery(x) redundant.
-    std::sort(deps_scratch_.begin(), deps_scratch_.end(), [](TransferId a, TransferId b) {
-      return DependencyTarget(a) != DependencyTarget(b) ? DependencyTarget(a) < DependencyTarget(b) : a < b;
-    });
-    deps_scratch_.erase(std::unique(deps_scratch_.begin(), deps_scratch_.end(),
-                                    [](TransferId a, TransferId b) {
-                                      return DependencyTarget(a) == DependencyTarget(b);
-                                    }),
-                        deps_scratch_.end());
-  }
+  SortDependencies(deps_scratch_);
   c.last = schedule_.add(src, dst, range, combine, deps_scratch_);
   return c.last;
 }

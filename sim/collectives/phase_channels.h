@@ -31,6 +31,11 @@
 
 namespace sim::collectives {
 
+// Puts a transfer's dependencies in the order Schedule::add() receives them
+// from every generator: sorted by target, each target once, a full
+// dependency on x kept over AfterDelivery(x) (which it makes redundant).
+void SortDependencies(std::vector<TransferId>& deps);
+
 class PhaseChannels {
  public:
   PhaseChannels(Schedule& schedule, const Frontier& entry) : schedule_(schedule), entry_(entry) {}

@@ -31,10 +31,13 @@
 #pragma once
 
 #include <cstdint>
+#include <ranges>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "sim/collectives/huge_pages.h"
 #include "sim/core/units.h"
 
 namespace sim::collectives {
@@ -66,14 +69,28 @@ inline constexpr TransferId kDeliveryOnlyBit = 0x80000000u;
 [[nodiscard]] constexpr TransferId DependencyTarget(TransferId dep) noexcept { return dep & ~kDeliveryOnlyBit; }
 [[nodiscard]] constexpr bool IsDeliveryOnly(TransferId dep) noexcept { return (dep & kDeliveryOnlyBit) != 0; }
 
-// A schedule holds millions of these (a ring all-reduce on 1,024 ranks:
-// 2.1 M), so the receiver takes 31 bits and the combine flag the 32nd:
-// 24 bytes a transfer instead of 32. Hence at most 2^31 ranks (checked).
+// One transfer, as Schedule::transfer() gives it.
 struct Transfer {
+  Rank src = 0;
+  Rank dst = 0;
+  Combine combine = Combine::kCopy;
+  ByteRange range;
+};
+
+// Index of a byte range among a schedule's distinct ones.
+using RangeId = std::uint32_t;
+
+// A transfer as a schedule stores it. A schedule holds millions (a ring
+// all-reduce on 1,024 ranks: 2.1 M) but few distinct ranges (that ring moves
+// 1,024 pieces, each 2(p-1) times), so a transfer names its range by index
+// (the ranges are stored once), and the receiver takes 31 bits and the
+// combine flag the 32nd: 12 bytes a transfer, against 24 with the range
+// inline. Hence at most 2^31 ranks (checked).
+struct StoredTransfer {
   Rank src = 0;
   Rank dst : 31 = 0;
   Combine combine : 1 = Combine::kCopy;
-  ByteRange range;
+  RangeId range = 0;
 };
 inline constexpr std::uint32_t kMaxScheduleRanks = 0x80000000u;
 
@@ -92,13 +109,29 @@ class Schedule {
   // std::invalid_argument naming the problem if src or dst is out of range,
   // src == dst, the range leaves the data space, or a dependency is not an
   // earlier transfer.
-  TransferId add(Rank src, Rank dst, ByteRange range, Combine combine, std::span<const TransferId> deps = {});
+  TransferId add(Rank src, Rank dst, const ByteRange& range, Combine combine, std::span<const TransferId> deps = {});
+  // The same with a range from add_range(), for a generator that sends each
+  // range many times (a ring): no look-up per transfer.
+  TransferId add(Rank src, Rank dst, RangeId range, Combine combine, std::span<const TransferId> deps = {});
+  // The id of `range` among this schedule's ranges, added if new. Throws
+  // std::invalid_argument if it leaves the data space, std::logic_error once
+  // sealed.
+  RangeId add_range(const ByteRange& range);
 
   [[nodiscard]] std::uint32_t ranks() const noexcept { return ranks_; }
   [[nodiscard]] Bytes data_bytes() const noexcept { return data_bytes_; }
   [[nodiscard]] std::size_t size() const noexcept { return transfers_.size(); }
-  [[nodiscard]] const Transfer& transfer(TransferId id) const noexcept { return transfers_[id]; }
-  [[nodiscard]] const std::vector<Transfer>& transfers() const noexcept { return transfers_; }
+  [[nodiscard]] Transfer transfer(TransferId id) const noexcept {
+    const StoredTransfer& t = transfers_[id];
+    return Transfer{t.src, t.dst, t.combine, ranges_[t.range]};
+  }
+  // Every transfer in order, each as transfer(id) gives it (a view).
+  [[nodiscard]] auto transfers() const {
+    return std::views::iota(TransferId{0}, static_cast<TransferId>(transfers_.size())) |
+           std::views::transform([this](TransferId id) { return transfer(id); });
+  }
+  // Distinct ranges stored (for memory accounting).
+  [[nodiscard]] std::size_t range_count() const noexcept { return ranges_.size(); }
   [[nodiscard]] std::span<const TransferId> deps(TransferId id) const noexcept {
     return {deps_.data() + dep_begin_[id], deps_.data() + dep_begin_[id + 1]};
   }
@@ -127,6 +160,17 @@ class Schedule {
     return {dependents_.data() + dependent_begin_[id], dependents_.data() + dependent_begin_[id + 1]};
   }
 
+  // Asks the processor to start loading transfer `id`, for an executor that
+  // knows it will need it soon (a hint: no effect on results).
+  void prefetch_transfer(TransferId id) const noexcept { __builtin_prefetch(&transfers_[id]); }
+  // The same for the index dependents(id) reads first.
+  void prefetch_dependents_index(TransferId id) const noexcept { __builtin_prefetch(&dependent_begin_[id]); }
+  // The same for the list itself; reads dependents(id)'s index, so best once
+  // that has been prefetched.
+  void prefetch_dependents(TransferId id) const noexcept {
+    __builtin_prefetch(dependents_.data() + dependent_begin_[id]);
+  }
+
   // Bytes that `rank` sends / receives over the whole schedule.
   [[nodiscard]] Bytes bytes_sent(Rank rank) const noexcept;
   [[nodiscard]] Bytes bytes_received(Rank rank) const noexcept;
@@ -140,17 +184,33 @@ class Schedule {
   [[nodiscard]] std::string describe() const;
 
  private:
+  // "schedule: transfer <next id> (src->dst)", for messages.
+  [[nodiscard]] std::string where(Rank src, Rank dst) const;
+  // Throws the exception add() documents for this transfer.
+  [[noreturn]] void reject(Rank src, Rank dst, RangeId range, std::span<const TransferId> deps) const;
+  // std::hash of an integer is the identity; mix (Fibonacci hashing) so
+  // that a ring's evenly spaced offsets spread over the buckets.
+  struct RangeHash {
+    std::size_t operator()(const ByteRange& r) const noexcept {
+      const auto a = static_cast<std::uint64_t>(r.offset) * 0x9e3779b97f4a7c15ULL;
+      return static_cast<std::size_t>((a ^ (a >> 29)) + static_cast<std::uint64_t>(r.length) * 0xbf58476d1ce4e5b9ULL);
+    }
+  };
+
   std::uint32_t ranks_;
   Bytes data_bytes_;
-  std::vector<Transfer> transfers_;
-  std::vector<std::uint32_t> dep_begin_{0};
-  std::vector<TransferId> deps_;
+  // Millions of entries for a large collective: huge pages (huge_pages.h).
+  HugePageVector<StoredTransfer> transfers_;
+  std::vector<ByteRange> ranges_;
+  std::unordered_map<ByteRange, RangeId, RangeHash> range_ids_;
+  HugePageVector<std::uint32_t> dep_begin_{0};
+  HugePageVector<TransferId> deps_;
   // Per transfer, its exchange partner; empty while the schedule has none
   // (most have none, and a ring on 1,024 ranks has 2.1 M transfers).
-  std::vector<TransferId> partner_;
+  HugePageVector<TransferId> partner_;
   bool sealed_ = false;
-  std::vector<std::uint32_t> dependent_begin_;
-  std::vector<TransferId> dependents_;
+  HugePageVector<std::uint32_t> dependent_begin_;
+  HugePageVector<TransferId> dependents_;
 };
 
 }  // namespace sim::collectives

@@ -396,8 +396,8 @@ TEST(ScheduleAdd, RejectsBadTransfersNamingThem) {
 
 // The receiver and the combine flag share one 32-bit word (schedule.h): each
 // must read back what was stored, at the extremes of the rank range too.
-TEST(ScheduleAdd, KeepsRanksAndCombineInTwentyFourBytes) {
-  EXPECT_EQ(sizeof(Transfer), 24u);
+TEST(ScheduleAdd, KeepsRanksAndCombineInTwelveBytes) {
+  EXPECT_EQ(sizeof(StoredTransfer), 12u);
   const Rank last = kMaxScheduleRanks - 1;
   Schedule s(kMaxScheduleRanks, Bytes{10});
   s.add(last, 0, ByteRange{2, 3}, Combine::kReduce);
@@ -412,6 +412,34 @@ TEST(ScheduleAdd, KeepsRanksAndCombineInTwentyFourBytes) {
   EXPECT_EQ(s.transfer(2).dst, last);
   EXPECT_EQ(s.transfer(2).combine, Combine::kReduce);
   EXPECT_THROW(Schedule(kMaxScheduleRanks + 1, Bytes{10}), std::invalid_argument);
+}
+
+// Ranges are stored once (schedule.h): a ring all-reduce on p ranks moves
+// its p pieces 2(p-1) times each, and every transfer reads back its own.
+TEST(ScheduleAdd, StoresEachDistinctRangeOnce) {
+  Schedule s(3, Bytes{10});
+  const RangeId a = s.add_range(ByteRange{2, 3});
+  EXPECT_EQ(s.add_range(ByteRange{2, 3}), a);
+  EXPECT_NE(s.add_range(ByteRange{2, 4}), a);
+  s.add(0, 1, a, Combine::kCopy);
+  s.add(1, 2, ByteRange{2, 3}, Combine::kReduce);
+  s.add(2, 0, ByteRange{0, 10}, Combine::kCopy);
+  EXPECT_EQ(s.range_count(), 3u);
+  EXPECT_EQ(s.transfer(0).range, (ByteRange{2, 3}));
+  EXPECT_EQ(s.transfer(1).range, (ByteRange{2, 3}));
+  EXPECT_EQ(s.transfer(2).range, (ByteRange{0, 10}));
+  EXPECT_THROW(s.add_range(ByteRange{8, 3}), std::invalid_argument);
+  EXPECT_THROW(s.add(0, 1, RangeId{7}, Combine::kCopy), std::invalid_argument);
+
+  const std::uint32_t p = 8;
+  const std::int64_t n = 1001;
+  const Schedule ring = BuildSchedule({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = p, .bytes = Bytes{n}});
+  EXPECT_EQ(ring.size(), 2u * (p - 1) * p);
+  EXPECT_EQ(ring.range_count(), p);
+  for (TransferId id = 0; id < ring.size(); ++id) {
+    const ByteRange r = ring.transfer(id).range;
+    EXPECT_EQ(r.length, n / p + (r.offset < (n % p) * (n / p + 1) ? 1 : 0)) << "transfer " << id;
+  }
 }
 
 TEST(ValidateSpec, ListsEveryProblemAtOnce) {
