@@ -31,7 +31,6 @@
 #pragma once
 
 #include <cstdint>
-#include <ranges>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -125,10 +124,27 @@ class Schedule {
     const StoredTransfer& t = transfers_[id];
     return Transfer{t.src, t.dst, t.combine, ranges_[t.range]};
   }
-  // Every transfer in order, each as transfer(id) gives it (a view).
-  [[nodiscard]] auto transfers() const {
-    return std::views::iota(TransferId{0}, static_cast<TransferId>(transfers_.size())) |
-           std::views::transform([this](TransferId id) { return transfer(id); });
+  // Every transfer in order, each as transfer(id) gives it (a view). Written
+  // out rather than as iota | transform: clang 14, the fuzz build's compiler,
+  // cannot compile libstdc++ 12's ranges.
+  struct TransferIterator {
+    const Schedule* schedule;
+    TransferId id;
+    Transfer operator*() const noexcept { return schedule->transfer(id); }
+    TransferIterator& operator++() noexcept {
+      ++id;
+      return *this;
+    }
+    bool operator==(const TransferIterator&) const noexcept = default;
+  };
+  struct TransferRange {
+    TransferIterator first;
+    TransferIterator last;
+    [[nodiscard]] TransferIterator begin() const noexcept { return first; }
+    [[nodiscard]] TransferIterator end() const noexcept { return last; }
+  };
+  [[nodiscard]] TransferRange transfers() const noexcept {
+    return {{this, 0}, {this, static_cast<TransferId>(transfers_.size())}};
   }
   // Distinct ranges stored (for memory accounting).
   [[nodiscard]] std::size_t range_count() const noexcept { return ranges_.size(); }
