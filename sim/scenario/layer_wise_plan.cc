@@ -62,7 +62,9 @@ std::optional<ModelParallelPlan> ModelParallelPlanOf(ModelParallel& m, Workload&
     problems.push_back(at + "tensor x pipeline = " + std::to_string(model_parallel) +
                        " must divide cluster.workers = " + std::to_string(workers));
   }
-  if (problems.size() != before) return std::nullopt;
+  // No workers: the cluster's check says so (run_plan.cc, CheckJobFits);
+  // there is no split to make (fuzz corpus scenario/workers_zero_model_parallel).
+  if (problems.size() != before || workers == 0) return std::nullopt;
   const std::uint32_t data = static_cast<std::uint32_t>(workers / model_parallel);
   if (m.global_batch() == 0) m.set_global_batch(std::uint64_t{data} * workload.batch_size());
   const std::uint64_t per_step = std::uint64_t{m.micro_batch()} * data;

@@ -113,6 +113,15 @@ TEST(ModelParallelPlan, EveryProblemOfABadSplitTogether) {
   EXPECT_TRUE(Mentions(problems, "tensor x pipeline = 6 must divide cluster.workers = 16"));
 }
 
+// Found by fuzzing (tests/fuzz/corpus/scenario/workers_zero_model_parallel):
+// cluster.workers 0 with a pipeline split divided by zero data-parallel
+// replicas (SIGFPE, exit 136); now the one problem is the workers'.
+TEST(ModelParallelPlan, ZeroWorkersIsTheClustersProblemNotADivisionByZero) {
+  const auto problems = ProblemsOf(Gpt2Xl("model_parallel { pipeline: 2 global_batch: 16 }"), {"cluster.workers=0"});
+  ASSERT_EQ(problems.size(), 1u) << problems.front();
+  EXPECT_TRUE(Mentions(problems, "cluster.workers must be >= 1, got 0")) << problems.front();
+}
+
 TEST(ModelParallelPlan, GlobalBatchMustFillWholeMicroBatches) {
   const auto problems = ProblemsOf(Gpt2Xl("model_parallel { pipeline: 4 micro_batch: 2 global_batch: 12 }"));
   ASSERT_EQ(problems.size(), 1u);
