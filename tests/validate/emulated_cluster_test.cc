@@ -28,7 +28,7 @@ constexpr double kLossTolerance = 1e-4;  // the issue's bound, relative
 const char* kPrefix = "simvt";
 
 std::string Cluster(const std::string& rest) {
-  return Source() + "/validate/cluster --prefix " + kPrefix + " --subnet 10.213.9 " + rest;
+  return MpiSanitizerEnvironment() + Source() + "/validate/cluster --prefix " + kPrefix + " --subnet 10.213.9 " + rest;
 }
 
 // What is left of a cluster with our prefix: namespaces and links.
@@ -97,7 +97,7 @@ TEST_F(EmulatedCluster, ComparePipelineWritesTheTable) {
   // (the step-time threshold is set out of reach: unit tests assert no
   // timings).
   const std::string out = (dir_ / "compare").string();
-  const Outcome o = Shell("SIM_CLUSTER_PREFIX=" + std::string(kPrefix) + " SIM_CLUSTER_SUBNET=10.213.9 SIM_BUILD_DIR=" +
+  const Outcome o = Shell(MpiSanitizerEnvironment() + "SIM_CLUSTER_PREFIX=" + std::string(kPrefix) + " SIM_CLUSTER_SUBNET=10.213.9 SIM_BUILD_DIR=" +
                           Build() + " " + Source() + "/validate/compare -s " + Source() +
                           "/validate/scenarios/mlp_ring_100mbit.pbtxt --p 2 --set workload.steps=10 "
                           "--max-error-pct 1e9 --out " + out);
