@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -16,6 +15,7 @@
 #include "sim/scenario/device_resolution.h"
 #include "sim/taskgraph/chrome_trace.h"
 #include "sim/run/isolated_collectives.h"
+#include "sim/run/wall_time_limit.h"
 #include "sim/taskgraph/exclusive_links.h"
 #include "sim/taskgraph/periodic_steps.h"
 #include "sim/taskgraph/task_graph_run.h"
@@ -66,9 +66,8 @@ struct Simulation {
 using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 
 // `on_step` hears of each step as it begins (its number is then the steps
-// begun before it, of `steps`). Past the `deadline` (--max-wall-time; the
-// clock read every 4,096 events, as training_run.cc does) the engine stops
-// and the run is left unfinished.
+// begun before it, of `steps`). Past the `deadline` (--max-wall-time,
+// wall_time_limit.h) the engine stops and the run is left unfinished.
 std::unique_ptr<Simulation> Simulate(const scenario::RunPlan& plan, taskgraph::TaskGraph graph, bool snapshots,
                                      std::uint64_t steps, const OnStep& on_step, const Deadline& deadline) {
   auto sim = std::make_unique<Simulation>(plan, std::move(graph));
@@ -86,14 +85,7 @@ std::unique_ptr<Simulation> Simulate(const scenario::RunPlan& plan, taskgraph::T
     };
   }
   sim->run = std::make_unique<taskgraph::TaskGraphRun>(sim->engine, sim->network, sim->graph, std::move(options));
-  if (deadline) {
-    sim->engine.set_trace([s = sim.get(), at = *deadline](Time, std::uint64_t) {
-      if (s->engine.events_fired() % 4096 == 0 && std::chrono::steady_clock::now() >= at) {
-        s->out_of_time = true;
-        s->engine.stop();
-      }
-    });
-  }
+  if (deadline) StopAtDeadline(sim->engine, *deadline, sim->out_of_time);
   sim->run->start();
   sim->engine.run();
   if (!sim->run->done() && !sim->out_of_time) throw std::logic_error("layer-wise run: the task graph did not finish (a dependency never met)");
@@ -182,10 +174,7 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
       !options.every_step && plan.cluster.network.flow_share_sigma == 0.0 && steps > kSimulatedSteps;
   const std::uint64_t simulated = repeatable ? kSimulatedSteps : steps;
   Deadline deadline;
-  if (options.max_wall_s > 0) {
-    deadline = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                std::chrono::duration<double>(options.max_wall_s));
-  }
+  if (options.max_wall_s > 0) deadline = DeadlineAfter(wall_start, options.max_wall_s);
   std::unique_ptr<Simulation> sim = Simulate(plan, build(simulated), repeatable, simulated, options.on_step, deadline);
   std::optional<Time> period;
   if (repeatable && !sim->out_of_time) {
@@ -343,10 +332,7 @@ TrainingRunOutput RunLayerWise(const scenario::RunPlan& plan, const TrainingRunO
   }
   if (sim->out_of_time) {
     r.set_incomplete(true);
-    char limit[32];
-    std::snprintf(limit, sizeof limit, "%g", options.max_wall_s);
-    r.set_incomplete_reason(std::string("stopped at --max-wall-time ") + limit + " s after " +
-                            std::to_string(steps_done) + " of " + std::to_string(steps) + " steps");
+    r.set_incomplete_reason(StoppedAtDeadline(options.max_wall_s, steps_done, steps));
   }
   r.set_wall_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
   // The trace shows the steps simulated.

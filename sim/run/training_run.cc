@@ -1,7 +1,6 @@
 #include "sim/run/training_run.h"
 
 #include <chrono>
-#include <cstdio>
 
 #include "models/compute/model_cost.h"
 #include "sim/engine/engine.h"
@@ -9,6 +8,7 @@
 #include "sim/result/run_result.h"
 #include "sim/scenario/device_resolution.h"
 #include "sim/run/layer_wise_run.h"
+#include "sim/run/wall_time_limit.h"
 #include "sim/strategy/network_communication.h"
 #include "sim/strategy/strategy.h"
 #include "sim/training/compute_model.h"
@@ -73,20 +73,9 @@ TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOp
       .on_step = options.on_step,
   };
   auto strategy = MakeStrategy(context);
-  // --max-wall-time: the clock is read every 4,096 events (a few
-  // milliseconds), and the engine stops after the event firing then.
+  // --max-wall-time (wall_time_limit.h).
   bool out_of_time = false;
-  if (options.max_wall_s > 0) {
-    const auto deadline =
-        wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                         std::chrono::duration<double>(options.max_wall_s));
-    engine.set_trace([&engine, &out_of_time, deadline](Time, std::uint64_t) {
-      if (engine.events_fired() % 4096 == 0 && std::chrono::steady_clock::now() >= deadline) {
-        out_of_time = true;
-        engine.stop();
-      }
-    });
-  }
+  if (options.max_wall_s > 0) StopAtDeadline(engine, DeadlineAfter(wall_start, options.max_wall_s), out_of_time);
   strategy->start();
   engine.run();
   timeline.finish(engine.now());
@@ -118,10 +107,7 @@ TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOp
   r.set_events(static_cast<double>(engine.events_fired()));
   if (out_of_time) {
     r.set_incomplete(true);
-    char limit[32];
-    std::snprintf(limit, sizeof limit, "%g", options.max_wall_s);
-    r.set_incomplete_reason(std::string("stopped at --max-wall-time ") + limit + " s after " +
-                            std::to_string(strategy->updates()) + " of " + std::to_string(steps) + " steps");
+    r.set_incomplete_reason(StoppedAtDeadline(options.max_wall_s, strategy->updates(), steps));
   }
   r.set_wall_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
 
