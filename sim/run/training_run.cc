@@ -16,6 +16,27 @@
 
 namespace sim {
 
+namespace {
+
+// The tree along which a synchronous update adds the workers' vectors
+// (summation_order.h): the all-reduce's own, where it is modelled.
+SummationOrder SummationOf(const StrategySpec& strategy) {
+  if (strategy.kind != StrategyKind::kSyncAllReduce && strategy.kind != StrategyKind::kLocalSgd) {
+    return SummationOrder::kRankOrder;  // a parameter server adds in rank order
+  }
+  switch (strategy.allreduce) {
+    case collectives::Algorithm::kRing:
+      return SummationOrder::kRing;
+    case collectives::Algorithm::kHalvingDoubling:
+    case collectives::Algorithm::kRecursiveDoubling:
+      return SummationOrder::kRecursiveDoubling;
+    default:
+      return SummationOrder::kRankOrder;
+  }
+}
+
+}  // namespace
+
 NumericsSpec NumericsSpecOf(const scenario::RunPlan& plan) {
   const scenario::WorkloadPlan& w = plan.workload;
   return NumericsSpec{.model = *w.model,
@@ -27,6 +48,7 @@ NumericsSpec NumericsSpecOf(const scenario::RunPlan& plan) {
                       .weight_shapes = w.weight_shapes,
                       .length = w.length,
                       .samples_per_update = plan.samples_per_update(),
+                      .summation = SummationOf(plan.strategy),
                       .eval_samples = w.eval_samples,
                       .seed = plan.seed};
 }

@@ -16,6 +16,7 @@ Numerics::Numerics(const NumericsSpec& spec, std::uint32_t workers, std::shared_
   model_ = models::MakeModel(spec.model, data_->train.feature_count(), data_->train.classes);
   train_samples_ = data_->train.samples();
   eval_samples_ = spec.eval_samples;
+  summation_ = spec.summation;
 
   const models::Shards shards =
       models::ShardTrainingSet(spec.sharding, data_->train, static_cast<int>(workers), spec.seed);
@@ -78,9 +79,11 @@ void Numerics::apply_mean(std::span<const Gradient> gradients) {
     for (const Gradient& g : gradients) in_rank_order.push_back(g.values.get());
     power_sgd_->reduce(in_rank_order, mean_);
   } else {
-    // Rank order, then one scale: the same bits whatever order they arrived in.
-    mean_ = *gradients[0].values;
-    for (std::size_t k = 1; k < gradients.size(); ++k) mean_ += *gradients[k].values;
+    // The all-reduce's tree (given in rank order, so the same bits whatever
+    // order they arrived in), then one scale, as a real run does.
+    std::vector<const Eigen::VectorXf*> in_rank_order;
+    for (const Gradient& g : gradients) in_rank_order.push_back(g.values.get());
+    SumInOrder(in_rank_order, summation_, mean_, partial_sums_);
     mean_ *= 1.0f / static_cast<float>(gradients.size());
   }
   auto params = writable_global();
@@ -124,22 +127,22 @@ void Numerics::average_replicas(bool reset_optimizer_state) {
     power_sgd_->reduce(in_rank_order, mean_);
     mean_ += *global_;
   } else if (!compressors_.empty()) {
-    // Each change is compressed by its worker and decoded; their sum in rank
-    // order, scaled once, moves the model.
+    // Each change is compressed by its worker and decoded; their sum in the
+    // all-reduce's order, scaled once, moves the model.
+    changes_.resize(replicas_.size());
+    std::vector<const Eigen::VectorXf*> decoded;
     for (std::size_t k = 0; k < replicas_.size(); ++k) {
       gradient_ = replicas_[k] - *global_;
-      compressors_[k]->compress(gradient_, decoded_);
-      if (k == 0) {
-        mean_ = decoded_;
-      } else {
-        mean_ += decoded_;
-      }
+      compressors_[k]->compress(gradient_, changes_[k]);
+      decoded.push_back(&changes_[k]);
     }
+    SumInOrder(decoded, summation_, mean_, partial_sums_);
     mean_ *= scale;
     mean_ += *global_;
   } else {
-    mean_ = replicas_[0];
-    for (std::size_t k = 1; k < replicas_.size(); ++k) mean_ += replicas_[k];
+    std::vector<const Eigen::VectorXf*> in_rank_order;
+    for (const Eigen::VectorXf& r : replicas_) in_rank_order.push_back(&r);
+    SumInOrder(in_rank_order, summation_, mean_, partial_sums_);
     mean_ *= scale;
   }
   *writable_global() = mean_;

@@ -29,6 +29,7 @@
 #include "models/nn/model.h"
 #include "models/optim/make_optimizer.h"
 #include "sim/training/run_length.h"
+#include "sim/training/summation_order.h"
 
 namespace sim {
 
@@ -68,6 +69,9 @@ struct NumericsSpec {
   RunLength length;
   // Samples one update consumes (the strategy's), to turn epochs into steps.
   std::uint64_t samples_per_update = 1;
+  // How a synchronous update adds the workers' vectors: along the tree its
+  // all-reduce forms (summation_order.h); PowerSGD keeps its own order.
+  SummationOrder summation = SummationOrder::kRankOrder;
   std::uint32_t eval_samples = 0;  // 0: the whole test set
   std::uint64_t seed = 1;
 };
@@ -113,8 +117,9 @@ class Numerics {
   // Worker `worker`'s error-feedback residual; empty without compression.
   [[nodiscard]] Eigen::VectorXf residual(std::uint32_t worker) const;
 
-  // Synchronous update: the mean of `gradients`, summed in the order given
-  // (callers pass rank order), applied as one optimizer step. With PowerSGD,
+  // Synchronous update: the mean of `gradients` (callers pass rank order),
+  // summed in the spec's summation order and scaled once, applied as one
+  // optimizer step. With PowerSGD,
   // every worker's gradient, in rank order, reduced in the compressed
   // domain (models/compression/power_sgd.h).
   void apply_mean(std::span<const Gradient> gradients);
@@ -125,8 +130,8 @@ class Numerics {
   // last average), with its own optimizer state. Returns the training loss
   // on its mini-batch (none without numerics).
   std::optional<double> local_step(std::uint32_t worker);
-  // The global model becomes the mean of all replicas, summed in rank order
-  // (one new version), and every replica restarts from it. With compression
+  // The global model becomes the mean of all replicas, summed in the spec's
+  // summation order (one new version), and every replica restarts from it. With compression
   // each worker sends its replica's change since the last average,
   // compressed with error feedback as a gradient would be (Basu et al. 2019,
   // Qsparse-local-SGD), and the model moves by the mean decoded change.
@@ -149,14 +154,15 @@ class Numerics {
   // One per worker; empty without compression and with PowerSGD.
   std::vector<std::unique_ptr<models::Compressor>> compressors_;
   std::unique_ptr<models::PowerSgd> power_sgd_;
-  std::vector<Eigen::VectorXf> changes_;  // local SGD with PowerSGD: each replica's change (workspace)
+  std::vector<Eigen::VectorXf> changes_;  // local SGD with compression: each replica's change (workspace)
   std::shared_ptr<Eigen::VectorXf> global_;
   std::uint64_t version_ = 0;
   std::int64_t train_samples_ = 0;
   std::uint32_t eval_samples_ = 0;
+  SummationOrder summation_ = SummationOrder::kRankOrder;
   Eigen::VectorXf mean_;      // workspace of apply_mean / average_replicas
+  std::vector<Eigen::VectorXf> partial_sums_;  // workspace of SumInOrder
   Eigen::VectorXf gradient_;  // workspace of local_step and average_replicas
-  Eigen::VectorXf decoded_;   // workspace of average_replicas
   models::OptimizerOptions optimizer_options_;
   std::uint64_t total_steps_ = 0;
 };

@@ -1,10 +1,10 @@
 // build/mpi_train on this machine's ranks (no emulated network, no root):
-// a real run follows the simulated loss trajectory. Synchronous runs must
-// agree to 1e-4 relative at every logged step (the bound): the
-// parameter server sums in rank order, as the simulation does, so it agrees
-// to the bit; the all-reduces associate the sum differently (ring order, or
-// Open MPI's), which rounding alone separates. Skipped, with the reason, when
-// mpirun is not installed.
+// a real run follows the simulated loss trajectory. Synchronous runs agree to
+// the bit: the simulation adds the workers' gradients along the tree the real
+// reduction forms (sim/training/summation_order.h): rank order for the
+// parameter server, ring order for our ring, Open MPI's recursive doubling
+// tree for its MPI_Allreduce when the scenario names that algorithm. Skipped,
+// with the reason, when mpirun is not installed.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -61,29 +61,82 @@ class MpiTrain : public ::testing::Test {
                                    ParseSeriesCsv(Read(dir_ / "real.csv"), "real.csv"));
   }
 
+  // sim alone on the scenario with `sets` for `workers` workers; returns its series file.
+  fs::path SimSeries(int workers, const std::string& sets) {
+    const fs::path series = dir_ / "sim_other.csv";
+    const Outcome o = Shell(Build() + "/sim -q --scenario " + scenario_ + " --set cluster.workers=" +
+                            std::to_string(workers) + " " + sets + " --series " + series.string());
+    EXPECT_EQ(o.status, 0) << o.output;
+    return series;
+  }
+
   fs::path dir_;
   std::string scenario_;
 };
 
-TEST_F(MpiTrain, OurRingFollowsTheSimulatedTrajectory) {
-  const TrajectoryAgreement a = RunBoth(3, "--set cluster.workers=3", "--allreduce ring");
-  EXPECT_TRUE(a.same_steps);
-  EXPECT_LE(a.max_relative_difference, kLossTolerance) << "at step " << a.worst_step;
+TEST_F(MpiTrain, OurRingIsBitIdenticalToTheSimulatedTrajectory) {
+  // p = 3 and 4: the ring's sums associate differently from rank order (at
+  // p = 2 every order is the same, a + b = b + a), and the simulation adds in
+  // the ring's order, so the losses must be equal, not merely close.
+  for (int p : {3, 4}) {
+    const TrajectoryAgreement a = RunBoth(p, "--set cluster.workers=" + std::to_string(p), "--allreduce ring");
+    EXPECT_TRUE(a.same_steps);
+    EXPECT_EQ(a.max_relative_difference, 0.0) << "p = " << p << ", at step " << a.worst_step;
+  }
   const auto r = ReadResult(dir_ / "real.json");
   EXPECT_EQ(r.steps(), 30u);
-  EXPECT_EQ(r.workers(), 3u);
+  EXPECT_EQ(r.workers(), 4u);
   EXPECT_EQ(r.strategy(), "SYNC_ALLREDUCE/RING");
-  EXPECT_EQ(r.per_worker_size(), 3);
+  EXPECT_EQ(r.per_worker_size(), 4);
   EXPECT_GT(r.mean_step_s(), 0.0);
+}
+
+TEST_F(MpiTrain, RankOrderSumsOfARingRunDriftFromItByRoundingOnly) {
+  // The same ring run against a simulation that adds in rank order (as it
+  // does for a binary tree, whose own order is not modelled): rounding apart,
+  // so close (the 1e-4 the validation demanded before the orders were
+  // modelled) but not equal. This is what the order above removes.
+  const TrajectoryAgreement a = RunBoth(4, "--set cluster.workers=4", "--allreduce ring");
+  ASSERT_EQ(a.max_relative_difference, 0.0);
+  const TrajectoryAgreement b =
+      CompareLossTrajectories(ParseSeriesCsv(Read(SimSeries(4, "--set strategy.allreduce=BINARY_TREE")), "sim.csv"),
+                              ParseSeriesCsv(Read(dir_ / "real.csv"), "real.csv"));
+  EXPECT_TRUE(b.same_steps);
+  EXPECT_GT(b.max_relative_difference, 0.0);
+  EXPECT_LE(b.max_relative_difference, kLossTolerance) << "at step " << b.worst_step;
 }
 
 TEST_F(MpiTrain, MpiAllreduceFollowsTheSimulatedTrajectory) {
   const TrajectoryAgreement a = RunBoth(2, "--set cluster.workers=2", "--allreduce mpi");
   EXPECT_TRUE(a.same_steps);
-  EXPECT_LE(a.max_relative_difference, kLossTolerance) << "at step " << a.worst_step;
+  EXPECT_EQ(a.max_relative_difference, 0.0) << "at step " << a.worst_step;
   // MLP 16-16-4: 16x16 + 16 + 16x4 + 4 = 340 floats = 1,360 bytes; Open MPI's
   // rule for p < 4: 8 <= bytes < 4096 -> recursive doubling.
   EXPECT_EQ(ReadResult(dir_ / "real.json").strategy(), "SYNC_ALLREDUCE/MPI_Allreduce(recursive_doubling)");
+}
+
+TEST_F(MpiTrain, MpiAllreduceIsBitIdenticalWhenTheScenarioNamesOpenMpisAlgorithm) {
+  // Open MPI 4.1's recursive doubling and Rabenseifner both add along one
+  // tree (sim/training/summation_order.h). p = 4 and 5 (a power of two, and
+  // one that folds a pair first), with the 340-float MLP (recursive
+  // doubling) and a 784-128-4 one, 101,000 floats (Rabenseifner: build/
+  // validation allreduce-choice); the scenario names the algorithm as
+  // validate/calibrate would.
+  struct Case {
+    int p;
+    std::string sets, algorithm;
+  };
+  const std::string wide = " --set workload.model.mlp.hidden=128 --set workload.dataset.synthetic.features=784";
+  for (const Case& k : {Case{4, "", "recursive_doubling"}, Case{5, "", "recursive_doubling"},
+                        Case{4, wide, "rabenseifner"}, Case{5, wide, "rabenseifner"}}) {
+    const std::string sets = "--set cluster.workers=" + std::to_string(k.p) + k.sets + " --set strategy.allreduce=" +
+                             (k.algorithm == "rabenseifner" ? "HALVING_DOUBLING" : "RECURSIVE_DOUBLING");
+    const TrajectoryAgreement a = RunBoth(k.p, sets, "--allreduce mpi");
+    EXPECT_TRUE(a.same_steps);
+    EXPECT_EQ(a.max_relative_difference, 0.0) << "p = " << k.p << k.sets << ", at step " << a.worst_step;
+    EXPECT_EQ(ReadResult(dir_ / "real.json").strategy(), "SYNC_ALLREDUCE/MPI_Allreduce(" + k.algorithm + ")")
+        << "p = " << k.p << k.sets;
+  }
 }
 
 TEST_F(MpiTrain, SynchronousParameterServerIsBitIdentical) {
@@ -172,9 +225,9 @@ TEST_F(MpiTrain, SspWithBoundZeroRunsInRoundsAsTheSimulationDoes) {
 }
 
 TEST_F(MpiTrain, LocalSgdFollowsTheSimulatedTrajectory) {
-  // 30 local steps in rounds of 8 (8, 8, 8, 6), evaluated every round. At
-  // p = 2 the ring's sum a + b is the simulation's (float addition
-  // commutes): the same to the bit; at p = 3 rounding apart.
+  // 30 local steps in rounds of 8 (8, 8, 8, 6), evaluated every round. The
+  // replicas are averaged by our ring, whose order the simulation follows:
+  // the same to the bit at p = 2 and at p = 3.
   const std::string sets = "--set strategy.kind=LOCAL_SGD --set strategy.local_steps=8";
   TrajectoryAgreement a = RunBoth(2, sets + " --set cluster.workers=2");
   EXPECT_TRUE(a.same_steps);
@@ -185,7 +238,7 @@ TEST_F(MpiTrain, LocalSgdFollowsTheSimulatedTrajectory) {
   EXPECT_EQ(r.samples(), 30.0 * 2 * 16);
   a = RunBoth(3, sets + " --set cluster.workers=3");
   EXPECT_TRUE(a.same_steps);
-  EXPECT_LE(a.max_relative_difference, kLossTolerance) << "at step " << a.worst_step;
+  EXPECT_EQ(a.max_relative_difference, 0.0) << "at step " << a.worst_step;
 }
 
 TEST_F(MpiTrain, WrongRankCountIsBadInputAndWritesNothing) {

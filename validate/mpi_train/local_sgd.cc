@@ -6,9 +6,9 @@
 // over (strategy.reset_optimizer_state resets it, as Numerics does). The last
 // round is shorter so that exactly `steps` local steps are taken. The series
 // counts rounds, and evaluates every max(1, eval_every / H) of them, as the
-// simulation's does. The simulation sums the replicas in rank order
-// (Numerics::average_replicas), the ring in ring order: rounding apart (none
-// at p = 2), the same arithmetic.
+// simulation's does. The simulation sums the replicas along the same tree
+// (Numerics::average_replicas, sim/training/summation_order.h): the same
+// arithmetic, to the bit.
 #include <algorithm>
 #include <memory>
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/scenario/placement.h"
+#include "sim/training/summation_order.h"
 
 namespace sim::validate {
 
@@ -37,19 +38,11 @@ struct RankLayout {
   [[nodiscard]] int server_rank(std::uint32_t s) const noexcept { return static_cast<int>(server_ranks[s]); }
 };
 
-// Element range [begin, end) of shard `index` of `count` elements cut into
-// `parts`: the first count % parts shards are one element longer (the rule
-// of collectives::Partition, in elements instead of bytes).
-struct ElementRange {
-  std::int64_t begin = 0;
-  std::int64_t end = 0;
-  [[nodiscard]] std::int64_t size() const noexcept { return end - begin; }
-};
-
+// Shard `index` of `count` elements cut into `parts` (sim's ElementPiece:
+// the first count % parts shards are one element longer, the rule of
+// collectives::Partition in elements).
 [[nodiscard]] inline ElementRange Piece(std::int64_t count, std::int64_t parts, std::int64_t index) noexcept {
-  const std::int64_t base = count / parts, extra = count % parts;
-  const std::int64_t begin = index * base + (index < extra ? index : extra);
-  return {begin, begin + base + (index < extra ? 1 : 0)};
+  return ElementPiece(count, parts, index);
 }
 
 }  // namespace sim::validate

@@ -8,8 +8,9 @@
 //
 // Pieces follow collectives::Partition in elements: piece i of n has n/p
 // elements, one more for the first n mod p. The sum of piece c is formed
-// along the ring starting at rank c+1, so it associates differently from a
-// rank-order sum: the result differs from it by float rounding only.
+// along the ring starting at rank c+1; the simulation adds in that order too
+// (sim/training/summation_order.h, SummationOrder::kRing), so a real run and
+// its prediction agree to the bit.
 #pragma once
 
 #include <mpi.h>

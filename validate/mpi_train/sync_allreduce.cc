@@ -2,8 +2,10 @@
 // the same parameters, the gradients are summed across ranks (our ring or
 // MPI_Allreduce), divided by p and applied by every rank with the same
 // optimizer, so all ranks hold the same new parameters. The simulation does
-// the same arithmetic in rank order (Numerics::apply_mean); here the sum
-// associates in ring (or Open MPI's) order, which differs by rounding only.
+// the same arithmetic (Numerics::apply_mean) and adds along the same tree:
+// our ring's, or, for MPI_Allreduce, Open MPI's recursive doubling tree when
+// the scenario names its algorithm (HALVING_DOUBLING or RECURSIVE_DOUBLING;
+// sim/training/summation_order.h).
 #include <memory>
 
 #include "validate/mpi_train/real_run.h"
