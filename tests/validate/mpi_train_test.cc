@@ -206,11 +206,13 @@ TEST_F(MpiTrain, WrongRankCountIsBadInputAndWritesNothing) {
 
 // ------------------------------------------------------ backup workers --
 
-// SYNC_BACKUP on 3 workers and one server (4 ranks), b = 1: worker 2 is
+// SYNC_BACKUP on 4 workers and one server (5 ranks), b = 1: worker 3 is
 // persistently slow, so much (factor 100,000: its gradient of tens of
 // microseconds becomes a sleep of a second or more) that every step's update
-// is made from workers 0 and 1 long before it wakes. Workers 0 and 1 are
-// slowed 100-fold too, to steps of milliseconds: a real worker notices an
+// is made from workers 0, 1 and 2 long before it wakes. Three gradients, so
+// that the order of the sum matters: (g0 + g1) + g2 in rank order, as sim
+// adds them, whatever order they arrive in. Workers 0 to 2 are slowed
+// 100-fold too, to steps of milliseconds: a real worker notices an
 // update up to a 200-us slice of its sleep (plus the scheduler's wake-up)
 // late, and with steps shorter than that lag (here ~0.2 ms unslowed) it
 // would find newer versions waiting when its pull ends and skip them (pull
@@ -220,7 +222,7 @@ TEST_F(MpiTrain, WrongRankCountIsBadInputAndWritesNothing) {
 const char* kBackupScenario = R"(
 name: "mpi_train_backup_test"
 seed: 3
-cluster { workers: 3 topology { star { host_link { bandwidth_gbit_per_s: 10 latency_us: 5 } } } }
+cluster { workers: 4 topology { star { host_link { bandwidth_gbit_per_s: 10 latency_us: 5 } } } }
 workload {
   model { mlp { hidden: 16 } }
   dataset { synthetic { train_samples: 2000 test_samples: 500 features: 16 classes: 4 } }
@@ -233,7 +235,8 @@ strategy { kind: SYNC_BACKUP servers: 1 backup_workers: 1 }
 stragglers {
   slow_workers { worker: 0 factor: 100 }
   slow_workers { worker: 1 factor: 100 }
-  slow_workers { worker: 2 factor: 100000 }
+  slow_workers { worker: 2 factor: 100 }
+  slow_workers { worker: 3 factor: 100000 }
 }
 )";
 
@@ -263,8 +266,8 @@ class MpiTrainBackup : public MpiTrain {
     backup_ = (dir_ / "backup.pbtxt").string();
     std::ofstream(backup_) << kBackupScenario;
   }
-  // mpi_train (4 ranks unless `ranks`) and sim on the backup scenario.
-  Outcome RunReal(const std::string& sets, int ranks = 4) {
+  // mpi_train (5 ranks unless `ranks`) and sim on the backup scenario.
+  Outcome RunReal(const std::string& sets, int ranks = 5) {
     return Shell(std::string(kTimeLimit) + LocalMpirun() + " -np " + std::to_string(ranks) + " " + Build() +
                  "/mpi_train -s " + backup_ + " " + sets + " --json " + (dir_ / "real.json").string() + " --series " +
                  (dir_ / "real.csv").string() + " --applied " + (dir_ / "applied.csv").string());
@@ -281,7 +284,7 @@ TEST_F(MpiTrainBackup, PersistentlySlowWorkerIsDroppedAndTheTrajectoryIsTheSimul
   ASSERT_EQ(real.status, 0) << real.output;
   const Outcome predicted = RunSim("");
   ASSERT_EQ(predicted.status, 0) << predicted.output;
-  // The same gradients (workers 0 and 1, every step) averaged in rank order
+  // The same gradients (workers 0, 1 and 2, every step) averaged in rank order
   // (Numerics::apply_mean on the server, as in sim): the same bits.
   const TrajectoryAgreement a = CompareLossTrajectories(ParseSeriesCsv(Read(dir_ / "sim.csv"), "sim.csv"),
                                                         ParseSeriesCsv(Read(dir_ / "real.csv"), "real.csv"));
@@ -291,29 +294,29 @@ TEST_F(MpiTrainBackup, PersistentlySlowWorkerIsDroppedAndTheTrajectoryIsTheSimul
   EXPECT_EQ(r.strategy(), "SYNC_BACKUP/1 server");
   EXPECT_EQ(r.steps(), 30u);
   // samples = steps x (p - b) x batch, as sim counts them.
-  EXPECT_EQ(r.samples(), 30.0 * 2 * 16);
+  EXPECT_EQ(r.samples(), 30.0 * 3 * 16);
   EXPECT_EQ(r.samples(), s.samples());
-  // Every used gradient is applied at staleness 0: 30 x 2, none from worker 2.
+  // Every used gradient is applied at staleness 0: 30 x 3, none from worker 3.
   EXPECT_EQ(std::vector<double>(r.staleness_histogram().begin(), r.staleness_histogram().end()),
-            std::vector<double>{60});
-  EXPECT_EQ(AppliedHistogram(Read(dir_ / "applied.csv"), 2), std::vector<double>{60});
+            std::vector<double>{90});
+  EXPECT_EQ(AppliedHistogram(Read(dir_ / "applied.csv"), 3), std::vector<double>{90});
   // Computations begun, per worker, as the simulation counts them: each
   // worker begins one per step, the slow one too (cut short by every update,
   // it pulls and begins the next): 30 each.
-  ASSERT_EQ(r.per_worker_size(), 3);
-  ASSERT_EQ(s.per_worker_size(), 3);
-  for (int w = 0; w < 3; ++w) {
+  ASSERT_EQ(r.per_worker_size(), 4);
+  ASSERT_EQ(s.per_worker_size(), 4);
+  for (int w = 0; w < 4; ++w) {
     EXPECT_EQ(r.per_worker(w).computations(), s.per_worker(w).computations()) << "worker " << w;
     EXPECT_EQ(r.per_worker(w).computations(), 30u) << "worker " << w;
   }
-  // All 30 of worker 2's were cut short unsent, so nothing arrived late.
+  // All 30 of worker 3's were cut short unsent, so nothing arrived late.
   const BackupCounts counts = ReadBackupCounts(real.output);
   ASSERT_TRUE(counts.found) << real.output;
   EXPECT_EQ(counts.cut_short, 30u);
   EXPECT_EQ(counts.dropped_late, 0u);
   // Cut short within its sleep: the slow worker's compute time is about the
   // others' steps, nowhere near one 1 s sleep per step (30 s).
-  EXPECT_LT(r.per_worker(2).compute_s(), 15.0);
+  EXPECT_LT(r.per_worker(3).compute_s(), 15.0);
 }
 
 TEST_F(MpiTrainBackup, LatePushesAreDrainedAndTheRunEndsCleanly) {
@@ -328,9 +331,8 @@ TEST_F(MpiTrainBackup, LatePushesAreDrainedAndTheRunEndsCleanly) {
   text.erase(text.find("stragglers {"));
   std::ofstream(backup_) << text;
   const std::string sets =
-      "--set cluster.workers=4 --set strategy.backup_workers=2 --set workload.steps=200 "
-      "--set workload.eval_every_steps=50";
-  const Outcome real = RunReal(sets, 5);
+      "--set strategy.backup_workers=2 --set workload.steps=200 --set workload.eval_every_steps=50";
+  const Outcome real = RunReal(sets);
   ASSERT_EQ(real.status, 0) << real.output;  // 124: timed out (a hang)
   const auto r = ReadResult(dir_ / "real.json");
   EXPECT_EQ(r.steps(), 200u);
@@ -351,13 +353,13 @@ TEST_F(MpiTrainBackup, LatePushesAreDrainedAndTheRunEndsCleanly) {
 
 TEST_F(MpiTrainBackup, AsManyBackupsAsWorkersIsBadInputAndWritesNothing) {
   // The scenario's own check (strategy_plan.cc): backup_workers < workers.
-  const Outcome o = RunReal("--set strategy.backup_workers=3");
+  const Outcome o = RunReal("--set strategy.backup_workers=4");
   EXPECT_EQ(o.status, 2) << o.output;
   EXPECT_NE(o.output.find("strategy.backup_workers"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("< cluster.workers (3)"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("< cluster.workers (4)"), std::string::npos) << o.output;
   EXPECT_FALSE(fs::exists(dir_ / "real.json"));
   // Two servers would each pick their own first p - b: refused.
-  const Outcome two = RunReal("--set strategy.servers=2", 5);
+  const Outcome two = RunReal("--set strategy.servers=2", 6);
   EXPECT_EQ(two.status, 2) << two.output;
   EXPECT_NE(two.output.find("mpi_train runs SYNC_BACKUP with 1 server"), std::string::npos) << two.output;
   EXPECT_FALSE(fs::exists(dir_ / "real.json"));
