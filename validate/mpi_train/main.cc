@@ -10,8 +10,10 @@
 //
 // Strategies: SYNC_ALLREDUCE and LOCAL_SGD (our ring over point-to-point, or
 // MPI_Allreduce), SYNC_PS, ASYNC_PS, SSP and SYNC_BACKUP (backup workers)
-// with dedicated servers (SSP and SYNC_BACKUP: one server). --applied writes every applied gradient's worker and staleness. Exit status: 0 success, 2 bad
-// input (nothing written), 1 any other failure.
+// with dedicated servers (SSP and SYNC_BACKUP: one server). --applied writes
+// every applied gradient's worker and staleness. With backup workers it also
+// prints how many computations were cut short and late gradients dropped.
+// Exit status: 0 success, 2 bad input (nothing written), 1 any other failure.
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
