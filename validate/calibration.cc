@@ -35,8 +35,10 @@ std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 // Local SGD's workers compute their rounds at once and meet at every average:
 // lockstep, as a synchronous run.
+// Backup workers are a synchronous parameter server that waits for p - b.
 bool IsSynchronous(StrategyKind kind) {
-  return kind == StrategyKind::kSyncAllReduce || kind == StrategyKind::kSyncPs || kind == StrategyKind::kLocalSgd;
+  return kind == StrategyKind::kSyncAllReduce || kind == StrategyKind::kSyncPs || kind == StrategyKind::kLocalSgd ||
+         kind == StrategyKind::kSyncBackup;
 }
 
 // The schema's value of a registry algorithm: its name, upper-cased
@@ -69,6 +71,7 @@ TrafficPattern PatternOf(const scenario::RunPlan& s, AllreduceImplementation imp
   const std::uint32_t workers = s.cluster.workers;
   switch (s.strategy.kind) {
     case StrategyKind::kSyncPs:
+    case StrategyKind::kSyncBackup:  // every worker still pushes and pulls: the same messages
     case StrategyKind::kAsyncPs:
     case StrategyKind::kSsp:
       return TrafficPattern::kFanInOut;
@@ -86,7 +89,7 @@ TrafficPattern PatternOf(const scenario::RunPlan& s, AllreduceImplementation imp
     }
     default:
       throw std::invalid_argument("strategy.kind " + std::string(Entry(s.strategy.kind).name) +
-                                  ": validate runs SYNC_ALLREDUCE, LOCAL_SGD, SYNC_PS, ASYNC_PS and SSP only");
+                                  ": validate runs SYNC_ALLREDUCE, LOCAL_SGD, SYNC_PS, SYNC_BACKUP, ASYNC_PS and SSP only");
   }
 }
 
@@ -226,7 +229,7 @@ Calibration Calibrate(const HostMeasurements& m, const scenario::RunPlan& s, All
   if (Entry(s.strategy.kind).uses_servers) {
     // Sync: the server adds each gradient in; async: it takes one optimizer
     // step per gradient.
-    const double per_gradient_s = s.strategy.kind == StrategyKind::kSyncPs ? m.add_gradient_s() : m.optimizer_step_s();
+    const double per_gradient_s = IsSynchronous(s.strategy.kind) ? m.add_gradient_s() : m.optimizer_step_s();
     if (per_gradient_s > 0) c.server_apply_gbyte_per_s = InGigabytesPerSecond(BytesPerSecond{bytes / per_gradient_s});
   }
   if (allreduce && implementation == AllreduceImplementation::kMpiAllreduce && s.cluster.workers > 1) {

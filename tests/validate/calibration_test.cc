@@ -76,16 +76,13 @@ TEST(Calibration, PatternFollowsStrategyAndImplementation) {
   EXPECT_EQ(fit.duplex, scenario::FULL_DUPLEX);
   EXPECT_GT(fit.bandwidth_efficiency, 0.0);
   // Local SGD all-reduces its parameters as many bytes as a gradient; SSP
-  // talks to its server as ASYNC_PS does; backup workers are not validated.
+  // talks to its server as ASYNC_PS does.
   auto local = ring4;
   local.strategy.kind = StrategyKind::kLocalSgd;
   EXPECT_EQ(PatternOf(local, AllreduceImplementation::kPointToPointRing, kGradient), TrafficPattern::kRingExchange);
   auto ssp = Scenario("mlp_async_ps_100mbit.pbtxt", 4);
   ssp.strategy.kind = StrategyKind::kSsp;
   EXPECT_EQ(PatternOf(ssp, AllreduceImplementation::kPointToPointRing, kGradient), TrafficPattern::kFanInOut);
-  auto backup = Scenario("mlp_sync_ps_100mbit.pbtxt", 4);
-  backup.strategy.kind = StrategyKind::kSyncBackup;
-  EXPECT_THROW((void)PatternOf(backup, AllreduceImplementation::kPointToPointRing, kGradient), std::invalid_argument);
 }
 
 TEST(Calibration, SizesAreThoseTheRunSends) {
@@ -311,6 +308,33 @@ TEST(Calibration, FileTextRoundTripsThroughTheParser) {
   EXPECT_EQ(text.rfind("# first line\n# second line\n", 0), 0u) << text;
   EXPECT_EQ(ParseOverridesFile(text), CalibrationOverrides(c));
   EXPECT_EQ(ParseOverridesFile("  # comment\n\n  a.b=1  \r\n"), (std::vector<std::string>{"a.b=1"}));
+}
+
+TEST(Calibration, BackupWorkersAreCalibratedAsTheSynchronousServer) {
+  // SYNC_BACKUP: every worker still pushes its gradient to the server and
+  // pulls the parameters (the server drops the late ones after they cross),
+  // so the fan-in/out of whole gradients, fitted on the fan-out as for
+  // SYNC_PS: t = 50 us + 4 m / (0.9 B) -> efficiency 0.9. Synchronous: the
+  // compute rate is the lockstep phase's, 10 MFLOP in 0.5 ms = 0.02 TFLOP/s,
+  // and the server's work per gradient is adding it in, 407,080 bytes in
+  // 10 us = 40.708 GB/s.
+  const auto backup = Scenario("mlp_sync_ps_backup_100mbit.pbtxt", 4);
+  ASSERT_EQ(backup.strategy.kind, StrategyKind::kSyncBackup);
+  ASSERT_EQ(backup.strategy.backup_workers, 1u);
+  EXPECT_EQ(PatternOf(backup, AllreduceImplementation::kPointToPointRing, kGradient), TrafficPattern::kFanInOut);
+  EXPECT_EQ(MessageSizes(backup, AllreduceImplementation::kPointToPointRing, kGradient),
+            (std::vector<std::int64_t>{407080}));
+  HostMeasurements m = ServerMeasurements(4);
+  m.set_lockstep_step_s(0.5e-3);
+  m.add_free_running_step_s(0.9e-3);  // would be used were it not synchronous
+  m.set_add_gradient_s(10e-6);
+  m.set_optimizer_step_s(80e-6);
+  const Calibration c = Calibrate(m, backup, AllreduceImplementation::kPointToPointRing);
+  EXPECT_EQ(c.pattern, TrafficPattern::kFanInOut);
+  EXPECT_NEAR(c.link.bandwidth_efficiency, 0.9, 0.9 * kTolerance);
+  EXPECT_NEAR(c.device.peak_tflops(), 1e7 / 0.5e-3 / 1e12, 1e-15);
+  EXPECT_EQ(c.device.step_overhead_us(), 0.0);  // the server does the arithmetic
+  EXPECT_NEAR(c.server_apply_gbyte_per_s, 40.708, 40.708 * kTolerance);
 }
 
 }  // namespace

@@ -248,17 +248,174 @@ TEST_F(MpiTrain, WrongRankCountIsBadInputAndWritesNothing) {
   EXPECT_NE(o.status, 0);
   EXPECT_NE(o.output.find("use mpirun -np 3"), std::string::npos) << o.output;
   EXPECT_FALSE(fs::exists(dir_ / "none.json"));
-  // SSP with two servers, and backup workers: refused, both said at once.
+  // SSP with two servers: refused.
   const Outcome refused = Shell(LocalMpirun() + " -np 4 " + Build() + "/mpi_train -s " + scenario_ +
                                 " --set strategy.kind=SSP --set strategy.servers=2 --json " +
                                 (dir_ / "none.json").string());
   EXPECT_NE(refused.status, 0) << refused.output;
   EXPECT_NE(refused.output.find("mpi_train runs SSP with 1 server"), std::string::npos) << refused.output;
-  const Outcome backup = Shell(LocalMpirun() + " -np 3 " + Build() + "/mpi_train -s " + scenario_ +
-                               " --set strategy.kind=SYNC_BACKUP --set strategy.backup_workers=1");
-  EXPECT_NE(backup.status, 0) << backup.output;
-  EXPECT_NE(backup.output.find("not backup workers"), std::string::npos) << backup.output;
   EXPECT_FALSE(fs::exists(dir_ / "none.json"));
+}
+
+// ------------------------------------------------------ backup workers --
+
+// SYNC_BACKUP on 4 workers and one server (5 ranks), b = 1: worker 3 is
+// persistently slow, so much (factor 100,000: its gradient of tens of
+// microseconds becomes a sleep of a second or more) that every step's update
+// is made from workers 0, 1 and 2 long before it wakes. Three gradients, so
+// that the order of the sum matters: (g0 + g1) + g2 in rank order, as sim
+// adds them, whatever order they arrive in. Workers 0 to 2 are slowed
+// 100-fold too, to steps of milliseconds: a real worker notices an
+// update up to a 200-us slice of its sleep (plus the scheduler's wake-up)
+// late, and with steps shorter than that lag (here ~0.2 ms unslowed) it
+// would find newer versions waiting when its pull ends and skip them (pull
+// again), beginning fewer computations than the simulated worker, which is
+// cut short at the update's instant. On the emulated cluster a step takes
+// tens of milliseconds.
+const char* kBackupScenario = R"(
+name: "mpi_train_backup_test"
+seed: 3
+cluster { workers: 4 topology { star { host_link { bandwidth_gbit_per_s: 10 latency_us: 5 } } } }
+workload {
+  model { mlp { hidden: 16 } }
+  dataset { synthetic { train_samples: 2000 test_samples: 500 features: 16 classes: 4 } }
+  batch_size: 16
+  steps: 30
+  eval_every_steps: 5
+  optimizer { learning_rate: 0.05 momentum: 0.9 }
+}
+strategy { kind: SYNC_BACKUP servers: 1 backup_workers: 1 }
+stragglers {
+  slow_workers { worker: 0 factor: 100 }
+  slow_workers { worker: 1 factor: 100 }
+  slow_workers { worker: 2 factor: 100 }
+  slow_workers { worker: 3 factor: 100000 }
+}
+)";
+
+// The counts mpi_train prints for backup workers (without -q).
+struct BackupCounts {
+  unsigned long cut_short = 0, dropped_late = 0;
+  bool found = false;
+};
+BackupCounts ReadBackupCounts(const std::string& output) {
+  BackupCounts c;
+  const auto at = output.find("backup workers: ");
+  if (at == std::string::npos) return c;
+  c.found = std::sscanf(output.c_str() + at, "backup workers: %lu computations cut short, %lu late gradients dropped",
+                        &c.cut_short, &c.dropped_late) == 2;
+  return c;
+}
+
+// A time limit for a run that might hang (a late push never received, a
+// worker never woken): coreutils' timeout, exit 124 when it strikes.
+constexpr const char* kTimeLimit = "timeout -k 10 240 ";
+
+class MpiTrainBackup : public MpiTrain {
+ protected:
+  void SetUp() override {
+    MpiTrain::SetUp();
+    if (IsSkipped()) return;
+    backup_ = (dir_ / "backup.pbtxt").string();
+    std::ofstream(backup_) << kBackupScenario;
+  }
+  // mpi_train (5 ranks unless `ranks`) and sim on the backup scenario.
+  Outcome RunReal(const std::string& sets, int ranks = 5) {
+    return Shell(std::string(kTimeLimit) + LocalMpirun() + " -np " + std::to_string(ranks) + " " + Build() +
+                 "/mpi_train -s " + backup_ + " " + sets + " --json " + (dir_ / "real.json").string() + " --series " +
+                 (dir_ / "real.csv").string() + " --applied " + (dir_ / "applied.csv").string());
+  }
+  Outcome RunSim(const std::string& sets) {
+    return Shell(Build() + "/sim -q --scenario " + backup_ + " " + sets + " --json " + (dir_ / "sim.json").string() +
+                 " --series " + (dir_ / "sim.csv").string());
+  }
+  std::string backup_;
+};
+
+TEST_F(MpiTrainBackup, PersistentlySlowWorkerIsDroppedAndTheTrajectoryIsTheSimulations) {
+  const Outcome real = RunReal("");
+  ASSERT_EQ(real.status, 0) << real.output;
+  const Outcome predicted = RunSim("");
+  ASSERT_EQ(predicted.status, 0) << predicted.output;
+  // The same gradients (workers 0, 1 and 2, every step) averaged in rank order
+  // (Numerics::apply_mean on the server, as in sim): the same bits.
+  const TrajectoryAgreement a = CompareLossTrajectories(ParseSeriesCsv(Read(dir_ / "sim.csv"), "sim.csv"),
+                                                        ParseSeriesCsv(Read(dir_ / "real.csv"), "real.csv"));
+  EXPECT_TRUE(a.same_steps);
+  EXPECT_EQ(a.max_relative_difference, 0.0) << "at step " << a.worst_step;
+  const auto r = ReadResult(dir_ / "real.json"), s = ReadResult(dir_ / "sim.json");
+  EXPECT_EQ(r.strategy(), "SYNC_BACKUP/1 server");
+  EXPECT_EQ(r.steps(), 30u);
+  // samples = steps x (p - b) x batch, as sim counts them.
+  EXPECT_EQ(r.samples(), 30.0 * 3 * 16);
+  EXPECT_EQ(r.samples(), s.samples());
+  // Every used gradient is applied at staleness 0: 30 x 3, none from worker 3.
+  EXPECT_EQ(std::vector<double>(r.staleness_histogram().begin(), r.staleness_histogram().end()),
+            std::vector<double>{90});
+  EXPECT_EQ(AppliedHistogram(Read(dir_ / "applied.csv"), 3), std::vector<double>{90});
+  // Computations begun, per worker, as the simulation counts them: each
+  // worker begins one per step, the slow one too (cut short by every update,
+  // it pulls and begins the next): 30 each.
+  ASSERT_EQ(r.per_worker_size(), 4);
+  ASSERT_EQ(s.per_worker_size(), 4);
+  for (int w = 0; w < 4; ++w) {
+    EXPECT_EQ(r.per_worker(w).computations(), s.per_worker(w).computations()) << "worker " << w;
+    EXPECT_EQ(r.per_worker(w).computations(), 30u) << "worker " << w;
+  }
+  // All 30 of worker 3's were cut short unsent, so nothing arrived late.
+  const BackupCounts counts = ReadBackupCounts(real.output);
+  ASSERT_TRUE(counts.found) << real.output;
+  EXPECT_EQ(counts.cut_short, 30u);
+  EXPECT_EQ(counts.dropped_late, 0u);
+  // Cut short within its sleep: the slow worker's compute time is about the
+  // others' steps, nowhere near one 1 s sleep per step (30 s).
+  EXPECT_LT(r.per_worker(3).compute_s(), 15.0);
+}
+
+TEST_F(MpiTrainBackup, LatePushesAreDrainedAndTheRunEndsCleanly) {
+  // No straggler and b = 2 of 4 (5 ranks), 200 steps: each step the two
+  // workers behind are either cut short (the new version was there when
+  // their gradient was done) or push a gradient that arrives after the
+  // update and is dropped, the last step's included; the server returns only
+  // once every worker's last message is in. Whatever the timing, each
+  // computation is used, cut short or dropped late:
+  //   sum of computations = steps x (p - b) + cut short + dropped late.
+  std::string text = kBackupScenario;
+  text.erase(text.find("stragglers {"));
+  std::ofstream(backup_) << text;
+  const std::string sets =
+      "--set strategy.backup_workers=2 --set workload.steps=200 --set workload.eval_every_steps=50";
+  const Outcome real = RunReal(sets);
+  ASSERT_EQ(real.status, 0) << real.output;  // 124: timed out (a hang)
+  const auto r = ReadResult(dir_ / "real.json");
+  EXPECT_EQ(r.steps(), 200u);
+  EXPECT_EQ(r.samples(), 200.0 * 2 * 16);
+  std::uint64_t computations = 0;
+  for (const auto& w : r.per_worker()) computations += w.computations();
+  const BackupCounts counts = ReadBackupCounts(real.output);
+  ASSERT_TRUE(counts.found) << real.output;
+  EXPECT_EQ(computations, 200u * 2 + counts.cut_short + counts.dropped_late) << real.output;
+  EXPECT_EQ(AppliedHistogram(Read(dir_ / "applied.csv"), 4), std::vector<double>{400});
+  // Late pushes did cross and were drained (here all 400 unused gradients
+  // were late: a gradient of tens of microseconds is pushed before the
+  // update it loses to is announced).
+  EXPECT_GT(counts.dropped_late, 0u);
+  std::printf("200 steps, b = 2 of 4: %lu computations cut short, %lu late gradients dropped\n", counts.cut_short,
+              counts.dropped_late);
+}
+
+TEST_F(MpiTrainBackup, AsManyBackupsAsWorkersIsBadInputAndWritesNothing) {
+  // The scenario's own check (strategy_plan.cc): backup_workers < workers.
+  const Outcome o = RunReal("--set strategy.backup_workers=4");
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("strategy.backup_workers"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("< cluster.workers (4)"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(dir_ / "real.json"));
+  // Two servers would each pick their own first p - b: refused.
+  const Outcome two = RunReal("--set strategy.servers=2", 6);
+  EXPECT_EQ(two.status, 2) << two.output;
+  EXPECT_NE(two.output.find("mpi_train runs SYNC_BACKUP with 1 server"), std::string::npos) << two.output;
+  EXPECT_FALSE(fs::exists(dir_ / "real.json"));
 }
 
 }  // namespace

@@ -9,9 +9,11 @@
 //     [--allreduce ring|mpi] --json real.json --series real.csv
 //
 // Strategies: SYNC_ALLREDUCE and LOCAL_SGD (our ring over point-to-point, or
-// MPI_Allreduce), SYNC_PS, ASYNC_PS and SSP with dedicated servers (SSP: one
-// server). --applied writes every applied gradient's worker and staleness. Exit status: 0 success, 2 bad
-// input (nothing written), 1 any other failure.
+// MPI_Allreduce), SYNC_PS, ASYNC_PS, SSP and SYNC_BACKUP (backup workers)
+// with dedicated servers (SSP and SYNC_BACKUP: one server). --applied writes
+// every applied gradient's worker and staleness. With backup workers it also
+// prints how many computations were cut short and late gradients dropped.
+// Exit status: 0 success, 2 bad input (nothing written), 1 any other failure.
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
@@ -52,12 +54,8 @@ std::vector<std::string> Problems(const scenario::RunPlan& plan, int ranks, cons
   std::vector<std::string> p;
   const StrategySpec& st = plan.strategy;
   const std::string kind(Entry(st.kind).name);
-  if (st.kind == StrategyKind::kSyncBackup) {
-    p.push_back("strategy.kind " + kind +
-                ": mpi_train runs SYNC_ALLREDUCE, LOCAL_SGD, SYNC_PS, ASYNC_PS and SSP (not backup workers)");
-  }
-  if (st.kind == StrategyKind::kSsp && st.servers > 1) {
-    p.push_back("strategy.servers " + std::to_string(st.servers) + ": mpi_train runs SSP with 1 server");
+  if ((st.kind == StrategyKind::kSsp || st.kind == StrategyKind::kSyncBackup) && st.servers > 1) {
+    p.push_back("strategy.servers " + std::to_string(st.servers) + ": mpi_train runs " + kind + " with 1 server");
   }
   if (st.compression.scheme != models::CompressionScheme::kNone) {
     p.push_back("strategy.compression: mpi_train sends uncompressed gradients only");
@@ -217,6 +215,14 @@ int Main(int argc, char** argv) {
   const std::uint64_t steps = numerics.total_steps();
   const std::uint64_t eval_every = plan.workload.eval_every_steps > 0 ? plan.workload.eval_every_steps
                                                                       : std::max<std::uint64_t>(1, steps / 10);
+  if (plan.strategy.kind == StrategyKind::kSyncBackup && steps > MaxBackupSteps()) {
+    if (rank == 0) {
+      std::cerr << "mpi_train: " << o.scenario << ": cannot run for real:\n  workload: " << steps
+                << " steps: mpi_train tags each backup worker's push with its step, and this MPI's tags allow "
+                << MaxBackupSteps() << "\n";
+    }
+    return 2;
+  }
   const auto implementation =
       o.allreduce == "mpi" ? AllreduceImplementation::kMpiAllreduce : AllreduceImplementation::kPointToPointRing;
   const std::int64_t n = numerics.model()->parameter_count();
@@ -243,10 +249,18 @@ int Main(int argc, char** argv) {
   MPI_Barrier(MPI_COMM_WORLD);
   RealRunContext context{plan, layout, MPI_COMM_WORLD, numerics, *stragglers, steps, eval_every, implementation,
                          MPI_Wtime()};
+  const bool backups = plan.strategy.kind == StrategyKind::kSyncBackup;
   RankOutcome out = plan.strategy.kind == StrategyKind::kSyncAllReduce ? RunSyncAllReduce(context)
                     : plan.strategy.kind == StrategyKind::kLocalSgd   ? RunLocalSgd(context)
+                    : backups                                         ? RunBackupWorkers(context)
                                                                       : RunParameterServers(context);
   MPI_Barrier(MPI_COMM_WORLD);
+  // Backup workers: computations cut short (workers) and late pushes dropped
+  // (the server), summed on rank 0.
+  std::uint64_t backup_counts[2] = {out.cut_short, out.dropped_late};
+  if (backups) {
+    MPI_Reduce(rank == 0 ? MPI_IN_PLACE : backup_counts, backup_counts, 2, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+  }
 
   // Per-rank times to rank 0.
   const double mine[5] = {out.compute_s, out.comm_s, out.wait_s, static_cast<double>(out.computations), out.end_s};
@@ -285,6 +299,10 @@ int Main(int argc, char** argv) {
     std::printf("%s: %s, %u workers, %u steps: %.6f s per step (wall), final loss %.6f, accuracy %.4f\n",
                 plan.name.c_str(), r.strategy().c_str(), workers, r.steps(), r.mean_step_s(), r.final_loss(),
                 r.final_accuracy());
+    if (backups) {
+      std::printf("backup workers: %llu computations cut short, %llu late gradients dropped\n",
+                  static_cast<unsigned long long>(backup_counts[0]), static_cast<unsigned long long>(backup_counts[1]));
+    }
   }
   return 0;
 }

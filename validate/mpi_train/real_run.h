@@ -15,6 +15,8 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "sim/scenario/run_plan.h"
@@ -60,6 +62,11 @@ struct RankOutcome {
   // Updates of the global model and samples in them (on trace holders).
   std::uint64_t updates = 0;
   std::uint64_t samples = 0;
+  // Backup workers (SYNC_BACKUP): on a worker, its computations cut short by
+  // an update; on the server, the pushes that arrived for a step already
+  // made and were dropped.
+  std::uint64_t cut_short = 0;
+  std::uint64_t dropped_late = 0;
   TrainingTrace trace;  // rank 0 (all-reduce) or each server (its shard)
   std::vector<StepRecord> steps;
 };
@@ -72,10 +79,24 @@ struct RankOutcome {
 [[nodiscard]] RankOutcome RunLocalSgd(RealRunContext& context);
 // SYNC_PS, ASYNC_PS and SSP with dedicated servers (the last S ranks).
 [[nodiscard]] RankOutcome RunParameterServers(RealRunContext& context);
+// SYNC_BACKUP: SYNC_PS whose server makes each update from the first p - b
+// gradients of the step and drops the rest (one dedicated server).
+[[nodiscard]] RankOutcome RunBackupWorkers(RealRunContext& context);
+// The longest SYNC_BACKUP run whose steps fit in this MPI's message tags.
+[[nodiscard]] std::uint64_t MaxBackupSteps();
 
 // Worker `worker`'s next gradient on `at`, followed by its straggler sleep;
 // adds the time taken to `outcome.compute_s`.
 [[nodiscard]] Gradient ComputeGradient(RealRunContext& context, std::uint32_t worker, const ParameterVersion& at,
                                        RankOutcome& outcome);
+
+// The same, but the straggler sleep is cut short as soon as `update_made`
+// says yes (asked once the gradient is computed, then between short slices
+// of the sleep): none when cut. The gradient itself (Eigen, well under a
+// millisecond on the validation models) always runs to its end. Counts the
+// computation and its time either way.
+[[nodiscard]] std::optional<Gradient> ComputeGradientUnlessCut(RealRunContext& context, std::uint32_t worker,
+                                                               const ParameterVersion& at, RankOutcome& outcome,
+                                                               const std::function<bool()>& update_made);
 
 }  // namespace sim::validate
