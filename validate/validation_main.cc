@@ -8,6 +8,14 @@
 //   validation calibration --measurements M.json -s F [--set ...]
 //       [--allreduce ring|mpi] --out F.sets
 //       turns mpi_calibrate's measurements into scenario overrides
+//   validation calibration --profile P.json -s F [--set ...]
+//       [--allreduce ring|mpi] --out F.sets
+//       the same from a cluster profile (cluster_profile.h): no measurement
+//       of the run itself
+//   validation profile --measurements M2.json M3.json ... [--description D]
+//       --out P.json
+//       gathers mpi_calibrate --profile-sizes measurements, one per rank
+//       count, into a cluster profile (measurements.proto, ClusterProfile)
 //   validation report --manifest M.tsv --csv OUT.csv [--max-error-pct 5]
 //       [--loss-tolerance 1e-4] [--convergence-csv C.csv]
 //       [--max-staleness-error-pct 10]
@@ -30,7 +38,10 @@
 #include "sim/result/atomic_file.h"
 #include "sim/result/result.pb.h"
 #include "sim/scenario/run_plan.h"
+#include "models/data/load_dataset.h"
+#include "models/nn/make_model.h"
 #include "validate/calibration.h"
+#include "validate/cluster_profile.h"
 #include "validate/comparison.h"
 #include "validate/openmpi_allreduce_choice.h"
 
@@ -84,6 +95,61 @@ void WriteCalibration(const std::string& measurements, const std::string& path,
                              " $(sed -e '/^#/d' -e 's/^/--set /' THIS_FILE)";
   WriteFileAtomically(out, CalibrationFileText(c, header));
   for (const auto& note : c.notes) std::cout << note << "\n";
+}
+
+void WriteCalibrationFromProfile(const std::string& profile_path, const std::string& path,
+                                 const std::vector<std::string>& overrides, const std::string& allreduce,
+                                 const std::string& out) {
+  const scenario::RunPlan plan = scenario::LoadPlan(path, overrides);
+  const auto profile = ReadJson<ClusterProfile>(profile_path);
+  if (plan.workload.timing_only_workload()) throw BadInput(path + ": workload.model.timing_only has no numerics");
+  // The run's model, for its FLOPs per step and its gradient's bytes.
+  const models::TrainTest data = models::LoadDataset(*plan.workload.dataset, plan.seed);
+  const auto model = models::MakeModel(*plan.workload.model, data.train.feature_count(), data.train.classes);
+  const double flops = model->flops_per_sample().count * static_cast<double>(plan.workload.batch_size);
+  const std::int64_t bytes = model->parameter_count() * 4;
+  std::vector<std::string> notes;
+  HostMeasurements m;
+  try {
+    m = MeasurementsFromProfile(profile, plan, ParseImplementation(allreduce), bytes, flops, notes);
+  } catch (const std::invalid_argument& e) {
+    throw BadInput(profile_path + ": " + e.what());
+  }
+  Calibration c = Calibrate(m, plan, ParseImplementation(allreduce));
+  c.notes.insert(c.notes.begin(), notes.begin(), notes.end());
+  const std::string header = "Calibration of " + plan.name + " on " + std::to_string(m.ranks()) + " ranks (" +
+                             std::to_string(m.workers()) + " workers), all-reduce " + allreduce +
+                             ", from the cluster profile " + profile_path +
+                             " (no measurement of this run).\nUse: build/sim --scenario " + path +
+                             " $(sed -e '/^#/d' -e 's/^/--set /' THIS_FILE)";
+  WriteFileAtomically(out, CalibrationFileText(c, header));
+  for (const auto& note : c.notes) std::cout << note << "\n";
+}
+
+void WriteProfile(const std::vector<std::string>& measurements, const std::string& description,
+                  const std::string& out) {
+  ClusterProfile profile;
+  profile.set_description(description);
+  std::vector<std::string> problems;
+  for (const std::string& path : measurements) {
+    const auto m = ReadJson<HostMeasurements>(path);
+    for (const HostMeasurements& earlier : profile.at_ranks()) {
+      if (earlier.ranks() == m.ranks()) problems.push_back(path + ": a second measurement on " + std::to_string(m.ranks()) + " ranks");
+    }
+    if (m.one_way_size() < 2) problems.push_back(path + ": not a profile measurement (mpi_calibrate --profile-sizes): " + std::to_string(m.one_way_size()) + " one-way sizes");
+    *profile.add_at_ranks() = m;
+  }
+  if (!problems.empty()) {
+    std::string text = "profile:";
+    for (const auto& p : problems) text += "\n  " + p;
+    throw BadInput(text);
+  }
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(profile, &json, options);
+  WriteFileAtomically(out, json);
 }
 
 // The step-0 loss of a series (its first evaluation), NaN without one.
@@ -182,7 +248,8 @@ int main(int argc, char** argv) {
   using namespace sim::validate;
   CLI::App app{"validation: calibration and error report of the real-run validation (no MPI needed)", "validation"};
   app.require_subcommand(1);
-  std::string scenario, measurements, out, allreduce = "ring", manifest, csv, convergence_csv;
+  std::string scenario, measurements, out, allreduce = "ring", manifest, csv, convergence_csv, profile, description;
+  std::vector<std::string> profile_parts;
   std::vector<std::string> overrides;
   double max_error_pct = 5.0, loss_tolerance = 1e-4;
   std::optional<double> max_staleness_error_pct;
@@ -196,12 +263,29 @@ int main(int argc, char** argv) {
   endpoints->callback([&] { Endpoints(scenario, overrides); });
 
   auto* calibration = app.add_subcommand("calibration", "Turn mpi_calibrate's measurements into --set overrides");
-  calibration->add_option("--measurements", measurements)->required()->check(CLI::ExistingFile);
+  auto* measured = calibration->add_option("--measurements", measurements, "mpi_calibrate's measurements of this run")
+                       ->check(CLI::ExistingFile);
+  calibration->add_option("--profile", profile, "A cluster profile (validate/calibrate --cluster) instead")
+      ->check(CLI::ExistingFile)
+      ->excludes(measured);
   calibration->add_option("-s,--scenario", scenario)->required()->check(CLI::ExistingFile);
   calibration->add_option("--set", overrides)->allow_extra_args(false);
   calibration->add_option("--allreduce", allreduce)->capture_default_str();
   calibration->add_option("--out", out)->required();
-  calibration->callback([&] { WriteCalibration(measurements, scenario, overrides, allreduce, out); });
+  calibration->callback([&] {
+    if (profile.empty() == measurements.empty()) throw BadInput("calibration: give --measurements or --profile");
+    if (profile.empty()) {
+      WriteCalibration(measurements, scenario, overrides, allreduce, out);
+    } else {
+      WriteCalibrationFromProfile(profile, scenario, overrides, allreduce, out);
+    }
+  });
+
+  auto* gather = app.add_subcommand("profile", "Gather mpi_calibrate --profile-sizes measurements into a cluster profile");
+  gather->add_option("--measurements", profile_parts, "One per rank count")->required()->check(CLI::ExistingFile);
+  gather->add_option("--description", description, "Where, when and how the cluster was measured");
+  gather->add_option("--out", out)->required();
+  gather->callback([&] { WriteProfile(profile_parts, description, out); });
 
   auto* report = app.add_subcommand("report", "Print and write the comparison table; judge it");
   report->add_option("--manifest", manifest)->required()->check(CLI::ExistingFile);

@@ -8,6 +8,13 @@
 //
 //   mpirun -np P build/mpi_calibrate -s scenario.pbtxt --set cluster.workers=P
 //     [--allreduce ring|mpi] --out measured.json
+//
+// With --profile-sizes B1,B2,... it measures for a cluster profile instead
+// (validate/calibrate --cluster; measurements.proto, ClusterProfile): every
+// rank computes the scenario's model (a reference: an all-reduce scenario
+// on every rank), and every pattern is timed at those sizes, the fans with
+// the last rank as the hub and the others as its workers, whatever the
+// scenario's strategy would send.
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
@@ -38,6 +45,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> overrides;
   int repetitions = 11;
   double compute_seconds = 1.0;
+  std::vector<std::int64_t> profile_sizes;
   CLI::App app{"mpi_calibrate: measure compute and links for a scenario's real run", "mpi_calibrate"};
   app.add_option("-s,--scenario", scenario_path, "Scenario file")->required()->check(CLI::ExistingFile);
   app.add_option("--set", overrides, "Override a scenario field (repeatable)")->allow_extra_args(false);
@@ -48,6 +56,10 @@ int Main(int argc, char** argv) {
   app.add_option("--compute-seconds", compute_seconds,
                  "Wall time of the free-running compute measurement, and the least of the lockstep one")
       ->capture_default_str();
+  app.add_option("--profile-sizes", profile_sizes,
+                 "Measure for a cluster profile: every pattern at these message sizes (bytes)")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -77,6 +89,11 @@ int Main(int argc, char** argv) {
   }
   if (star == nullptr) problems.push_back("cluster.topology must be a star (as the emulated cluster)");
   if (plan.workload.timing_only_workload()) problems.push_back("workload.model.timing_only has no numerics");
+  const bool profile = !profile_sizes.empty();
+  if (profile && workers != expected) {
+    problems.push_back("--profile-sizes: every rank must be a worker (a SYNC_ALLREDUCE or LOCAL_SGD scenario); "
+                       "this one has " + std::to_string(expected - workers) + " server ranks");
+  }
   if (!problems.empty()) {
     if (rank == 0) {
       std::cerr << "mpi_calibrate: " << scenario_path << ":\n";
@@ -128,11 +145,18 @@ int Main(int argc, char** argv) {
       OptimizerStepSeconds(MPI_COMM_WORLD, computes, *models::MakeOptimizer(optimizer_options), parameters, 51));
   m.set_add_gradient_s(AddGradientSeconds(MPI_COMM_WORLD, computes, parameters, 51));
 
-  // Network: the sizes the run sends.
+  // Network: the sizes the run sends (a profile: its grid, every pattern).
   if (ranks >= 2) {
-    std::vector<std::int64_t> sizes = MessageSizes(plan, implementation, gradient_bytes);
+    std::vector<std::int64_t> sizes = profile ? profile_sizes : MessageSizes(plan, implementation, gradient_bytes);
     if (sizes.empty()) sizes = {gradient_bytes / 4, gradient_bytes / 2};
-    m.set_sizes_note("sizes of " + std::string(Name(PatternOf(plan, implementation, gradient_bytes))) + " traffic");
+    m.set_sizes_note(profile ? "cluster profile: every pattern at a grid of sizes, hub = last rank"
+                             : "sizes of " + std::string(Name(PatternOf(plan, implementation, gradient_bytes))) +
+                                   " traffic");
+    // The fans' hub and its workers: the run's server and workers, or for a
+    // profile the last rank and the others.
+    const bool fans = profile || !plan.placement.servers.empty();
+    const int hub = profile ? ranks - 1 : fans ? static_cast<int>(plan.placement.servers.front()) : 0;
+    const int senders = profile ? ranks - 1 : static_cast<int>(workers);
     m.set_small_message_s(OneWaySeconds(MPI_COMM_WORLD, 1, 4 * repetitions));
     for (std::int64_t bytes : sizes) {
       SizeTime* t = m.add_one_way();
@@ -149,8 +173,7 @@ int Main(int argc, char** argv) {
         t->set_bytes(bytes);
         t->set_seconds(RingExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions));
       }
-      if (!plan.placement.servers.empty()) {
-        const int hub = static_cast<int>(plan.placement.servers.front()), senders = static_cast<int>(workers);
+      if (fans) {
         t = m.add_fan_in();
         t->set_bytes(bytes);
         t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kIn, bytes, repetitions));
