@@ -8,7 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include <google/protobuf/util/json_util.h>
+
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -19,7 +23,7 @@ namespace {
 
 constexpr double kB = 0.1e9 / 8.0;          // 100 Mbit/s in bytes per second
 constexpr std::int64_t kGradient = 407080;  // MLP-128 on Fashion-MNIST, bytes
-constexpr double kFlops = 3.25e7;           // its FLOPs per step at batch 32 (any positive value will do)
+constexpr double kFlops = 13099648;         // its FLOPs per step at batch 32 (mpi_calibrate's log)
 
 std::string Source() {
   const char* dir = std::getenv("SIM_SOURCE_DIR");
@@ -195,6 +199,33 @@ TEST(ClusterProfile, APatternMeasuredAtOneSizeOnlyIsAProblem) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("one-way: measured at 1 size, needs two or more"), std::string::npos)
         << e.what();
+  }
+}
+
+TEST(ClusterProfile, TheShippedProfileCalibratesEveryValidationScenario) {
+  // validate/profiles/emulated_cluster_100mbit.json, the profile behind
+  // validate/README.md's tables: every validation scenario at p = 2, 4, 8
+  // reads its calibration off it.
+  std::ifstream in(Source() + "/validate/profiles/emulated_cluster_100mbit.json");
+  ASSERT_TRUE(in) << "shipped profile not found";
+  std::stringstream text;
+  text << in.rdbuf();
+  ClusterProfile profile;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(text.str(), &profile).ok());
+  EXPECT_EQ(profile.at_ranks_size(), 6);
+  for (const char* file : {"mlp_ring_100mbit.pbtxt", "mlp_sync_ps_100mbit.pbtxt", "mlp_async_ps_100mbit.pbtxt",
+                           "mlp_ssp_100mbit.pbtxt", "mlp_local_sgd_100mbit.pbtxt",
+                           "mlp_sync_ps_backup_100mbit.pbtxt", "mlp_sync_ps_stragglers_100mbit.pbtxt"}) {
+    for (std::uint32_t p : {2u, 4u, 8u}) {
+      const scenario::RunPlan plan = Scenario(file, p);
+      std::vector<std::string> notes;
+      const HostMeasurements m = MeasurementsFromProfile(profile, plan, AllreduceImplementation::kPointToPointRing,
+                                                         kGradient, kFlops, notes);
+      const Calibration c = Calibrate(m, plan, AllreduceImplementation::kPointToPointRing);
+      EXPECT_GT(c.link.bandwidth_efficiency, 0.5) << file << " p = " << p;
+      EXPECT_LE(c.link.bandwidth_efficiency, 1.0) << file << " p = " << p;
+      EXPECT_GT(c.device.peak_tflops(), 0.0) << file << " p = " << p;
+    }
   }
 }
 
