@@ -10,9 +10,10 @@ namespace {
 
 using Grid = std::vector<std::pair<double, double>>;  // (bytes, seconds), by bytes
 
+// `grid` holds the measured sizes and the 1-byte time.
 double Interpolated(Grid grid, std::int64_t bytes) {
   std::sort(grid.begin(), grid.end());
-  if (grid.size() < 2) throw std::invalid_argument("a grid of fewer than two sizes cannot be interpolated");
+  if (grid.size() < 3) throw std::invalid_argument("a grid of fewer than two sizes cannot be interpolated");
   const auto b = static_cast<double>(bytes);
   // The segment holding `bytes`, or the outermost one on its side.
   std::size_t hi = 1;
@@ -22,8 +23,8 @@ double Interpolated(Grid grid, std::int64_t bytes) {
   return t0 + (t1 - t0) * (b - b0) / (b1 - b0);
 }
 
-Grid GridOf(const google::protobuf::RepeatedPtrField<SizeTime>& times) {
-  Grid grid;
+Grid GridOf(const google::protobuf::RepeatedPtrField<SizeTime>& times, double one_byte_s) {
+  Grid grid = {{1.0, one_byte_s}};
   for (const SizeTime& t : times) grid.emplace_back(static_cast<double>(t.bytes()), t.seconds());
   return grid;
 }
@@ -46,9 +47,9 @@ std::string Measured(const ClusterProfile& profile) {
 
 // Each size of `sizes` with its time from `grid` (none when the profile has
 // no such pattern there); records the problem when it has too few sizes.
-void AddInterpolated(const google::protobuf::RepeatedPtrField<SizeTime>& grid, const std::vector<std::int64_t>& sizes,
-                     const std::string& pattern, google::protobuf::RepeatedPtrField<SizeTime>& into,
-                     std::vector<std::string>& problems) {
+void AddInterpolated(const google::protobuf::RepeatedPtrField<SizeTime>& grid, double one_byte_s,
+                     const std::vector<std::int64_t>& sizes, const std::string& pattern,
+                     google::protobuf::RepeatedPtrField<SizeTime>& into, std::vector<std::string>& problems) {
   if (grid.empty()) return;
   if (grid.size() < 2) {
     problems.push_back(pattern + ": measured at " + std::to_string(grid.size()) + " size, needs two or more");
@@ -57,7 +58,7 @@ void AddInterpolated(const google::protobuf::RepeatedPtrField<SizeTime>& grid, c
   for (std::int64_t bytes : sizes) {
     SizeTime* t = into.Add();
     t->set_bytes(bytes);
-    t->set_seconds(InterpolatedSeconds(grid, bytes));
+    t->set_seconds(InterpolatedSeconds(grid, bytes, one_byte_s));
   }
 }
 
@@ -69,8 +70,9 @@ std::string Number(double value) {
 
 }  // namespace
 
-double InterpolatedSeconds(const google::protobuf::RepeatedPtrField<SizeTime>& times, std::int64_t bytes) {
-  return Interpolated(GridOf(times), bytes);
+double InterpolatedSeconds(const google::protobuf::RepeatedPtrField<SizeTime>& times, std::int64_t bytes,
+                           double one_byte_s) {
+  return Interpolated(GridOf(times, one_byte_s), bytes);
 }
 
 HostMeasurements MeasurementsFromProfile(const ClusterProfile& profile, const scenario::RunPlan& plan,
@@ -115,12 +117,13 @@ HostMeasurements MeasurementsFromProfile(const ClusterProfile& profile, const sc
   m.set_add_gradient_s(compute->add_gradient_s() * bytes_ratio);
 
   const std::vector<std::int64_t> sizes = MessageSizes(plan, implementation, gradient_bytes);
-  AddInterpolated(network->one_way(), sizes, "one-way", *m.mutable_one_way(), problems);
-  AddInterpolated(network->pair_exchange(), sizes, "pair exchange", *m.mutable_pair_exchange(), problems);
-  AddInterpolated(network->ring_exchange(), sizes, "ring exchange", *m.mutable_ring_exchange(), problems);
-  AddInterpolated(network->fan_in(), sizes, "fan-in", *m.mutable_fan_in(), problems);
-  AddInterpolated(network->fan_out(), sizes, "fan-out", *m.mutable_fan_out(), problems);
-  AddInterpolated(network->fan_half_each(), sizes, "fan half each", *m.mutable_fan_half_each(), problems);
+  const double one_byte_s = network->small_message_s();
+  AddInterpolated(network->one_way(), one_byte_s, sizes, "one-way", *m.mutable_one_way(), problems);
+  AddInterpolated(network->pair_exchange(), one_byte_s, sizes, "pair exchange", *m.mutable_pair_exchange(), problems);
+  AddInterpolated(network->ring_exchange(), one_byte_s, sizes, "ring exchange", *m.mutable_ring_exchange(), problems);
+  AddInterpolated(network->fan_in(), one_byte_s, sizes, "fan-in", *m.mutable_fan_in(), problems);
+  AddInterpolated(network->fan_out(), one_byte_s, sizes, "fan-out", *m.mutable_fan_out(), problems);
+  AddInterpolated(network->fan_half_each(), one_byte_s, sizes, "fan half each", *m.mutable_fan_half_each(), problems);
   // A fan-out's receivers, first to last: each order statistic on its own line.
   if (network->fan_out_completions_size() >= 2) {
     const int receivers = network->fan_out_completions(0).seconds_size();
@@ -128,11 +131,11 @@ HostMeasurements MeasurementsFromProfile(const ClusterProfile& profile, const sc
       SizeTimes* at = m.add_fan_out_completions();
       at->set_bytes(bytes);
       for (int i = 0; i < receivers; ++i) {
-        Grid grid;
+        Grid grid = {{1.0, one_byte_s}};
         for (const SizeTimes& fan : network->fan_out_completions()) {
           if (fan.seconds_size() == receivers) grid.emplace_back(static_cast<double>(fan.bytes()), fan.seconds(i));
         }
-        if (grid.size() >= 2) at->add_seconds(Interpolated(grid, bytes));
+        if (grid.size() >= 3) at->add_seconds(Interpolated(grid, bytes));
       }
     }
   }

@@ -9,8 +9,9 @@
 // - the network from the profile's measurements on P ranks: the 1-byte
 //   time, and every pattern's time at the run's message sizes
 //   (MessageSizes), interpolated linearly in bytes between the two nearest
-//   sizes of the profile's grid (beyond it, extended along the line through
-//   the two outermost). Open MPI's time per message is affine in its size on
+//   sizes of the profile's grid; below its smallest size along the line to
+//   the 1-byte time (no message is faster than one byte), above its largest
+//   along the line through the two largest. Open MPI's time per message is affine in its size on
 //   each side of its eager limit (calibration.h), and the validation runs
 //   raise that limit above every size, so the line between two sizes is
 //   the time between them. A fan-out's receivers, first to last, each so;
@@ -31,10 +32,11 @@
 
 namespace sim::validate {
 
-// Time of a message of `bytes` from the grid `times` (at least two sizes):
-// linear in bytes through the nearest two sizes.
+// Time of a message of `bytes` from the grid `times` (at least two sizes)
+// and the 1-byte time `one_byte_s`: linear in bytes through the nearest two
+// of them (as above).
 [[nodiscard]] double InterpolatedSeconds(const google::protobuf::RepeatedPtrField<SizeTime>& times,
-                                         std::int64_t bytes);
+                                         std::int64_t bytes, double one_byte_s);
 
 // The measurements mpi_calibrate would have taken on the run's ranks, from
 // the profile. `gradient_bytes` and `flops_per_step` are the run's model's.

@@ -82,11 +82,24 @@ const std::vector<std::int64_t> kGrid = {32768, 131072, 524288, 2097152};
 
 TEST(ClusterProfile, InterpolationOfAnAffineTimeIsExact) {
   HostMeasurements m = Entry(2, kGrid);
-  // Inside the grid, on a grid size, and beyond both ends.
-  for (std::int64_t b : {50885, 131072, 203540, 407080, 1000, 4000000}) {
+  // Inside the grid, on a grid size, and beyond its largest size.
+  for (std::int64_t b : {50885, 131072, 203540, 407080, 4000000}) {
     const double expected = Affine(b, 0.9);
-    EXPECT_NEAR(InterpolatedSeconds(m.one_way(), b), expected, expected * 1e-12) << b;
+    EXPECT_NEAR(InterpolatedSeconds(m.one_way(), b, 50e-6), expected, expected * 1e-12) << b;
   }
+  // Below the smallest size: on the line from the 1-byte time (50 us) to
+  // the smallest size's time, never below the 1-byte time.
+  const double expected = 50e-6 + (Affine(32768, 0.9) - 50e-6) * (1000.0 - 1) / (32768.0 - 1);
+  EXPECT_NEAR(InterpolatedSeconds(m.one_way(), 1000, 50e-6), expected, expected * 1e-12);
+}
+
+TEST(ClusterProfile, SizesBelowTheGridNeverTakeLessThanOneByte) {
+  // A noisy grid whose line through its two smallest sizes would cross
+  // below the 1-byte time (as tiny sizes on a loaded loopback do).
+  google::protobuf::RepeatedPtrField<SizeTime> grid;
+  Add(&grid, 4096, 100e-6);
+  Add(&grid, 16384, 400e-6);
+  EXPECT_GE(InterpolatedSeconds(grid, 453, 60e-6), 60e-6);
 }
 
 TEST(ClusterProfile, InterpolationUsesTheNearestSizesOnly) {
@@ -96,9 +109,10 @@ TEST(ClusterProfile, InterpolationUsesTheNearestSizesOnly) {
   Add(&grid, 32768, 1.0);
   Add(&grid, 131072, 2.0);
   Add(&grid, 524288, 8.0);
-  EXPECT_DOUBLE_EQ(InterpolatedSeconds(grid, 81920), 1.5);
-  EXPECT_DOUBLE_EQ(InterpolatedSeconds(grid, 327680), 5.0);
-  EXPECT_THROW((void)InterpolatedSeconds(google::protobuf::RepeatedPtrField<SizeTime>(), 1), std::invalid_argument);
+  EXPECT_DOUBLE_EQ(InterpolatedSeconds(grid, 81920, 0.5), 1.5);
+  EXPECT_DOUBLE_EQ(InterpolatedSeconds(grid, 327680, 0.5), 5.0);
+  EXPECT_THROW((void)InterpolatedSeconds(google::protobuf::RepeatedPtrField<SizeTime>(), 1, 0.5),
+               std::invalid_argument);
 }
 
 TEST(ClusterProfile, AProfileHoldingTheRunsOwnMeasurementsCalibratesItAsThePerRunCalibration) {

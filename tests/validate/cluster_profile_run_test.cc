@@ -1,0 +1,98 @@
+// validate/calibrate --cluster end to end on this machine's ranks (a local
+// launcher: no emulated network, no root): mpi_calibrate measures each rank
+// count, `validation profile` gathers them, and `validation calibration
+// --profile` calibrates runs from the profile alone; what it does not cover
+// and bad arguments exit 2 with nothing written. The figures themselves are
+// the emulated cluster's (validate/README.md); here the path from
+// measurement to a run's overrides is what is checked.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/validate/process.h"
+
+namespace sim::validate {
+namespace {
+
+using namespace sim::validate::testing;
+
+const char* kReference = R"(
+name: "profile_reference"
+seed: 3
+cluster { workers: 2 topology { star { host_link { bandwidth_gbit_per_s: 10 latency_us: 5 } } } }
+workload {
+  model { mlp { hidden: 16 } }
+  dataset { synthetic { train_samples: 2000 test_samples: 500 features: 16 classes: 4 } }
+  batch_size: 16
+  steps: 30
+  eval_every_steps: 5
+  optimizer { learning_rate: 0.05 momentum: 0.9 }
+}
+strategy { kind: SYNC_ALLREDUCE allreduce: RING servers: 1 }
+)";
+
+class ClusterProfileRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!Have("mpirun")) GTEST_SKIP() << "mpirun not found: Open MPI is needed to run mpi_calibrate";
+    dir_ = TempDir("sim-cluster-profile-tests");
+    scenario_ = (dir_ / "reference.pbtxt").string();
+    std::ofstream(scenario_) << kReference;
+  }
+
+  Outcome Calibrate(const std::string& arguments) {
+    return Shell("SIM_BUILD_DIR=" + Build() + " " + Source() + "/validate/calibrate " + arguments);
+  }
+
+  Outcome FromProfile(const std::string& sets, const fs::path& out) {
+    return Shell(Build() + "/validation calibration --profile " + (dir_ / "profile.json").string() + " -s " +
+                 scenario_ + " " + sets + " --out " + out.string());
+  }
+
+  fs::path dir_;
+  std::string scenario_;
+};
+
+TEST_F(ClusterProfileRun, AProfileOfTwoRankCountsCalibratesTheRunsItCovers) {
+  const Outcome made = Calibrate("--cluster --hosts 3 --rate 10000 --ranks 2,3 --sizes 4096,16384 --repetitions 2 -s " +
+                                 scenario_ + " --launcher '" + LocalMpirun() + "' --out " +
+                                 (dir_ / "profile.json").string());
+  ASSERT_EQ(made.status, 0) << made.output;
+  const std::string profile = Read(dir_ / "profile.json");
+  EXPECT_NE(profile.find("\"at_ranks\""), std::string::npos);
+  EXPECT_NE(profile.find("3 hosts at 10000 Mbit/s"), std::string::npos) << profile.substr(0, 400);
+
+  // A ring of 2 (2 ranks), a ring of 3 and a server with 2 workers (3 ranks).
+  for (const std::string sets : {"--set cluster.workers=2", "--set cluster.workers=3",
+                                 "--set cluster.workers=2 --set strategy.kind=SYNC_PS"}) {
+    const fs::path out = dir_ / "run.sets";
+    const Outcome o = FromProfile(sets, out);
+    ASSERT_EQ(o.status, 0) << sets << "\n" << o.output;
+    const std::string text = Read(out);
+    EXPECT_NE(text.find("from the cluster profile"), std::string::npos) << text;
+    EXPECT_NE(text.find("cluster.network.bandwidth_efficiency="), std::string::npos) << text;
+    EXPECT_NE(text.find("cluster.device_profile.peak_tflops="), std::string::npos) << text;
+    fs::remove(out);
+  }
+
+  // A server with 3 workers needs 4 ranks, which the profile lacks: exit 2, named, nothing written.
+  const fs::path none = dir_ / "none.sets";
+  const Outcome lacking = FromProfile("--set cluster.workers=3 --set strategy.kind=SYNC_PS", none);
+  EXPECT_EQ(lacking.status, 2) << lacking.output;
+  EXPECT_NE(lacking.output.find("no measurements on 4 ranks"), std::string::npos) << lacking.output;
+  EXPECT_NE(lacking.output.find("measured: 2, 3"), std::string::npos) << lacking.output;
+  EXPECT_FALSE(fs::exists(none));
+}
+
+TEST_F(ClusterProfileRun, BadArgumentsAreAllListedAndNothingIsWritten) {
+  const fs::path out = dir_ / "bad.json";
+  const Outcome o = Calibrate("--cluster --hosts 1 --rate fast --sizes 4096 --out " + out.string());
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("--hosts must be a whole number >= 2"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("--rate must be a rate in Mbit/s"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("--sizes must list two or more sizes"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+}  // namespace
+}  // namespace sim::validate
