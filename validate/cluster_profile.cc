@@ -62,6 +62,14 @@ void AddInterpolated(const google::protobuf::RepeatedPtrField<SizeTime>& grid, d
   }
 }
 
+// Every problem found, at once.
+void ThrowIfAny(const std::vector<std::string>& problems) {
+  if (problems.empty()) return;
+  std::string text = "cluster profile:";
+  for (const auto& p : problems) text += "\n  " + p;
+  throw std::invalid_argument(text);
+}
+
 std::string Number(double value) {
   char text[64];
   std::snprintf(text, sizeof text, "%.4g", value);
@@ -94,11 +102,7 @@ HostMeasurements MeasurementsFromProfile(const ClusterProfile& profile, const sc
                        " ranks have no reference model (flops_per_step, gradient_bytes)");
   }
   if (!(flops_per_step > 0) || gradient_bytes <= 0) problems.push_back("the run's model has no FLOPs or no bytes");
-  if (!problems.empty()) {
-    std::string text = "cluster profile:";
-    for (const auto& p : problems) text += "\n  " + p;
-    throw std::invalid_argument(text);
-  }
+  ThrowIfAny(problems);
 
   HostMeasurements m;
   m.set_scenario(plan.name);
@@ -139,11 +143,7 @@ HostMeasurements MeasurementsFromProfile(const ClusterProfile& profile, const sc
       }
     }
   }
-  if (!problems.empty()) {
-    std::string text = "cluster profile:";
-    for (const auto& p : problems) text += "\n  " + p;
-    throw std::invalid_argument(text);
-  }
+  ThrowIfAny(problems);
 
   std::string listed;
   for (std::int64_t b : sizes) listed += (listed.empty() ? "" : ", ") + std::to_string(b);

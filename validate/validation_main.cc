@@ -84,17 +84,24 @@ void Endpoints(const std::string& path, const std::vector<std::string>& override
             << Entry(plan.strategy.kind).name << "\n";
 }
 
+// The overrides file of `c`, calibrated from `m` (`source` says where
+// those measurements came from), and its notes on stdout.
+void WriteCalibrationFile(const Calibration& c, const HostMeasurements& m, const scenario::RunPlan& plan,
+                          const std::string& path, const std::string& allreduce, const std::string& source,
+                          const std::string& out) {
+  const std::string header = "Calibration of " + plan.name + " on " + std::to_string(m.ranks()) + " ranks (" +
+                             std::to_string(m.workers()) + " workers), all-reduce " + allreduce + ", from " + source +
+                             ".\nUse: build/sim --scenario " + path + " $(sed -e '/^#/d' -e 's/^/--set /' THIS_FILE)";
+  WriteFileAtomically(out, CalibrationFileText(c, header));
+  for (const auto& note : c.notes) std::cout << note << "\n";
+}
+
 void WriteCalibration(const std::string& measurements, const std::string& path,
                       const std::vector<std::string>& overrides, const std::string& allreduce, const std::string& out) {
   const scenario::RunPlan plan = scenario::LoadPlan(path, overrides);
   const auto m = ReadJson<HostMeasurements>(measurements);
   const Calibration c = Calibrate(m, plan, ParseImplementation(allreduce));
-  const std::string header = "Calibration of " + plan.name + " on " + std::to_string(m.ranks()) +
-                             " ranks (" + std::to_string(m.workers()) + " workers), all-reduce " + allreduce +
-                             ", from " + measurements + " (build/mpi_calibrate).\nUse: build/sim --scenario " + path +
-                             " $(sed -e '/^#/d' -e 's/^/--set /' THIS_FILE)";
-  WriteFileAtomically(out, CalibrationFileText(c, header));
-  for (const auto& note : c.notes) std::cout << note << "\n";
+  WriteCalibrationFile(c, m, plan, path, allreduce, measurements + " (build/mpi_calibrate)", out);
 }
 
 void WriteCalibrationFromProfile(const std::string& profile_path, const std::string& path,
@@ -117,13 +124,8 @@ void WriteCalibrationFromProfile(const std::string& profile_path, const std::str
   }
   Calibration c = Calibrate(m, plan, ParseImplementation(allreduce));
   c.notes.insert(c.notes.begin(), notes.begin(), notes.end());
-  const std::string header = "Calibration of " + plan.name + " on " + std::to_string(m.ranks()) + " ranks (" +
-                             std::to_string(m.workers()) + " workers), all-reduce " + allreduce +
-                             ", from the cluster profile " + profile_path +
-                             " (no measurement of this run).\nUse: build/sim --scenario " + path +
-                             " $(sed -e '/^#/d' -e 's/^/--set /' THIS_FILE)";
-  WriteFileAtomically(out, CalibrationFileText(c, header));
-  for (const auto& note : c.notes) std::cout << note << "\n";
+  WriteCalibrationFile(c, m, plan, path, allreduce,
+                       "the cluster profile " + profile_path + " (no measurement of this run)", out);
 }
 
 void WriteProfile(const std::vector<std::string>& measurements, const std::string& description,

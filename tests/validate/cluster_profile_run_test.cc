@@ -10,26 +10,12 @@
 #include <string>
 
 #include "tests/validate/process.h"
+#include "tests/validate/small_scenario.h"
 
 namespace sim::validate {
 namespace {
 
 using namespace sim::validate::testing;
-
-const char* kReference = R"(
-name: "profile_reference"
-seed: 3
-cluster { workers: 2 topology { star { host_link { bandwidth_gbit_per_s: 10 latency_us: 5 } } } }
-workload {
-  model { mlp { hidden: 16 } }
-  dataset { synthetic { train_samples: 2000 test_samples: 500 features: 16 classes: 4 } }
-  batch_size: 16
-  steps: 30
-  eval_every_steps: 5
-  optimizer { learning_rate: 0.05 momentum: 0.9 }
-}
-strategy { kind: SYNC_ALLREDUCE allreduce: RING servers: 1 }
-)";
 
 class ClusterProfileRun : public ::testing::Test {
  protected:
@@ -37,7 +23,7 @@ class ClusterProfileRun : public ::testing::Test {
     if (!Have("mpirun")) GTEST_SKIP() << "mpirun not found: Open MPI is needed to run mpi_calibrate";
     dir_ = TempDir("sim-cluster-profile-tests");
     scenario_ = (dir_ / "reference.pbtxt").string();
-    std::ofstream(scenario_) << kReference;
+    std::ofstream(scenario_) << kSmallScenario;
   }
 
   Outcome Calibrate(const std::string& arguments) {

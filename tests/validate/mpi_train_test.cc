@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/validate/process.h"
+#include "tests/validate/small_scenario.h"
 #include "validate/comparison.h"
 
 namespace sim::validate {
@@ -21,30 +22,13 @@ using namespace sim::validate::testing;
 
 constexpr double kLossTolerance = 1e-4;  // the issue's bound, relative
 
-// A small synthetic workload: seconds of wall time even with three ranks on
-// two cores.
-const char* kScenario = R"(
-name: "mpi_train_test"
-seed: 3
-cluster { workers: 2 topology { star { host_link { bandwidth_gbit_per_s: 10 latency_us: 5 } } } }
-workload {
-  model { mlp { hidden: 16 } }
-  dataset { synthetic { train_samples: 2000 test_samples: 500 features: 16 classes: 4 } }
-  batch_size: 16
-  steps: 30
-  eval_every_steps: 5
-  optimizer { learning_rate: 0.05 momentum: 0.9 }
-}
-strategy { kind: SYNC_ALLREDUCE allreduce: RING servers: 1 }
-)";
-
 class MpiTrain : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!Have("mpirun")) GTEST_SKIP() << "mpirun not found: Open MPI is needed to run mpi_train";
     dir_ = TempDir("sim-validate-tests");
     scenario_ = (dir_ / "scenario.pbtxt").string();
-    std::ofstream(scenario_) << kScenario;
+    std::ofstream(scenario_) << kSmallScenario;
   }
 
   // Runs mpi_train on `ranks` ranks and sim on the same scenario; returns

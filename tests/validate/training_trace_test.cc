@@ -73,12 +73,12 @@ TEST(RankLayout, PiecesFollowCollectivesPartition) {
   // 10 elements in 4 pieces: 3, 3, 2, 2 (the first 10 mod 4 = 2 one longer),
   // the rule of collectives::Partition.
   for (std::int64_t i = 0; i < 4; ++i) {
-    const ElementRange r = Piece(10, 4, i);
+    const ElementRange r = ElementPiece(10, 4, i);
     const collectives::ByteRange expected = collectives::Partition({0, 10}, 4, i);
     EXPECT_EQ(r.begin, expected.offset) << i;
     EXPECT_EQ(r.size(), expected.length) << i;
   }
-  EXPECT_EQ(Piece(10, 4, 3).end, 10);
+  EXPECT_EQ(ElementPiece(10, 4, 3).end, 10);
 }
 
 TEST(RankLayout, RanksAreThePlansEndpoints) {

@@ -125,7 +125,7 @@ void CollectTrace(const RankLayout& layout, std::int64_t n, RankOutcome& out) {
   auto& snapshots = whole.snapshots();
   snapshots.assign(evaluations, Eigen::VectorXf(n));
   for (std::uint32_t s = 0; s < layout.servers; ++s) {
-    const ElementRange r = Piece(n, layout.servers, s);
+    const ElementRange r = ElementPiece(n, layout.servers, s);
     for (Eigen::VectorXf& snapshot : snapshots) {
       MPI_Recv(snapshot.data() + r.begin, static_cast<int>(r.size()), MPI_FLOAT, layout.server_rank(s), kSnapshotTag,
                MPI_COMM_WORLD, MPI_STATUS_IGNORE);

@@ -1,7 +1,7 @@
 // Parameter servers for real (Li et al. 2014): S dedicated server ranks after
-// the p workers; server s owns shard s of the parameter vector (Piece(n, S,
-// s)), receives that shard of every gradient and sends that shard of the
-// parameters back.
+// the p workers; server s owns shard s of the parameter vector
+// (ElementPiece(n, S, s)), receives that shard of every gradient and sends
+// that shard of the parameters back.
 //
 // SYNC_PS, as sim/strategy/sync_parameter_server.cc: workers compute on the
 // current version, push, and wait for the new one; each server adds the p
@@ -67,7 +67,7 @@ RankOutcome SyncWorker(RealRunContext& c) {
     const Gradient g = ComputeGradient(c, worker, {params, step - 1}, out);
     record.computed_s = c.now();
     for (std::uint32_t s = 0; s < S; ++s) {
-      const ElementRange r = Piece(n, S, s);
+      const ElementRange r = ElementPiece(n, S, s);
       MPI_Isend(g.values->data() + r.begin, Count(r), MPI_FLOAT, c.layout.server_rank(s), kGradientTag, c.comm,
                 &requests[s]);
       MPI_Irecv(params->data() + r.begin, Count(r), MPI_FLOAT, c.layout.server_rank(s), kParametersTag, c.comm,
@@ -93,7 +93,7 @@ RankOutcome AsyncWorker(RealRunContext& c) {
   for (std::uint64_t step = 1;; ++step) {
     StepRecord record{step, c.now(), 0, 0};
     for (std::uint32_t s = 0; s < S; ++s) {
-      const ElementRange r = Piece(n, S, s);
+      const ElementRange r = ElementPiece(n, S, s);
       MPI_Irecv(params->data() + r.begin, Count(r), MPI_FLOAT, c.layout.server_rank(s), MPI_ANY_TAG, c.comm,
                 &requests[s]);
     }
@@ -105,7 +105,7 @@ RankOutcome AsyncWorker(RealRunContext& c) {
     const Gradient g = ComputeGradient(c, worker, {params, 0}, out);
     record.computed_s = c.now();
     for (std::uint32_t s = 0; s < S; ++s) {
-      const ElementRange r = Piece(n, S, s);
+      const ElementRange r = ElementPiece(n, S, s);
       MPI_Isend(g.values->data() + r.begin, Count(r), MPI_FLOAT, c.layout.server_rank(s), kGradientTag, c.comm,
                 &requests[s]);
     }
@@ -123,7 +123,7 @@ RankOutcome AsyncWorker(RealRunContext& c) {
 // that is zero outside the shard, and the p gradient buffers.
 struct ServerState {
   ServerState(const RealRunContext& c, std::int64_t n)
-      : shard(Piece(n, c.layout.servers, c.layout.server())),
+      : shard(ElementPiece(n, c.layout.servers, c.layout.server())),
         update(std::make_shared<Eigen::VectorXf>(Eigen::VectorXf::Zero(n))),
         gradients(c.layout.workers, Eigen::VectorXf(shard.size())) {}
 

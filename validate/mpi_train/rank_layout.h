@@ -1,7 +1,8 @@
 // Who is who in a real run: the MPI rank of each worker and dedicated
 // parameter server is the endpoint the run plan places it on
 // (sim/scenario/placement.h): worker k is rank k, with shard k and sampler k
-// as in the simulation, and server s is rank placement.servers[s].
+// as in the simulation, and server s is rank placement.servers[s]. Shards
+// and ring pieces are sim's ElementPiece (sim/training/summation_order.h).
 #pragma once
 
 #include <cstdint>
@@ -37,12 +38,5 @@ struct RankLayout {
   }
   [[nodiscard]] int server_rank(std::uint32_t s) const noexcept { return static_cast<int>(server_ranks[s]); }
 };
-
-// Shard `index` of `count` elements cut into `parts` (sim's ElementPiece:
-// the first count % parts shards are one element longer, the rule of
-// collectives::Partition in elements).
-[[nodiscard]] inline ElementRange Piece(std::int64_t count, std::int64_t parts, std::int64_t index) noexcept {
-  return ElementPiece(count, parts, index);
-}
 
 }  // namespace sim::validate

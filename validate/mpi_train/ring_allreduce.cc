@@ -13,8 +13,8 @@ void RingAllReduceSum(std::span<float> data, MPI_Comm comm, std::vector<float>& 
   if (p == 1) return;
   const auto n = static_cast<std::int64_t>(data.size());
   const int next = (rank + 1) % p, prev = (rank + p - 1) % p;
-  const auto piece = [&](int index) { return Piece(n, p, ((index % p) + p) % p); };
-  scratch.resize(static_cast<std::size_t>(Piece(n, p, 0).size()));
+  const auto piece = [&](int index) { return ElementPiece(n, p, ((index % p) + p) % p); };
+  scratch.resize(static_cast<std::size_t>(ElementPiece(n, p, 0).size()));
 
   // Reduce-scatter: rank i ends with piece i summed over all ranks.
   for (int s = 0; s < p - 1; ++s) {
