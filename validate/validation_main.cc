@@ -40,13 +40,16 @@
 #include "sim/scenario/run_plan.h"
 #include "models/data/load_dataset.h"
 #include "models/nn/make_model.h"
-#include "validate/calibration.h"
-#include "validate/cluster_profile.h"
+#include "sim/calibration/calibration.h"
+#include "sim/calibration/cluster_profile.h"
 #include "validate/comparison.h"
-#include "validate/openmpi_allreduce_choice.h"
+#include "sim/calibration/openmpi_allreduce_choice.h"
 
 namespace sim::validate {
 namespace {
+
+// The fit and the profile are sim/calibration's; this program feeds them.
+using namespace sim::calibration;
 
 struct BadInput : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/calibration/profile_calibration.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
 #include "sim/result/atomic_file.h"
@@ -78,7 +79,11 @@ void Run(const RunOptions& o) {
   }
   load.limits->events = o.max_events;
   load.keep_trace = !o.trace.empty() || !o.out_dir.empty();
-  const scenario::RunPlan plan = scenario::LoadPlan(o.scenario, overrides, load);
+  const scenario::RunPlan plan = scenario::LoadPlan(o.scenario, overrides, calibration::ReadingClusterProfiles(load));
+  if (!plan.cluster.profile.empty() && !o.quiet) {
+    std::cerr << "sim: calibrated from the cluster profile " << plan.cluster.profile << ":\n";
+    for (const auto& note : plan.cluster.profile_notes) std::cerr << "  " << note << "\n";
+  }
 
   const std::string json = InDir(o.out_dir, o.json, "result.json");
   const std::string series = InDir(o.out_dir, o.series.empty() ? plan.outputs.series_csv : o.series, "series.csv");

@@ -1,5 +1,6 @@
 #include "sim/scenario/run_plan.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -87,8 +88,11 @@ std::uint64_t RunPlan::steps(std::int64_t training_samples) const {
   return workload.length.steps_for(training_samples, samples_per_update());
 }
 
-RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::string& directory,
-                    const LoadOptions& options) {
+namespace {
+
+// The plan of a scenario, its cluster profile (if any) not yet applied.
+RunPlan ResolveScenario(Scenario scenario, const std::string& source, const std::string& directory,
+                        const LoadOptions& options) {
   const ReadFileFn read_file = options.read_file ? options.read_file : ReadFileFn(ReadFromDisk);
   std::vector<std::string> problems;
   ApplyDefaults(scenario, problems);
@@ -170,6 +174,38 @@ RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::str
   return plan;
 }
 
+}  // namespace
+
+RunPlan ResolvePlan(Scenario scenario, const std::string& source, const std::string& directory,
+                    const LoadOptions& options) {
+  const std::string profile = scenario.cluster().profile();
+  RunPlan plan = ResolveScenario(scenario, source, directory, options);
+  if (profile.empty()) return plan;
+  const std::string where = source + ": cluster.profile (" + profile + "): ";
+  if (!options.calibrate_from_profile) {
+    throw ScenarioError(where + "this command does not read cluster profiles (`sim` and `sim sweep` do; "
+                                "`build/validation calibration --profile` writes the calibration as --set lines)");
+  }
+  std::filesystem::path path(profile);
+  if (path.is_relative()) path = std::filesystem::path(directory) / path;
+  LoadOptions::ProfileCalibration calibration;
+  try {
+    calibration = options.calibrate_from_profile(plan, path.string());
+  } catch (const std::invalid_argument& e) {
+    std::vector<std::string> problems;
+    std::istringstream lines(e.what());
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) problems.push_back(where + line);
+    }
+    throw ScenarioError(problems);
+  }
+  for (const auto& o : calibration.overrides) ApplyOverride(scenario, o);
+  RunPlan calibrated = ResolveScenario(std::move(scenario), source, directory, options);
+  calibrated.cluster.profile = path.string();
+  calibrated.cluster.profile_notes = std::move(calibration.notes);
+  return calibrated;
+}
+
 RunPlan LoadPlan(const std::string& path, const std::vector<std::string>& overrides, const LoadOptions& options) {
   const ReadFileFn read_file = options.read_file ? options.read_file : ReadFileFn(ReadFromDisk);
   std::string text;
@@ -194,6 +230,15 @@ RunPlan LoadPlan(const std::string& path, const std::vector<std::string>& overri
     }
   }
   if (!problems.empty()) throw ScenarioError(problems);
+  // A profile named by --set is where the user's shell is; one in the file
+  // is beside the file (ResolvePlan).
+  const std::string& profile = scenario.cluster().profile();
+  const bool profile_set = std::any_of(overrides.begin(), overrides.end(), [](const std::string& o) {
+    return o.rfind("cluster.profile=", 0) == 0;
+  });
+  if (profile_set && !profile.empty() && std::filesystem::path(profile).is_relative()) {
+    scenario.mutable_cluster()->set_profile(std::filesystem::absolute(profile).string());
+  }
   if (scenario.name().empty()) scenario.set_name(std::filesystem::path(path).stem().string());
   LoadOptions resolved = options;
   resolved.read_file = read_file;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,11 @@ struct ClusterPlan {
   // back to the cpu_core default), for the run's log.
   std::string device_note;
   bool device_fallback = false;
+  // The cluster profile the run was calibrated from (cluster.profile, as a
+  // path from the working directory), and what the calibration read from
+  // it, one line each, for the run's log; empty without a profile.
+  std::string profile;
+  std::vector<std::string> profile_notes;
 };
 
 struct OutputsPlan {
@@ -94,6 +100,17 @@ struct LoadOptions {
   std::optional<ResourceLimits> limits;
   // The run keeps a trace (--trace): its memory counts too.
   bool keep_trace = false;
+  // The calibration of a plan from the cluster profile its scenario names
+  // (cluster.profile; sim/calibration/profile_calibration.h): the `path=value`
+  // overrides that calibrate it, and notes for the log. Throws
+  // std::invalid_argument listing every problem. The plan is then resolved
+  // again with them. Absent: a scenario naming a profile is refused (a
+  // command that does not read profiles).
+  struct ProfileCalibration {
+    std::vector<std::string> overrides;
+    std::vector<std::string> notes;
+  };
+  std::function<ProfileCalibration(const RunPlan& plan, const std::string& profile_path)> calibrate_from_profile;
 };
 
 // The plan of the scenario file at `path` with `overrides` ("path=value")

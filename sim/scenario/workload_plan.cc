@@ -471,7 +471,7 @@ std::optional<ModelShape> ModelShapeOf(const Workload& w) {
   if (m.has_timing_only()) {
     const models::ModelCost cost = TimingOnlyCost(m.timing_only());
     if (cost.parameters < 1) return std::nullopt;
-    return ModelShape{cost.parameters, {}, false};
+    return ModelShape{cost.parameters, {}, false, cost.flops_per_sample};
   }
   const auto data = DataShapeOf(w.dataset());
   if (m.kind_case() == Model::KIND_NOT_SET || !data) return std::nullopt;
@@ -480,7 +480,9 @@ std::optional<ModelShape> ModelShapeOf(const Workload& w) {
   ModelShape shape;
   shape.trainable = true;
   try {
-    shape.parameters = models::MakeModel(spec, features, classes)->parameter_count();
+    const auto model = models::MakeModel(spec, features, classes);
+    shape.parameters = model->parameter_count();
+    shape.flops_per_sample = model->flops_per_sample();
   } catch (const std::invalid_argument&) {
     return std::nullopt;  // a width or class count ValidateWorkload reports
   }

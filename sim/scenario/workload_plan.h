@@ -55,6 +55,7 @@ struct ModelShape {
   std::int64_t parameters = 0;
   std::vector<models::MatrixShape> weight_shapes;  // empty: no weight matrix
   bool trainable = false;                          // false: timing_only
+  Flops flops_per_sample{0};                       // forward + backward
 };
 
 // The shape of the workload's model: a trainable model on its data's

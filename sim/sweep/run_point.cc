@@ -1,5 +1,6 @@
 #include "sim/sweep/run_point.h"
 
+#include "sim/calibration/profile_calibration.h"
 #include "sim/run/training_run.h"
 #include "sim/scenario/run_plan.h"
 
@@ -17,11 +18,13 @@ std::int64_t TrainingSamples(const scenario::WorkloadPlan& w) {
 }
 
 // Every point is held to this machine's memory and the default event limit
-// (sim/scenario/resource_estimate.h), as a single run is.
+// (sim/scenario/resource_estimate.h), as a single run is, and calibrated
+// from the scenario's cluster profile, if it names one, for its own node
+// count.
 scenario::LoadOptions MachineLimited() {
   scenario::LoadOptions options;
   options.limits = scenario::ThisMachineLimits();
-  return options;
+  return calibration::ReadingClusterProfiles(std::move(options));
 }
 
 }  // namespace

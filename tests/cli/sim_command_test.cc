@@ -8,12 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -566,3 +567,86 @@ TEST(SimCommand, AProgressLineOnATerminalOnlyAndNeverWithQuiet) {
 }
 
 }  // namespace
+
+// A scenario that names a cluster profile is calibrated from it by `sim`
+// itself (cluster.profile; sim/calibration/profile_calibration.h, whose
+// test checks the calibration equal to `validation calibration --profile`'s).
+std::string ProfiledRun(const std::string& workers) {
+  return "--scenario " + Source() + "/validate/scenarios/mlp_ring_100mbit.pbtxt --set cluster.workers=" + workers +
+         " --set cluster.profile=" + fs::absolute(Source() + "/validate/profiles/emulated_cluster_100mbit.json").string() +
+         " --set workload.steps=4 --set workload.eval_samples=200";
+}
+
+TEST(SimCommand, AClusterProfileCalibratesTheRunAndSaysWhatItRead) {
+  auto dir = TempDir();
+  auto json = dir / "r.json";
+  // A relative path given by --set is read from the working directory (the
+  // tests run in the source tree), not from the scenario's folder.
+  auto out = RunSim("--scenario " + Source() +
+                    "/validate/scenarios/mlp_ring_100mbit.pbtxt --set cluster.workers=4 --set "
+                    "cluster.profile=validate/profiles/emulated_cluster_100mbit.json --set workload.steps=4 "
+                    "--set workload.eval_samples=200 --json " + json.string());
+  ASSERT_EQ(out.status, 0) << out.output;
+  EXPECT_NE(out.output.find("calibrated from the cluster profile"), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("ring exchange"), std::string::npos) << out.output;
+  const std::string result = Read(json);
+  EXPECT_NE(result.find("host-calibrated"), std::string::npos);
+  EXPECT_NE(result.find("emulated_cluster_100mbit.json"), std::string::npos);
+}
+
+TEST(SimCommand, ARunTheProfileDidNotMeasureExits2AndWritesNothing) {
+  auto dir = TempDir();
+  auto json = dir / "r.json";
+  auto out = RunSim(ProfiledRun("6") + " --json " + json.string());
+  EXPECT_EQ(out.status, 2) << out.output;
+  EXPECT_NE(out.output.find("cluster.profile"), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("no measurements on 6 ranks"), std::string::npos) << out.output;
+  EXPECT_FALSE(fs::exists(json));
+  // A run no profile covers and a missing file: both reasons at once.
+  out = RunSim(ProfiledRun("4") + " --set cluster.topology.fat_tree.k=4 --set cluster.profile=no/such.json --json " +
+               json.string());
+  EXPECT_EQ(out.status, 2) << out.output;
+  EXPECT_NE(out.output.find("not a star"), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("cannot open the profile file"), std::string::npos) << out.output;
+  EXPECT_FALSE(fs::exists(json));
+}
+
+std::vector<std::string> CsvCells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream in(line);
+  for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
+  return cells;
+}
+
+TEST(SimCommand, ASweepCalibratesEachNodeCountFromTheProfileAsASingleRunDoes) {
+  auto dir = TempDir();
+  auto csv = dir / "sweep.csv";
+  std::string args = ProfiledRun("2");
+  args.replace(0, std::string("--scenario").size(), "-s");
+  auto out = RunSim("sweep -q " + args + " --sweep cluster.workers=2,4,8 --out " + csv.string());
+  ASSERT_EQ(out.status, 0) << out.output;
+  std::stringstream table(Read(csv));
+  std::string line;
+  std::getline(table, line);
+  const auto header = CsvCells(line);
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  std::map<std::string, std::string> step_by_workers;
+  while (std::getline(table, line)) {
+    const auto cells = CsvCells(line);
+    ASSERT_GT(cells.size(), column("step_time_s")) << line;
+    step_by_workers[cells[column("workers")]] = cells[column("step_time_s")];
+  }
+  ASSERT_EQ(step_by_workers.size(), 3u) << Read(csv);
+  for (const std::string workers : {"2", "8"}) {
+    auto json = dir / ("r" + workers + ".json");
+    ASSERT_EQ(RunSim(ProfiledRun(workers) + " -q --json " + json.string()).status, 0);
+    sim::result::RunResult single;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(json), &single).ok());
+    char text[64];
+    std::snprintf(text, sizeof text, "%.10g", single.mean_step_s());
+    EXPECT_EQ(step_by_workers[workers], text) << "workers = " << workers;
+  }
+  EXPECT_NE(step_by_workers["2"], step_by_workers["8"]);
+}

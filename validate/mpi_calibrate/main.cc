@@ -30,11 +30,14 @@
 #include "sim/result/atomic_file.h"
 #include "sim/run/training_run.h"
 #include "sim/scenario/run_plan.h"
-#include "validate/calibration.h"
+#include "sim/calibration/calibration.h"
 #include "validate/mpi_calibrate/probes.h"
 
 namespace sim::validate {
 namespace {
+
+// The fit and the profile are sim/calibration's; this program feeds them.
+using namespace sim::calibration;
 
 int Main(int argc, char** argv) {
   int rank = 0, ranks = 1;

@@ -36,7 +36,7 @@
 #include "sim/scenario/run_plan.h"
 #include "sim/training/straggler_model.h"
 #include "validate/mpi_train/real_run.h"
-#include "validate/openmpi_allreduce_choice.h"
+#include "sim/calibration/openmpi_allreduce_choice.h"
 
 namespace sim::validate {
 namespace {
@@ -162,7 +162,7 @@ std::string StrategyLabel(const scenario::RunPlan& plan, AllreduceImplementation
   }
   if (plan.strategy.kind != StrategyKind::kSyncAllReduce) return StrategyName(plan.strategy);
   if (implementation == AllreduceImplementation::kPointToPointRing) return "SYNC_ALLREDUCE/RING";
-  const AllreduceChoice choice = OpenMpiAllreduceChoice(plan.cluster.workers, bytes);
+  const calibration::AllreduceChoice choice = calibration::OpenMpiAllreduceChoice(plan.cluster.workers, bytes);
   return "SYNC_ALLREDUCE/MPI_Allreduce(" + std::string(Name(choice.runs)) + ")";
 }
 

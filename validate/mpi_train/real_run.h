@@ -22,11 +22,13 @@
 #include "sim/scenario/run_plan.h"
 #include "sim/training/numerics.h"
 #include "sim/training/straggler_model.h"
-#include "validate/calibration.h"
+#include "sim/calibration/calibration.h"
 #include "validate/mpi_train/rank_layout.h"
 #include "validate/mpi_train/training_trace.h"
 
 namespace sim::validate {
+
+using calibration::AllreduceImplementation;
 
 struct RealRunContext {
   const scenario::RunPlan& plan;

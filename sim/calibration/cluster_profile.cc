@@ -1,11 +1,11 @@
-#include "validate/cluster_profile.h"
+#include "sim/calibration/cluster_profile.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <utility>
 
-namespace sim::validate {
+namespace sim::calibration {
 namespace {
 
 using Grid = std::vector<std::pair<double, double>>;  // (bytes, seconds), by bytes
@@ -156,4 +156,4 @@ HostMeasurements MeasurementsFromProfile(const ClusterProfile& profile, const sc
   return m;
 }
 
-}  // namespace sim::validate
+}  // namespace sim::calibration

@@ -7,9 +7,9 @@
 
 #include <stdexcept>
 
-#include "validate/openmpi_allreduce_choice.h"
+#include "sim/calibration/openmpi_allreduce_choice.h"
 
-namespace sim::validate {
+namespace sim::calibration {
 namespace {
 
 using enum OpenMpiAllreduce;
@@ -139,4 +139,4 @@ TEST(OpenMpiAllreduceChoice, NamesAreOpenMpisAndRoundTrip) {
 }
 
 }  // namespace
-}  // namespace sim::validate
+}  // namespace sim::calibration

@@ -1,4 +1,4 @@
-#include "validate/calibration.h"
+#include "sim/calibration/calibration.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,10 +8,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "validate/flow_share_fit.h"
-#include "validate/openmpi_allreduce_choice.h"
+#include "sim/calibration/flow_share_fit.h"
+#include "sim/calibration/openmpi_allreduce_choice.h"
 
-namespace sim::validate {
+namespace sim::calibration {
 namespace {
 
 std::string Number(double value) {
@@ -340,4 +340,4 @@ std::vector<std::string> ParseOverridesFile(const std::string& text) {
   return out;
 }
 
-}  // namespace sim::validate
+}  // namespace sim::calibration

@@ -46,9 +46,9 @@
 #include <vector>
 
 #include "sim/scenario/run_plan.h"
-#include "validate/measurements.pb.h"
+#include "sim/calibration/measurements.pb.h"
 
-namespace sim::validate {
+namespace sim::calibration {
 
 // How mpi_train runs a synchronous all-reduce.
 enum class AllreduceImplementation {
@@ -139,4 +139,4 @@ struct Calibration {
 // Reads such a file back: every non-empty line that is not a comment.
 [[nodiscard]] std::vector<std::string> ParseOverridesFile(const std::string& text);
 
-}  // namespace sim::validate
+}  // namespace sim::calibration

@@ -14,12 +14,12 @@
 // E[exp(sigma X) | X < x] = exp(sigma^2 / 2) Phi(x - sigma) / Phi(x)), is
 //   E[F] = 1/p + (p-1)/p * Int p phi(x) Phi(x)^(p-2) exp(sigma^2/2 - sigma x) Phi(x - sigma) dx.
 // For p = 2 it has the closed form 1/2 + exp(sigma^2) Phi(-sigma sqrt 2)
-// (tests/validate/flow_share_fit_test.cc checks the integral against it).
+// (tests/calibration/flow_share_fit_test.cc checks the integral against it).
 #pragma once
 
 #include "sim/network/network_calibration.h"
 
-namespace sim::validate {
+namespace sim::calibration {
 
 // E[F] above for `flows` >= 2 messages and sigma >= 0 (1 at sigma = 0).
 [[nodiscard]] double ExpectedFirstFraction(int flows, double sigma);
@@ -32,4 +32,4 @@ inline constexpr double kMaxFlowShareSigma = net::kMaxFlowShareSigma;
 // >= 1 (fair), kMaxFlowShareSigma below what that reaches.
 [[nodiscard]] double FitFlowShareSigma(int flows, double first_fraction);
 
-}  // namespace sim::validate
+}  // namespace sim::calibration

@@ -25,7 +25,7 @@
 
 #include "sim/collectives/collective.h"
 
-namespace sim::validate {
+namespace sim::calibration {
 
 enum class OpenMpiAllreduce : int {
   kBasicLinear = 1,
@@ -63,4 +63,4 @@ struct AllreduceChoice {
 [[nodiscard]] std::string_view Name(OpenMpiAllreduce algorithm) noexcept;
 [[nodiscard]] std::optional<OpenMpiAllreduce> ParseOpenMpiAllreduce(std::string_view name) noexcept;
 
-}  // namespace sim::validate
+}  // namespace sim::calibration

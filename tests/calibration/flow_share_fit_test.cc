@@ -1,7 +1,7 @@
-// The fit of flow_share_sigma (validate/flow_share_fit.h): the expectation of
+// The fit of flow_share_sigma (sim/calibration/flow_share_fit.h): the expectation of
 // the first receiver's fraction under lognormal weights, against a closed
 // form (p = 2) and against sampling the weights (p = 4, 8); the fit inverts it.
-#include "validate/flow_share_fit.h"
+#include "sim/calibration/flow_share_fit.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 #include "sim/network/flow_network.h"
 #include "topologies/builders.h"
 
-namespace sim::validate {
+namespace sim::calibration {
 namespace {
 
 TEST(FlowShareFit, FairSharingEndsEveryReceiverTogether) {
@@ -98,4 +98,4 @@ TEST(FlowShareFit, ExpectationIsWhatTheSimulatedNetworkDoes) {
 }
 
 }  // namespace
-}  // namespace sim::validate
+}  // namespace sim::calibration

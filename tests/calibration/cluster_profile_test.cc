@@ -1,10 +1,10 @@
-// A run's measurements read off a cluster profile (validate/cluster_profile.h).
+// A run's measurements read off a cluster profile (sim/calibration/cluster_profile.h).
 // The profile's times are made from the link model itself, affine in the
 // size, t(m) = t(1 byte) + m / (efficiency x B), so that interpolation has a
 // closed form to meet; and a profile that holds exactly a run's own
 // measurements must calibrate that run exactly as the per-run calibration
 // does (the shortcut equal to the full calibration).
-#include "validate/cluster_profile.h"
+#include "sim/calibration/cluster_profile.h"
 
 #include <gtest/gtest.h>
 
@@ -18,7 +18,7 @@
 
 #include "sim/scenario/run_plan.h"
 
-namespace sim::validate {
+namespace sim::calibration {
 namespace {
 
 constexpr double kB = 0.1e9 / 8.0;          // 100 Mbit/s in bytes per second
@@ -244,4 +244,4 @@ TEST(ClusterProfile, TheShippedProfileCalibratesEveryValidationScenario) {
 }
 
 }  // namespace
-}  // namespace sim::validate
+}  // namespace sim::calibration

@@ -1,10 +1,10 @@
-#include "validate/openmpi_allreduce_choice.h"
+#include "sim/calibration/openmpi_allreduce_choice.h"
 
 #include <array>
 #include <stdexcept>
 #include <string>
 
-namespace sim::validate {
+namespace sim::calibration {
 namespace {
 
 using enum OpenMpiAllreduce;
@@ -135,4 +135,4 @@ std::optional<OpenMpiAllreduce> ParseOpenMpiAllreduce(std::string_view name) noe
   return std::nullopt;
 }
 
-}  // namespace sim::validate
+}  // namespace sim::calibration

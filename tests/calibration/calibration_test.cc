@@ -1,4 +1,4 @@
-// From measurements to the simulator's calibration (validate/calibration.h).
+// From measurements to the simulator's calibration (sim/calibration/calibration.h).
 // The measurements here are synthetic, made from the link model itself,
 //   t(m) = t(1 byte) + m / (efficiency x B)               (one message)
 //   t(m) = t(1 byte) + directions x m / (efficiency x B)  (an exchange),
@@ -11,10 +11,10 @@
 
 #include "sim/scenario/run_plan.h"
 #include "sim/scenario/overrides.h"
-#include "validate/calibration.h"
-#include "validate/flow_share_fit.h"
+#include "sim/calibration/calibration.h"
+#include "sim/calibration/flow_share_fit.h"
 
-namespace sim::validate {
+namespace sim::calibration {
 namespace {
 
 constexpr double kTolerance = 1e-9;       // relative, for closed forms in doubles
@@ -338,4 +338,4 @@ TEST(Calibration, BackupWorkersAreCalibratedAsTheSynchronousServer) {
 }
 
 }  // namespace
-}  // namespace sim::validate
+}  // namespace sim::calibration

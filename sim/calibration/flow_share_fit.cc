@@ -1,10 +1,10 @@
-#include "validate/flow_share_fit.h"
+#include "sim/calibration/flow_share_fit.h"
 
 #include <cassert>
 #include <cmath>
 #include <numbers>
 
-namespace sim::validate {
+namespace sim::calibration {
 namespace {
 
 double NormalPdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi); }
@@ -43,4 +43,4 @@ double FitFlowShareSigma(int flows, double first_fraction) {
   return 0.5 * (lo + hi);
 }
 
-}  // namespace sim::validate
+}  // namespace sim::calibration

@@ -27,10 +27,10 @@
 #include <vector>
 
 #include "sim/scenario/run_plan.h"
-#include "validate/calibration.h"
-#include "validate/measurements.pb.h"
+#include "sim/calibration/calibration.h"
+#include "sim/calibration/measurements.pb.h"
 
-namespace sim::validate {
+namespace sim::calibration {
 
 // Time of a message of `bytes` from the grid `times` (at least two sizes)
 // and the 1-byte time `one_byte_s`: linear in bytes through the nearest two
@@ -48,4 +48,4 @@ namespace sim::validate {
                                                        std::int64_t gradient_bytes, double flops_per_step,
                                                        std::vector<std::string>& notes);
 
-}  // namespace sim::validate
+}  // namespace sim::calibration
