@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
@@ -124,14 +125,36 @@ double MedianAbsoluteErrorPct(const std::vector<ComparisonRow>& rows) {
   return e.size() % 2 == 1 ? e[mid] : 0.5 * (e[mid - 1] + e[mid]);
 }
 
+double Quantile(std::vector<double> values, double q) {
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const double at = q * static_cast<double>(values.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(at));
+  const std::size_t above = std::min(below + 1, values.size() - 1);
+  return values[below] + (at - static_cast<double>(below)) * (values[above] - values[below]);
+}
+
+std::optional<PredictionRange> RangeOf(const ComparisonRow& row) {
+  if (row.predicted_step_draws.empty()) return std::nullopt;
+  PredictionRange range;
+  range.p10_s = Quantile(row.predicted_step_draws, 0.1);
+  range.p90_s = Quantile(row.predicted_step_draws, 0.9);
+  range.contains_measured = range.p10_s <= row.measured_step_s && row.measured_step_s <= range.p90_s;
+  return range;
+}
+
 std::string ComparisonCsv(const std::vector<ComparisonRow>& rows) {
   std::string out =
-      "scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,measured_final_loss\n";
+      "scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,measured_final_loss,"
+      "predicted_p10_s,predicted_p90_s\n";
   for (const auto& r : rows) {
     out += CsvField(r.scenario) + "," + CsvField(r.strategy) + "," + std::to_string(r.p) + "," +
            Format("%.9g", r.predicted_step_s) + "," + Format("%.9g", r.measured_step_s) + "," +
            Format("%.4f", r.error_pct()) + "," + Format("%.9g", r.predicted_final_loss) + "," +
-           Format("%.9g", r.measured_final_loss) + "\n";
+           Format("%.9g", r.measured_final_loss) + ",";
+    if (const auto range = RangeOf(r)) out += Format("%.9g", range->p10_s) + "," + Format("%.9g", range->p90_s);
+    else out += ",";
+    out += "\n";
   }
   return out;
 }
@@ -155,26 +178,70 @@ std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_
     out += line;
   }
   // Per strategy, as well: one median over everything can hide a strategy
-  // the simulator predicts badly behind another it predicts well.
-  std::vector<std::string> families;
-  for (const auto& r : rows) {
-    if (std::find(families.begin(), families.end(), StrategyFamily(r.strategy)) == families.end()) {
-      families.push_back(StrategyFamily(r.strategy));
+  // the simulator predicts badly behind another it predicts well. A family
+  // that holds several scenarios (SYNC_PS with and without injected
+  // stragglers) also gets a median per scenario under it.
+  const auto median_line = [&](const char* indent, const std::string& name, const std::vector<ComparisonRow>& of) {
+    std::snprintf(line, sizeof line, "%s%-*s median |error| %.2f%% over %zu rows\n", indent,
+                  static_cast<int>(40 - std::strlen(indent)), name.c_str(), MedianAbsoluteErrorPct(of), of.size());
+    out += line;
+  };
+  const auto distinct = [](const std::vector<ComparisonRow>& of, auto key) {
+    std::vector<std::string> keys;
+    for (const auto& r : of) {
+      if (std::find(keys.begin(), keys.end(), key(r)) == keys.end()) keys.push_back(key(r));
     }
-  }
-  if (families.size() > 1) {
+    return keys;
+  };
+  const auto family_of = [](const ComparisonRow& r) { return StrategyFamily(r.strategy); };
+  const auto scenario_of = [](const ComparisonRow& r) { return r.scenario; };
+  const std::vector<std::string> families = distinct(rows, family_of);
+  if (families.size() > 1 || distinct(rows, scenario_of).size() > 1) {
     for (const auto& family : families) {
       std::vector<ComparisonRow> of_family;
       for (const auto& r : rows) {
-        if (StrategyFamily(r.strategy) == family) of_family.push_back(r);
+        if (family_of(r) == family) of_family.push_back(r);
       }
-      std::snprintf(line, sizeof line, "  %-38s median |error| %.2f%% over %zu runs\n", family.c_str(),
-                    MedianAbsoluteErrorPct(of_family), of_family.size());
-      out += line;
+      median_line("  ", family, of_family);
+      const std::vector<std::string> scenarios = distinct(of_family, scenario_of);
+      if (scenarios.size() < 2) continue;
+      for (const auto& scenario : scenarios) {
+        std::vector<ComparisonRow> of_scenario;
+        for (const auto& r : of_family) {
+          if (r.scenario == scenario) of_scenario.push_back(r);
+        }
+        median_line("    ", scenario, of_scenario);
+      }
     }
   }
-  std::snprintf(line, sizeof line, "median |error| %.2f%% over %zu runs\n", MedianAbsoluteErrorPct(rows), rows.size());
+  std::snprintf(line, sizeof line, "median |error| %.2f%% over %zu rows\n", MedianAbsoluteErrorPct(rows), rows.size());
   out += line;
+  // How sure each prediction is: its range over TCP's draws, and how often
+  // the real run fell inside (issue 19 item 5).
+  std::size_t with_range = 0, inside = 0, draws = 0;
+  std::string ranges;
+  for (const auto& r : rows) {
+    const auto range = RangeOf(r);
+    if (!range) continue;
+    ++with_range;
+    draws = r.predicted_step_draws.size();
+    inside += range->contains_measured ? 1 : 0;
+    std::snprintf(line, sizeof line, "%-24s %-40s %3u %12.6f %12.6f %12.6f %12.6f  %s\n", r.scenario.c_str(),
+                  r.strategy.c_str(), r.p, range->p10_s, r.predicted_step_s, range->p90_s, r.measured_step_s,
+                  range->contains_measured ? "inside" : "outside");
+    ranges += line;
+  }
+  if (with_range > 0) {
+    std::snprintf(line, sizeof line, "\npredicted step over %zu flow-share seeds (10th percentile, median, 90th):\n",
+                  draws);
+    out += line;
+    std::snprintf(line, sizeof line, "%-24s %-40s %3s %12s %12s %12s %12s\n", "scenario", "strategy", "p", "p10_s",
+                  "median_s", "p90_s", "measured_s");
+    out += line + ranges;
+    std::snprintf(line, sizeof line, "measured inside the predicted 10th-90th percentile: %zu of %zu rows\n", inside,
+                  with_range);
+    out += line;
+  }
   return out;
 }
 

@@ -60,6 +60,10 @@ struct ComparisonRow {
   // Staleness and final loss of every seed run (the first seed's runs give
   // the step times and final losses above).
   std::vector<SeedPair> seeds;
+  // The predicted step time under each flow-share seed (validate/compare
+  // --share-seeds: TCP's uneven sharing drawn afresh, all else the same);
+  // empty without. When present, predicted_step_s is their median.
+  std::vector<double> predicted_step_draws;
 
   // 100 x (predicted - measured) / measured; throws std::invalid_argument if
   // measured_step_s <= 0.
@@ -74,13 +78,29 @@ struct ComparisonRow {
 // Median of |error_pct| over `rows` (0 for none).
 [[nodiscard]] double MedianAbsoluteErrorPct(const std::vector<ComparisonRow>& rows);
 
+// The q-quantile (0 <= q <= 1) of `values`, interpolated linearly between
+// order statistics (Hyndman and Fan's type 7, R's and numpy's default);
+// NaN for none.
+[[nodiscard]] double Quantile(std::vector<double> values, double q);
+
+// The spread of a row's predicted step (10th and 90th percentile of
+// predicted_step_draws) and whether the measured step lies inside it.
+struct PredictionRange {
+  double p10_s = 0;
+  double p90_s = 0;
+  bool contains_measured = false;
+};
+[[nodiscard]] std::optional<PredictionRange> RangeOf(const ComparisonRow& row);
+
 // scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,
-// predicted_final_loss,measured_final_loss; one line per row.
+// predicted_final_loss,measured_final_loss,predicted_p10_s,predicted_p90_s
+// (the last two empty without draws); one line per row.
 [[nodiscard]] std::string ComparisonCsv(const std::vector<ComparisonRow>& rows);
 
 // A fixed-width table for the terminal, with the loss-trajectory check of
 // the synchronous rows, the median of each strategy family (when there are
-// several) and the median over all rows at the bottom.
+// several) and the median over all rows at the bottom; then, for rows with
+// draws, the predicted range and how many measured steps fall inside it.
 [[nodiscard]] std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_tolerance);
 
 // Staleness and convergence, one line per row with seeds: predicted and

@@ -167,7 +167,9 @@ std::vector<double> Histogram(const result::RunResult& r) {
 }
 
 // One manifest line: scenario, strategy, p, predicted json, measured json,
-// predicted series, measured series, sync (1 or 0), and optionally the seed,
+// predicted series, measured series, sync (1 or 0), optionally the seed and
+// then the predictions under other flow-share seeds (JSON files,
+// comma-separated; their median becomes the predicted step),
 // tab-separated. Lines of the same scenario, strategy and p are one row run
 // at several seeds: the first gives the step times and final losses, every
 // one a seed of the convergence comparison, and the worst loss trajectory
@@ -182,8 +184,8 @@ std::vector<ComparisonRow> ReadManifest(const std::string& path) {
     std::vector<std::string> f;
     std::istringstream fields(line);
     for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
-    if (f.size() != 8 && f.size() != 9) {
-      throw BadInput(path + ":" + std::to_string(number) + ": expected 8 or 9 tab-separated fields, got " +
+    if (f.size() < 8 || f.size() > 10) {
+      throw BadInput(path + ":" + std::to_string(number) + ": expected 8 to 10 tab-separated fields, got " +
                      std::to_string(f.size()));
     }
     const auto p = static_cast<std::uint32_t>(std::stoul(f[2]));
@@ -203,6 +205,13 @@ std::vector<ComparisonRow> ReadManifest(const std::string& path) {
       r.measured_step_s = measured.mean_step_s();
       r.predicted_final_loss = predicted.final_loss();
       r.measured_final_loss = measured.final_loss();
+      if (f.size() == 10) {
+        std::istringstream draws(f[9]);
+        for (std::string draw; std::getline(draws, draw, ',');) {
+          r.predicted_step_draws.push_back(ReadJson<result::RunResult>(draw).mean_step_s());
+        }
+        if (!r.predicted_step_draws.empty()) r.predicted_step_s = Quantile(r.predicted_step_draws, 0.5);
+      }
       rows.push_back(std::move(r));
       row = rows.end() - 1;
     }
@@ -214,7 +223,7 @@ std::vector<ComparisonRow> ReadManifest(const std::string& path) {
       if (worse) row->trajectory = a;
     }
     SeedPair seed;
-    seed.seed = f.size() == 9 ? std::stoull(f[8]) : predicted.seed();
+    seed.seed = f.size() >= 9 && !f[8].empty() ? std::stoull(f[8]) : predicted.seed();
     seed.predicted = {InitialLoss(predicted_series), predicted.final_loss(), predicted.diverged()};
     seed.measured = {InitialLoss(measured_series), measured.final_loss(), measured.diverged()};
     seed.predicted_staleness = Histogram(predicted);

@@ -33,7 +33,7 @@ FlowNetwork::FlowNetwork(Engine& engine, const topo::Topology& topology, const N
       topology_(topology),
       per_message_overhead_(Checked(calibration).per_message_overhead),
       flow_share_sigma_(calibration.flow_share_sigma),
-      flow_share_(NamedStream(seed, "network/flow_share")) {
+      flow_share_(NamedStream(calibration.flow_share_seed.value_or(seed), "network/flow_share")) {
   const double efficiency = calibration.bandwidth_efficiency;
   const bool half_duplex = calibration.duplex == Duplex::kHalf;
   const std::size_t n = topology.link_count();

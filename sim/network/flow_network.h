@@ -36,8 +36,8 @@
 // (p = 4, 8) of the last one's time, the order changing from run to run.
 // Each message then shares by weighted max-min (MaxMinSolver) with weight
 // exp(sigma Z), Z standard normal, drawn once when it is sent from the named
-// stream "network/flow_share" of the run's seed: one draw per send(), in send
-// order, so a seed gives the same times. A contended link stays saturated, so
+// stream "network/flow_share" of the run's seed (or of flow_share_seed, when
+// set): one draw per send(), in send order, so a seed gives the same times. A contended link stays saturated, so
 // the last of a fan-out ends when it would under fair sharing. sigma = 0
 // draws nothing and gives every flow weight 1: plain max-min, as before.
 //

@@ -4,6 +4,8 @@
 // what each does to a message.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,9 @@ struct NetworkCalibration {
   // kFull only: while both directions of a cable carry data, each has
   // two_way_capacity / 2 times its rate, in [1, 2]; 2 is independent.
   double two_way_capacity = 2.0;
+  // Seed of the share weights' stream; unset: the seed the network is
+  // given (the scenario's).
+  std::optional<std::uint64_t> flow_share_seed;
 };
 
 // Every value outside its range, each naming its field after `prefix` as the

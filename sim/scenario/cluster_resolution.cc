@@ -360,6 +360,7 @@ net::NetworkCalibration NetworkCalibrationOf(const NetworkCalibration& n, std::v
   c.duplex = n.duplex() == HALF_DUPLEX ? net::Duplex::kHalf : net::Duplex::kFull;
   c.flow_share_sigma = n.flow_share_sigma();
   c.two_way_capacity = n.two_way_capacity() == 0.0 ? 2.0 : n.two_way_capacity();
+  if (n.has_flow_share_seed()) c.flow_share_seed = n.flow_share_seed();
   for (auto& p : net::CalibrationProblems(c)) problems.push_back(std::move(p));
   if (!(n.reduction_gbyte_per_s() >= 0.0)) {
     problems.push_back("network.reduction_gbyte_per_s must be >= 0, got " + Show(n.reduction_gbyte_per_s()));

@@ -594,6 +594,30 @@ TEST(SimCommand, AClusterProfileCalibratesTheRunAndSaysWhatItRead) {
   EXPECT_NE(result.find("emulated_cluster_100mbit.json"), std::string::npos);
 }
 
+// cluster.network.flow_share_seed draws TCP's uneven sharing alone from
+// its own seed: the data and model stay the scenario seed's (a synchronous
+// run's loss is unchanged), the step time moves with the draw, and the
+// scenario's own seed (7) as flow_share_seed is the run without it.
+TEST(SimCommand, AFlowShareSeedRedrawsTheSharingAndNothingElse) {
+  auto dir = TempDir();
+  const std::string run = "-q --scenario " + Source() + "/validate/scenarios/mlp_sync_ps_100mbit.pbtxt " +
+                          "--set cluster.workers=4 --set cluster.network.flow_share_sigma=0.5 --set workload.steps=6 " +
+                          "--set workload.eval_samples=200";
+  std::vector<sim::result::RunResult> r(4);
+  const std::vector<std::string> seeds = {"", "7", "1", "2"};
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    const auto json = dir / ("r" + std::to_string(i) + ".json");
+    const std::string set = seeds[i].empty() ? "" : " --set cluster.network.flow_share_seed=" + seeds[i];
+    const auto out = RunSim(run + set + " --json " + json.string());
+    ASSERT_EQ(out.status, 0) << out.output;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(json), &r[i]).ok());
+  }
+  EXPECT_EQ(r[0].mean_step_s(), r[1].mean_step_s());
+  EXPECT_NE(r[2].mean_step_s(), r[3].mean_step_s());
+  EXPECT_NE(r[0].mean_step_s(), r[2].mean_step_s());
+  for (const auto& other : r) EXPECT_EQ(other.final_loss(), r[0].final_loss());
+}
+
 TEST(SimCommand, ARunTheProfileDidNotMeasureExits2AndWritesNothing) {
   auto dir = TempDir();
   auto json = dir / "r.json";

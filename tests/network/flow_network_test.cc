@@ -341,6 +341,18 @@ TEST(FlowNetworkUnevenSharing, SameSeedSameTimesOtherSeedsOtherFirstReceiver) {
   EXPECT_GE(distinct, 2);
 }
 
+TEST(FlowNetworkUnevenSharing, FlowShareSeedReplacesTheRunsSeedForTheDrawsAlone) {
+  // flow_share_seed = 11 on a network given seed 3 draws as seed 11 would.
+  topo::Topology star = topo::MakeStar(5, kStarLink);
+  std::vector<Send> sends;
+  for (EndpointId dst = 1; dst <= 4; ++dst) sends.push_back({Time::zero(), 0, dst, k100MB});
+  NetworkCalibration calibration;
+  calibration.flow_share_sigma = 0.5;
+  calibration.flow_share_seed = 11;
+  EXPECT_EQ(Deliveries(star, sends, calibration, 3), FanOut(4, 0.5, 11));
+  EXPECT_NE(Deliveries(star, sends, calibration, 3), FanOut(4, 0.5, 3));
+}
+
 TEST(FlowNetworkUnevenSharing, ExplicitWeightsShareInProportion) {
   // h0 -> h2 with weight 1 and h1 -> h2 with weight 3 share sw0->h2 (1.25
   // GB/s): 0.3125 and 0.9375 GB/s. The second drains 100 MB in 0.10667 s,

@@ -111,8 +111,47 @@ TEST(Comparison, CsvHasTheIssuesColumns) {
   r.measured_final_loss = 0.5;
   const std::string csv = ComparisonCsv({r});
   EXPECT_EQ(csv,
-            "scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,measured_final_loss\n"
-            "\"a,b\",SYNC_ALLREDUCE/RING,4,0.105,0.1,5.0000,0.5,0.5\n");
+            "scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,measured_final_loss,"
+            "predicted_p10_s,predicted_p90_s\n"
+            "\"a,b\",SYNC_ALLREDUCE/RING,4,0.105,0.1,5.0000,0.5,0.5,,\n");
+  r.predicted_step_draws = {0.1, 0.2};  // p10 0.11, p90 0.19
+  EXPECT_NE(ComparisonCsv({r}).find(",0.5,0.5,0.11,0.19\n"), std::string::npos) << ComparisonCsv({r});
+}
+
+TEST(Comparison, QuantileInterpolatesBetweenOrderStatistics) {
+  // Type 7 (numpy.quantile's default): position q (n - 1) in the sorted values.
+  const std::vector<double> v = {5, 1, 4, 2, 3};  // sorted 1..5
+  EXPECT_DOUBLE_EQ(Quantile(v, 0.5), 3.0);
+  EXPECT_DOUBLE_EQ(Quantile(v, 0.1), 1.4);  // 1 + 0.4 x (2 - 1)
+  EXPECT_DOUBLE_EQ(Quantile(v, 0.9), 4.6);
+  EXPECT_DOUBLE_EQ(Quantile(v, 0.0), 1.0);
+  EXPECT_DOUBLE_EQ(Quantile(v, 1.0), 5.0);
+  EXPECT_DOUBLE_EQ(Quantile({2, 4}, 0.5), 3.0);
+  EXPECT_DOUBLE_EQ(Quantile({7}, 0.9), 7.0);
+  EXPECT_TRUE(std::isnan(Quantile({}, 0.5)));
+}
+
+TEST(Comparison, ARangeOverFlowShareSeedsSaysWhetherTheRealRunFellInside) {
+  ComparisonRow r = Row(0.0, 0.042);
+  EXPECT_FALSE(RangeOf(r).has_value());
+  // Eleven draws, 0.036 to 0.046 s by 0.001: p10 0.037, median 0.041, p90 0.045.
+  for (int k = 0; k <= 10; ++k) r.predicted_step_draws.push_back(0.036 + 0.001 * k);
+  r.predicted_step_s = Quantile(r.predicted_step_draws, 0.5);
+  const auto range = RangeOf(r);
+  ASSERT_TRUE(range.has_value());
+  EXPECT_NEAR(range->p10_s, 0.037, 1e-12);
+  EXPECT_NEAR(range->p90_s, 0.045, 1e-12);
+  EXPECT_TRUE(range->contains_measured);
+  ComparisonRow outside = r;
+  outside.measured_step_s = 0.050;
+  EXPECT_FALSE(RangeOf(outside)->contains_measured);
+  const std::string table = ComparisonTable({r, outside}, 1e-4);
+  EXPECT_NE(table.find("predicted step over 11 flow-share seeds"), std::string::npos) << table;
+  EXPECT_NE(table.find("inside\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("outside\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("measured inside the predicted 10th-90th percentile: 1 of 2 rows"), std::string::npos) << table;
+  // Without draws, no such table.
+  EXPECT_EQ(ComparisonTable({Row(1.0, 1.0)}, 1e-4).find("flow-share"), std::string::npos);
 }
 
 TEST(Comparison, VerdictJudgesTheMedianAndEverySyncTrajectory) {
@@ -132,7 +171,7 @@ TEST(Comparison, VerdictJudgesTheMedianAndEverySyncTrajectory) {
 
 TEST(Comparison, TableEndsWithTheMedian) {
   const std::string table = ComparisonTable({Row(1.01, 1.0), Row(0.97, 1.0), Row(1.1, 1.0)}, 1e-4);
-  EXPECT_NE(table.find("median |error| 3.00% over 3 runs"), std::string::npos) << table;
+  EXPECT_NE(table.find("median |error| 3.00% over 3 rows"), std::string::npos) << table;
 }
 
 TEST(Comparison, TableGivesEachStrategyItsOwnMedian) {
@@ -147,12 +186,32 @@ TEST(Comparison, TableGivesEachStrategyItsOwnMedian) {
     const std::size_t at = table.find("\n  " + family + " ");
     return at == std::string::npos ? std::string() : table.substr(at + 1, table.find('\n', at + 1) - at - 1);
   };
-  EXPECT_NE(line_of("SYNC_ALLREDUCE/RING").find("median |error| 1.00% over 1 runs"), std::string::npos) << table;
-  EXPECT_NE(line_of("SYNC_ALLREDUCE/MPI_Allreduce").find("median |error| 15.00% over 2 runs"), std::string::npos)
+  EXPECT_NE(line_of("SYNC_ALLREDUCE/RING").find("median |error| 1.00% over 1 rows"), std::string::npos) << table;
+  EXPECT_NE(line_of("SYNC_ALLREDUCE/MPI_Allreduce").find("median |error| 15.00% over 2 rows"), std::string::npos)
       << table;
-  EXPECT_NE(line_of("SYNC_PS/1 server").find("median |error| 20.00% over 1 runs"), std::string::npos) << table;
-  EXPECT_NE(table.find("median |error| 15.00% over 4 runs"), std::string::npos) << table;
+  EXPECT_NE(line_of("SYNC_PS/1 server").find("median |error| 20.00% over 1 rows"), std::string::npos) << table;
+  EXPECT_NE(table.find("median |error| 15.00% over 4 rows"), std::string::npos) << table;
   EXPECT_EQ(StrategyFamily("SYNC_ALLREDUCE/MPI_Allreduce (ring)"), "SYNC_ALLREDUCE/MPI_Allreduce");
+}
+
+TEST(Comparison, AFamilyOfSeveralScenariosGetsAMedianPerScenario) {
+  // SYNC_PS with and without injected stragglers: one strategy family, two
+  // scenarios, each judged on its own (|errors| 2, 4 and 10, 30).
+  ComparisonRow plain2 = Row(1.02, 1.0), plain4 = Row(0.96, 1.0), slow2 = Row(1.1, 1.0), slow8 = Row(1.3, 1.0);
+  for (ComparisonRow* r : {&plain2, &plain4, &slow2, &slow8}) r->strategy = "SYNC_PS/1 server";
+  plain2.scenario = plain4.scenario = "mlp_sync_ps";
+  slow2.scenario = slow8.scenario = "mlp_sync_ps_stragglers";
+  const std::string table = ComparisonTable({plain2, plain4, slow2, slow8}, 1e-4);
+  EXPECT_NE(table.find("\n  SYNC_PS/1 server"), std::string::npos) << table;
+  EXPECT_NE(table.find("median |error| 7.00% over 4 rows"), std::string::npos) << table;
+  const std::size_t plain = table.find("\n    mlp_sync_ps ");
+  const std::size_t slow = table.find("\n    mlp_sync_ps_stragglers ");
+  ASSERT_NE(plain, std::string::npos) << table;
+  ASSERT_NE(slow, std::string::npos) << table;
+  EXPECT_NE(table.substr(plain, slow - plain).find("median |error| 3.00% over 2 rows"), std::string::npos) << table;
+  EXPECT_NE(table.find("median |error| 20.00% over 2 rows", slow), std::string::npos) << table;
+  // One scenario per family: no lines per scenario.
+  EXPECT_EQ(ComparisonTable({plain2, plain4}, 1e-4).find("\n    "), std::string::npos);
 }
 
 }  // namespace
