@@ -143,6 +143,15 @@ std::optional<PredictionRange> RangeOf(const ComparisonRow& row) {
   return range;
 }
 
+std::optional<DrawnStaleness> StalenessOverDraws(const ComparisonRow& row) {
+  if (row.predicted_staleness_mean_draws.empty() || row.seeds.empty()) return std::nullopt;
+  DrawnStaleness d;
+  d.predicted_mean = Quantile(row.predicted_staleness_mean_draws, 0.5);
+  const double measured = CompareConvergence(row.seeds).measured_staleness.mean;
+  if (measured > 0) d.error_pct = 100.0 * (d.predicted_mean - measured) / measured;
+  return d;
+}
+
 std::string ComparisonCsv(const std::vector<ComparisonRow>& rows) {
   std::string out =
       "scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,measured_final_loss,"
@@ -273,6 +282,12 @@ std::string ConvergenceTable(const std::vector<ComparisonRow>& rows) {
                   measured_staleness.c_str(), c.staleness_w1, error.c_str(), predicted_loss.c_str(),
                   measured_loss.c_str(), c.predicted_diverged, c.measured_diverged, c.divergence_agrees, c.seeds);
     out += line;
+    if (const auto d = StalenessOverDraws(r); d && (d->predicted_mean > 0 || d->error_pct)) {
+      // At the end of the row's line: the mean the row is judged on.
+      out.pop_back();
+      out += "  over draws: mean " + Format("%.2f", d->predicted_mean) +
+             (d->error_pct ? Format(" (%+.1f%%)", *d->error_pct) : std::string()) + "\n";
+    }
   }
   return out;
 }
@@ -281,7 +296,7 @@ std::string ConvergenceCsv(const std::vector<ComparisonRow>& rows) {
   std::string out =
       "scenario,strategy,p,seeds,predicted_staleness_mean,measured_staleness_mean,staleness_mean_error_pct,"
       "predicted_staleness_max,measured_staleness_max,staleness_w1,predicted_loss_median,measured_loss_median,"
-      "predicted_diverged,measured_diverged,divergence_agrees\n";
+      "predicted_diverged,measured_diverged,divergence_agrees,drawn_staleness_mean,drawn_staleness_error_pct\n";
   for (const auto& r : rows) {
     if (r.seeds.empty()) continue;
     const ConvergenceComparison c = CompareConvergence(r.seeds);
@@ -292,7 +307,13 @@ std::string ConvergenceCsv(const std::vector<ComparisonRow>& rows) {
            std::to_string(c.predicted_staleness.max) + "," + std::to_string(c.measured_staleness.max) + "," +
            Format("%.6g", c.staleness_w1) + "," + Format("%.9g", c.predicted_loss_median) + "," +
            Format("%.9g", c.measured_loss_median) + "," + std::to_string(c.predicted_diverged) + "," +
-           std::to_string(c.measured_diverged) + "," + std::to_string(c.divergence_agrees) + "\n";
+           std::to_string(c.measured_diverged) + "," + std::to_string(c.divergence_agrees) + ",";
+    if (const auto d = StalenessOverDraws(r)) {
+      out += Format("%.6g", d->predicted_mean) + "," + (d->error_pct ? Format("%.4f", *d->error_pct) : std::string());
+    } else {
+      out += ",";
+    }
+    out += "\n";
   }
   return out;
 }
@@ -319,11 +340,13 @@ std::vector<std::string> Verdict(const std::vector<ComparisonRow>& rows, double 
   for (const auto& r : rows) {
     if (r.seeds.empty()) continue;
     const ConvergenceComparison c = CompareConvergence(r.seeds);
-    if (!c.staleness_mean_error_pct || std::abs(*c.staleness_mean_error_pct) <= *max_staleness_error_pct) continue;
+    const auto drawn = StalenessOverDraws(r);
+    const std::optional<double> error = drawn ? drawn->error_pct : c.staleness_mean_error_pct;
+    const double predicted = drawn ? drawn->predicted_mean : c.predicted_staleness.mean;
+    if (!error || std::abs(*error) <= *max_staleness_error_pct) continue;
     problems.push_back(r.scenario + " " + r.strategy + " p=" + std::to_string(r.p) + ": mean staleness predicted " +
-                       Format("%.3f", c.predicted_staleness.mean) + ", measured " +
-                       Format("%.3f", c.measured_staleness.mean) + " (" +
-                       Format("%+.1f", *c.staleness_mean_error_pct) + "%), allowed " +
+                       Format("%.3f", predicted) + (drawn ? " (median over draws)" : "") + ", measured " +
+                       Format("%.3f", c.measured_staleness.mean) + " (" + Format("%+.1f", *error) + "%), allowed " +
                        Format("%.1f", *max_staleness_error_pct) + "%");
   }
   return problems;

@@ -64,6 +64,8 @@ struct ComparisonRow {
   // --share-seeds: TCP's uneven sharing drawn afresh, all else the same);
   // empty without. When present, predicted_step_s is their median.
   std::vector<double> predicted_step_draws;
+  // Their mean staleness under the same draws (empty without).
+  std::vector<double> predicted_staleness_mean_draws;
 
   // 100 x (predicted - measured) / measured; throws std::invalid_argument if
   // measured_step_s <= 0.
@@ -92,6 +94,15 @@ struct PredictionRange {
 };
 [[nodiscard]] std::optional<PredictionRange> RangeOf(const ComparisonRow& row);
 
+// A row's predicted mean staleness over the flow-share draws (their
+// median, as for the step time) and its error against the measured mean
+// pooled over seeds (absent when that is 0); nullopt without draws.
+struct DrawnStaleness {
+  double predicted_mean = 0;
+  std::optional<double> error_pct;
+};
+[[nodiscard]] std::optional<DrawnStaleness> StalenessOverDraws(const ComparisonRow& row);
+
 // scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,
 // predicted_final_loss,measured_final_loss,predicted_p10_s,predicted_p90_s
 // (the last two empty without draws); one line per row.
@@ -112,14 +123,17 @@ struct PredictionRange {
 // The same as CSV: scenario,strategy,p,seeds,predicted_staleness_mean,
 // measured_staleness_mean,staleness_mean_error_pct,predicted_staleness_max,
 // measured_staleness_max,staleness_w1,predicted_loss_median,
-// measured_loss_median,predicted_diverged,measured_diverged,divergence_agrees.
+// measured_loss_median,predicted_diverged,measured_diverged,divergence_agrees,
+// drawn_staleness_mean,drawn_staleness_error_pct (the last two with draws:
+// StalenessOverDraws).
 [[nodiscard]] std::string ConvergenceCsv(const std::vector<ComparisonRow>& rows);
 
 // The verdict: problems (empty when the validation passes): the median
 // absolute error above max_error_pct, every synchronous row whose loss
 // trajectory disagrees beyond loss_tolerance, and, when
 // max_staleness_error_pct is given, every row with stale gradients whose
-// predicted mean staleness is further than that from the measured one.
+// predicted mean staleness (over the draws, when the row has them) is
+// further than that from the measured one.
 [[nodiscard]] std::vector<std::string> Verdict(const std::vector<ComparisonRow>& rows, double max_error_pct,
                                                double loss_tolerance,
                                                std::optional<double> max_staleness_error_pct = std::nullopt);

@@ -208,7 +208,9 @@ std::vector<ComparisonRow> ReadManifest(const std::string& path) {
       if (f.size() == 10) {
         std::istringstream draws(f[9]);
         for (std::string draw; std::getline(draws, draw, ',');) {
-          r.predicted_step_draws.push_back(ReadJson<result::RunResult>(draw).mean_step_s());
+          const auto drawn = ReadJson<result::RunResult>(draw);
+          r.predicted_step_draws.push_back(drawn.mean_step_s());
+          r.predicted_staleness_mean_draws.push_back(drawn.staleness_mean());
         }
         if (!r.predicted_step_draws.empty()) r.predicted_step_s = Quantile(r.predicted_step_draws, 0.5);
       }

@@ -139,8 +139,8 @@ TEST(ConvergenceComparison, CsvCarriesTheHandComputedFigures) {
   EXPECT_EQ(ConvergenceCsv({RowWithSeeds(), without_seeds}),
             "scenario,strategy,p,seeds,predicted_staleness_mean,measured_staleness_mean,staleness_mean_error_pct,"
             "predicted_staleness_max,measured_staleness_max,staleness_w1,predicted_loss_median,measured_loss_median,"
-            "predicted_diverged,measured_diverged,divergence_agrees\n"
-            "s,ASYNC_PS/1 server,4,2,0.75,1.125,-33.3333,1,2,0.375,2,11.7,1,1,2\n");
+            "predicted_diverged,measured_diverged,divergence_agrees,drawn_staleness_mean,drawn_staleness_error_pct\n"
+            "s,ASYNC_PS/1 server,4,2,0.75,1.125,-33.3333,1,2,0.375,2,11.7,1,1,2,,\n");
   const std::string table = ConvergenceTable({RowWithSeeds()});
   EXPECT_NE(table.find("0.75 / 1"), std::string::npos) << table;
   EXPECT_NE(table.find("1.12 / 2"), std::string::npos) << table;
@@ -156,6 +156,27 @@ TEST(ConvergenceComparison, VerdictJudgesStalenessOnlyWhenAsked) {
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("mean staleness predicted 0.750, measured 1.125 (-33.3%), allowed 10.0%"),
             std::string::npos)
+      << problems[0];
+}
+
+TEST(ConvergenceComparison, WithDrawsTheMeanStalenessIsJudgedOverThem) {
+  // The seeds' own runs predict 0.75 against a measured 1.125 (-33.3%);
+  // three flow-share draws give means 1.0, 1.2 and 1.1: median 1.1, -2.2%.
+  ComparisonRow r = RowWithSeeds();
+  EXPECT_FALSE(StalenessOverDraws(r).has_value());
+  r.predicted_staleness_mean_draws = {1.0, 1.2, 1.1};
+  const auto d = StalenessOverDraws(r);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_DOUBLE_EQ(d->predicted_mean, 1.1);
+  ASSERT_TRUE(d->error_pct.has_value());
+  EXPECT_NEAR(*d->error_pct, 100.0 * (1.1 - 1.125) / 1.125, 1e-9);
+  EXPECT_TRUE(Verdict({r}, 5.0, 1e-4, 10.0).empty());
+  EXPECT_NE(ConvergenceTable({r}).find("over draws: mean 1.10 (-2.2%)"), std::string::npos) << ConvergenceTable({r});
+  EXPECT_NE(ConvergenceCsv({r}).find(",1.1,-2.2222\n"), std::string::npos) << ConvergenceCsv({r});
+  r.predicted_staleness_mean_draws = {1.5, 1.5};  // +33.3%: judged on the draws, not the seeds' 0.75
+  const auto problems = Verdict({r}, 5.0, 1e-4, 10.0);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("predicted 1.500 (median over draws), measured 1.125 (+33.3%)"), std::string::npos)
       << problems[0];
 }
 
