@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "validate/quantile.h"
+
 namespace sim::validate {
 namespace {
 
@@ -120,18 +122,7 @@ double MedianAbsoluteErrorPct(const std::vector<ComparisonRow>& rows) {
   if (rows.empty()) return 0;
   std::vector<double> e;
   for (const auto& r : rows) e.push_back(std::abs(r.error_pct()));
-  std::sort(e.begin(), e.end());
-  const std::size_t mid = e.size() / 2;
-  return e.size() % 2 == 1 ? e[mid] : 0.5 * (e[mid - 1] + e[mid]);
-}
-
-double Quantile(std::vector<double> values, double q) {
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
-  const double at = q * static_cast<double>(values.size() - 1);
-  const auto below = static_cast<std::size_t>(std::floor(at));
-  const std::size_t above = std::min(below + 1, values.size() - 1);
-  return values[below] + (at - static_cast<double>(below)) * (values[above] - values[below]);
+  return Median(std::move(e));
 }
 
 std::optional<PredictionRange> RangeOf(const ComparisonRow& row) {
@@ -143,11 +134,11 @@ std::optional<PredictionRange> RangeOf(const ComparisonRow& row) {
   return range;
 }
 
-std::optional<DrawnStaleness> StalenessOverDraws(const ComparisonRow& row) {
-  if (row.predicted_staleness_mean_draws.empty() || row.seeds.empty()) return std::nullopt;
+std::optional<DrawnStaleness> StalenessOverDraws(const ComparisonRow& row, const ConvergenceComparison& c) {
+  if (row.predicted_staleness_mean_draws.empty()) return std::nullopt;
   DrawnStaleness d;
-  d.predicted_mean = Quantile(row.predicted_staleness_mean_draws, 0.5);
-  const double measured = CompareConvergence(row.seeds).measured_staleness.mean;
+  d.predicted_mean = Median(row.predicted_staleness_mean_draws);
+  const double measured = c.measured_staleness.mean;
   if (measured > 0) d.error_pct = 100.0 * (d.predicted_mean - measured) / measured;
   return d;
 }
@@ -277,17 +268,18 @@ std::string ConvergenceTable(const std::vector<ComparisonRow>& rows) {
                                       Format("%.3f", c.measured_loss_min) + ", " +
                                       Format("%.3f", c.measured_loss_max) + "]";
     std::snprintf(line, sizeof line,
-                  "%-24s %-28s %3u %5zu  %-23s %-23s %7.3f %8s  %-26s %-26s %zu/%zu (agree %zu/%zu)\n",
+                  "%-24s %-28s %3u %5zu  %-23s %-23s %7.3f %8s  %-26s %-26s %zu/%zu (agree %zu/%zu)",
                   r.scenario.c_str(), r.strategy.c_str(), r.p, c.seeds, predicted_staleness.c_str(),
                   measured_staleness.c_str(), c.staleness_w1, error.c_str(), predicted_loss.c_str(),
                   measured_loss.c_str(), c.predicted_diverged, c.measured_diverged, c.divergence_agrees, c.seeds);
     out += line;
-    if (const auto d = StalenessOverDraws(r); d && (d->predicted_mean > 0 || d->error_pct)) {
-      // At the end of the row's line: the mean the row is judged on.
-      out.pop_back();
+    // At the end of the row's line, when it has draws and stale gradients:
+    // the mean the row is judged on.
+    if (const auto d = StalenessOverDraws(r, c); d && (d->predicted_mean > 0 || d->error_pct)) {
       out += "  over draws: mean " + Format("%.2f", d->predicted_mean) +
-             (d->error_pct ? Format(" (%+.1f%%)", *d->error_pct) : std::string()) + "\n";
+             (d->error_pct ? Format(" (%+.1f%%)", *d->error_pct) : std::string());
     }
+    out += "\n";
   }
   return out;
 }
@@ -308,7 +300,7 @@ std::string ConvergenceCsv(const std::vector<ComparisonRow>& rows) {
            Format("%.6g", c.staleness_w1) + "," + Format("%.9g", c.predicted_loss_median) + "," +
            Format("%.9g", c.measured_loss_median) + "," + std::to_string(c.predicted_diverged) + "," +
            std::to_string(c.measured_diverged) + "," + std::to_string(c.divergence_agrees) + ",";
-    if (const auto d = StalenessOverDraws(r)) {
+    if (const auto d = StalenessOverDraws(r, c)) {
       out += Format("%.6g", d->predicted_mean) + "," + (d->error_pct ? Format("%.4f", *d->error_pct) : std::string());
     } else {
       out += ",";
@@ -340,7 +332,7 @@ std::vector<std::string> Verdict(const std::vector<ComparisonRow>& rows, double 
   for (const auto& r : rows) {
     if (r.seeds.empty()) continue;
     const ConvergenceComparison c = CompareConvergence(r.seeds);
-    const auto drawn = StalenessOverDraws(r);
+    const auto drawn = StalenessOverDraws(r, c);
     const std::optional<double> error = drawn ? drawn->error_pct : c.staleness_mean_error_pct;
     const double predicted = drawn ? drawn->predicted_mean : c.predicted_staleness.mean;
     if (!error || std::abs(*error) <= *max_staleness_error_pct) continue;

@@ -80,11 +80,6 @@ struct ComparisonRow {
 // Median of |error_pct| over `rows` (0 for none).
 [[nodiscard]] double MedianAbsoluteErrorPct(const std::vector<ComparisonRow>& rows);
 
-// The q-quantile (0 <= q <= 1) of `values`, interpolated linearly between
-// order statistics (Hyndman and Fan's type 7, R's and numpy's default);
-// NaN for none.
-[[nodiscard]] double Quantile(std::vector<double> values, double q);
-
 // The spread of a row's predicted step (10th and 90th percentile of
 // predicted_step_draws) and whether the measured step lies inside it.
 struct PredictionRange {
@@ -96,12 +91,14 @@ struct PredictionRange {
 
 // A row's predicted mean staleness over the flow-share draws (their
 // median, as for the step time) and its error against the measured mean
-// pooled over seeds (absent when that is 0); nullopt without draws.
+// pooled over seeds, as `convergence` (the row's CompareConvergence) has it
+// (absent when that is 0); nullopt without draws.
 struct DrawnStaleness {
   double predicted_mean = 0;
   std::optional<double> error_pct;
 };
-[[nodiscard]] std::optional<DrawnStaleness> StalenessOverDraws(const ComparisonRow& row);
+[[nodiscard]] std::optional<DrawnStaleness> StalenessOverDraws(const ComparisonRow& row,
+                                                               const ConvergenceComparison& convergence);
 
 // scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,
 // predicted_final_loss,measured_final_loss,predicted_p10_s,predicted_p90_s

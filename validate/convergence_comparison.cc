@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "validate/quantile.h"
+
 namespace sim::validate {
 namespace {
 
@@ -15,12 +17,6 @@ double Total(const std::vector<double>& histogram, const char* which) {
   }
   if (!(total > 0)) throw std::invalid_argument(std::string(which) + " staleness histogram is empty");
   return total;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t mid = v.size() / 2;
-  return v.size() % 2 == 1 ? v[mid] : 0.5 * (v[mid - 1] + v[mid]);
 }
 
 }  // namespace

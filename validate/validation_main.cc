@@ -43,6 +43,7 @@
 #include "sim/calibration/calibration.h"
 #include "sim/calibration/cluster_profile.h"
 #include "validate/comparison.h"
+#include "validate/quantile.h"
 #include "sim/calibration/openmpi_allreduce_choice.h"
 
 namespace sim::validate {
@@ -212,7 +213,7 @@ std::vector<ComparisonRow> ReadManifest(const std::string& path) {
           r.predicted_step_draws.push_back(drawn.mean_step_s());
           r.predicted_staleness_mean_draws.push_back(drawn.staleness_mean());
         }
-        if (!r.predicted_step_draws.empty()) r.predicted_step_s = Quantile(r.predicted_step_draws, 0.5);
+        if (!r.predicted_step_draws.empty()) r.predicted_step_s = Median(r.predicted_step_draws);
       }
       rows.push_back(std::move(r));
       row = rows.end() - 1;

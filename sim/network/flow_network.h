@@ -37,9 +37,10 @@
 // Each message then shares by weighted max-min (MaxMinSolver) with weight
 // exp(sigma Z), Z standard normal, drawn once when it is sent from the named
 // stream "network/flow_share" of the run's seed (or of flow_share_seed, when
-// set): one draw per send(), in send order, so a seed gives the same times. A contended link stays saturated, so
-// the last of a fan-out ends when it would under fair sharing. sigma = 0
-// draws nothing and gives every flow weight 1: plain max-min, as before.
+// set): one draw per send(), in send order, so a seed gives the same times.
+// A contended link stays saturated, so the last of a fan-out ends when it
+// would under fair sharing. sigma = 0 draws nothing and gives every flow
+// weight 1: plain max-min, as before.
 //
 // Hot path (sim/DESIGN.md, "Max-min sharing is the hot path"): starts and ends at
 // one instant are batched into one solve (a solve event scheduled at the

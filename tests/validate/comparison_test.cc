@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "validate/comparison.h"
+#include "validate/quantile.h"
 
 namespace sim::validate {
 namespace {
@@ -118,25 +119,12 @@ TEST(Comparison, CsvHasTheIssuesColumns) {
   EXPECT_NE(ComparisonCsv({r}).find(",0.5,0.5,0.11,0.19\n"), std::string::npos) << ComparisonCsv({r});
 }
 
-TEST(Comparison, QuantileInterpolatesBetweenOrderStatistics) {
-  // Type 7 (numpy.quantile's default): position q (n - 1) in the sorted values.
-  const std::vector<double> v = {5, 1, 4, 2, 3};  // sorted 1..5
-  EXPECT_DOUBLE_EQ(Quantile(v, 0.5), 3.0);
-  EXPECT_DOUBLE_EQ(Quantile(v, 0.1), 1.4);  // 1 + 0.4 x (2 - 1)
-  EXPECT_DOUBLE_EQ(Quantile(v, 0.9), 4.6);
-  EXPECT_DOUBLE_EQ(Quantile(v, 0.0), 1.0);
-  EXPECT_DOUBLE_EQ(Quantile(v, 1.0), 5.0);
-  EXPECT_DOUBLE_EQ(Quantile({2, 4}, 0.5), 3.0);
-  EXPECT_DOUBLE_EQ(Quantile({7}, 0.9), 7.0);
-  EXPECT_TRUE(std::isnan(Quantile({}, 0.5)));
-}
-
 TEST(Comparison, ARangeOverFlowShareSeedsSaysWhetherTheRealRunFellInside) {
   ComparisonRow r = Row(0.0, 0.042);
   EXPECT_FALSE(RangeOf(r).has_value());
   // Eleven draws, 0.036 to 0.046 s by 0.001: p10 0.037, median 0.041, p90 0.045.
   for (int k = 0; k <= 10; ++k) r.predicted_step_draws.push_back(0.036 + 0.001 * k);
-  r.predicted_step_s = Quantile(r.predicted_step_draws, 0.5);
+  r.predicted_step_s = Median(r.predicted_step_draws);
   const auto range = RangeOf(r);
   ASSERT_TRUE(range.has_value());
   EXPECT_NEAR(range->p10_s, 0.037, 1e-12);

@@ -163,9 +163,9 @@ TEST(ConvergenceComparison, WithDrawsTheMeanStalenessIsJudgedOverThem) {
   // The seeds' own runs predict 0.75 against a measured 1.125 (-33.3%);
   // three flow-share draws give means 1.0, 1.2 and 1.1: median 1.1, -2.2%.
   ComparisonRow r = RowWithSeeds();
-  EXPECT_FALSE(StalenessOverDraws(r).has_value());
+  EXPECT_FALSE(StalenessOverDraws(r, CompareConvergence(r.seeds)).has_value());
   r.predicted_staleness_mean_draws = {1.0, 1.2, 1.1};
-  const auto d = StalenessOverDraws(r);
+  const auto d = StalenessOverDraws(r, CompareConvergence(r.seeds));
   ASSERT_TRUE(d.has_value());
   EXPECT_DOUBLE_EQ(d->predicted_mean, 1.1);
   ASSERT_TRUE(d->error_pct.has_value());
