@@ -75,6 +75,41 @@ TEST_F(MpiTrain, OurRingIsBitIdenticalToTheSimulatedTrajectory) {
   EXPECT_GT(r.mean_step_s(), 0.0);
 }
 
+TEST_F(MpiTrain, StepsFileSeparatesTheGradientFromTheStragglerSleep) {
+  // Slowdown 1 + X, X exponential of mean 3: each step sleeps (slowdown - 1)
+  // x its gradient time, 3x on average, so over 2 x 30 steps the compute
+  // phases (start to computed) sum to about 4x the gradients' own times
+  // (gradient_s, at least 2x here: room for 60 draws, the standard error of
+  // their mean 3 / sqrt(60) = 0.39; a sleep's overshoot only adds). A file
+  // that counted the sleep in gradient_s (1x), or left it at 0, fails.
+  const fs::path steps = dir_ / "steps.csv";
+  const Outcome real = Shell(LocalMpirun() + " -np 2 " + Build() + "/mpi_train -q -s " + scenario_ +
+                             " --set stragglers.distribution=EXPONENTIAL --set stragglers.mean=3 --allreduce ring" +
+                             " --json " + (dir_ / "real.json").string() + " --steps " + steps.string());
+  ASSERT_EQ(real.status, 0) << real.output;
+  std::istringstream in(Read(steps));
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "rank,step,start_s,computed_s,end_s,gradient_s");
+  double phases = 0, gradients = 0;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    int rank = 0;
+    double step = 0, start = 0, computed = 0, end = 0, gradient = 0;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%d,%lf,%lf,%lf,%lf,%lf", &rank, &step, &start, &computed, &end, &gradient),
+              6)
+        << line;
+    EXPECT_GT(gradient, 0.0) << line;
+    EXPECT_LE(gradient, computed - start) << line;
+    phases += computed - start;
+    gradients += gradient;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 60);
+  ASSERT_GT(gradients, 0.0);
+  EXPECT_GT(phases / gradients, 2.0);
+}
+
 TEST_F(MpiTrain, RankOrderSumsOfARingRunDriftFromItByRoundingOnly) {
   // The same ring run against a simulation that adds in rank order (as it
   // does for a binary tree, whose own order is not modelled): rounding apart,

@@ -9,6 +9,7 @@ Gradient ComputeGradient(RealRunContext& c, std::uint32_t worker, const Paramete
   const double start = c.now();
   Gradient g = c.numerics.compute_gradient(worker, at);
   const double computed = c.now() - start;
+  outcome.gradient_s += computed;
   // The simulation's compute time is nominal x slowdown; here the nominal
   // part is the real computation, the rest a sleep. A log-normal slowdown
   // below 1 cannot speed the host up: it sleeps 0.
@@ -28,6 +29,7 @@ std::optional<Gradient> ComputeGradientUnlessCut(RealRunContext& c, std::uint32_
   const double start = c.now();
   Gradient g = c.numerics.compute_gradient(worker, at);
   const double computed = c.now() - start;
+  outcome.gradient_s += computed;
   const double slowdown = c.stragglers.next_slowdown(worker);
   ++outcome.computations;
   bool cut = update_made();

@@ -63,9 +63,11 @@ RankOutcome SyncWorker(RealRunContext& c) {
   const std::int64_t n = params->size();
   std::vector<MPI_Request> requests(2 * S);
   for (std::uint64_t step = 1; step <= c.steps; ++step) {
-    StepRecord record{step, c.now(), 0, 0};
+    StepRecord record{step, c.now(), 0, 0, 0};
+    const double gradient_before = out.gradient_s;
     const Gradient g = ComputeGradient(c, worker, {params, step - 1}, out);
     record.computed_s = c.now();
+    record.gradient_s = out.gradient_s - gradient_before;
     for (std::uint32_t s = 0; s < S; ++s) {
       const ElementRange r = ElementPiece(n, S, s);
       MPI_Isend(g.values->data() + r.begin, Count(r), MPI_FLOAT, c.layout.server_rank(s), kGradientTag, c.comm,
@@ -91,7 +93,8 @@ RankOutcome AsyncWorker(RealRunContext& c) {
   std::vector<MPI_Request> requests(S);
   std::vector<MPI_Status> statuses(S);
   for (std::uint64_t step = 1;; ++step) {
-    StepRecord record{step, c.now(), 0, 0};
+    StepRecord record{step, c.now(), 0, 0, 0};
+    const double gradient_before = out.gradient_s;
     for (std::uint32_t s = 0; s < S; ++s) {
       const ElementRange r = ElementPiece(n, S, s);
       MPI_Irecv(params->data() + r.begin, Count(r), MPI_FLOAT, c.layout.server_rank(s), MPI_ANY_TAG, c.comm,
@@ -104,6 +107,7 @@ RankOutcome AsyncWorker(RealRunContext& c) {
 
     const Gradient g = ComputeGradient(c, worker, {params, 0}, out);
     record.computed_s = c.now();
+    record.gradient_s = out.gradient_s - gradient_before;
     for (std::uint32_t s = 0; s < S; ++s) {
       const ElementRange r = ElementPiece(n, S, s);
       MPI_Isend(g.values->data() + r.begin, Count(r), MPI_FLOAT, c.layout.server_rank(s), kGradientTag, c.comm,

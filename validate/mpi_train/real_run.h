@@ -51,10 +51,12 @@ struct StepRecord {
   double start_s = 0;
   double computed_s = 0;  // gradient (and straggler sleep) done
   double end_s = 0;       // new parameters in hand
+  double gradient_s = 0;  // of which the gradients' own time (no straggler sleep)
 };
 
 struct RankOutcome {
   double compute_s = 0;
+  double gradient_s = 0;  // of compute_s, the gradients' own time (no straggler sleep)
   double comm_s = 0;
   double wait_s = 0;
   std::uint32_t computations = 0;
