@@ -141,7 +141,9 @@ void CollectTrace(const RankLayout& layout, std::int64_t n, RankOutcome& out) {
 std::string GatherStepsCsv(const std::vector<StepRecord>& steps, int rank, int ranks) {
   constexpr int kStepsTag = 103;
   std::vector<double> mine;
-  for (const StepRecord& r : steps) mine.insert(mine.end(), {static_cast<double>(r.step), r.start_s, r.computed_s, r.end_s, r.gradient_s});
+  for (const StepRecord& r : steps) {
+    mine.insert(mine.end(), {static_cast<double>(r.step), r.start_s, r.computed_s, r.end_s, r.gradient_s});
+  }
   if (rank != 0) {
     SendVector(mine, 0, kStepsTag);
     return {};
@@ -151,7 +153,8 @@ std::string GatherStepsCsv(const std::vector<StepRecord>& steps, int rank, int r
   for (int from = 0; from < ranks; ++from) {
     const std::vector<double> v = from == 0 ? mine : ReceiveVector(from, kStepsTag);
     for (std::size_t i = 0; i + 4 < v.size(); i += 5) {
-      std::snprintf(row, sizeof row, "%d,%.0f,%.9f,%.9f,%.9f,%.9f\n", from, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4]);
+      std::snprintf(row, sizeof row, "%d,%.0f,%.9f,%.9f,%.9f,%.9f\n", from, v[i], v[i + 1], v[i + 2], v[i + 3],
+                    v[i + 4]);
       text += row;
     }
   }
@@ -183,7 +186,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--json", o.json, "Write the RunResult as JSON to this file (rank 0)");
   app.add_option("--series", o.series, "Write the series CSV (step,sim_time_s,loss,accuracy,staleness,kind)");
-  app.add_option("--steps", o.steps_csv, "Write every worker's per-step wall times (rank,step,start_s,computed_s,end_s,gradient_s)");
+  app.add_option("--steps", o.steps_csv,
+                 "Write every worker's per-step wall times (rank,step,start_s,computed_s,end_s,gradient_s)");
   app.add_option("--applied", o.applied_csv, "Write every applied gradient (update,worker,staleness,time_s)");
   app.add_flag("-q,--quiet", o.quiet, "Print nothing but errors");
   try {
