@@ -82,11 +82,9 @@ RankOutcome Worker(RealRunContext& c) {
   std::uint64_t version = 0;
   while (version < c.steps) {
     const std::uint64_t step = version + 1;
-    StepRecord record{step, c.now(), 0, 0, 0};
-    const double gradient_before = out.gradient_s;
+    StepRecord record = BeginStep(c, step, out);
     std::optional<Gradient> g = ComputeGradientUnlessCut(c, worker, {params, version}, out, update_made);
-    record.computed_s = c.now();
-    record.gradient_s = out.gradient_s - gradient_before;
+    EndCompute(c, out, record);
     if (g) {
       MPI_Wait(&push, MPI_STATUS_IGNORE);
       pushing = std::move(*g);

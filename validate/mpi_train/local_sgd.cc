@@ -40,15 +40,13 @@ RankOutcome RunLocalSgd(RealRunContext& c) {
 
   std::uint64_t done = 0;
   for (std::uint64_t round = 1; round <= rounds; ++round) {
-    StepRecord record{round, c.now(), 0, 0, 0};
-    const double gradient_before = out.gradient_s;
+    StepRecord record = BeginStep(c, round, out);
     const std::uint64_t this_round = std::min(period, c.steps - done);
     for (std::uint64_t k = 0; k < this_round; ++k) {
       const Gradient g = ComputeGradient(c, worker, {replica, 0}, out);
       optimizer->apply(*replica, *g.values);
     }
-    record.computed_s = c.now();
-    record.gradient_s = out.gradient_s - gradient_before;
+    EndCompute(c, out, record);
     std::span<float> data(replica->data(), static_cast<std::size_t>(replica->size()));
     if (p > 1) {
       if (c.allreduce == AllreduceImplementation::kMpiAllreduce) {

@@ -63,11 +63,9 @@ RankOutcome SyncWorker(RealRunContext& c) {
   const std::int64_t n = params->size();
   std::vector<MPI_Request> requests(2 * S);
   for (std::uint64_t step = 1; step <= c.steps; ++step) {
-    StepRecord record{step, c.now(), 0, 0, 0};
-    const double gradient_before = out.gradient_s;
+    StepRecord record = BeginStep(c, step, out);
     const Gradient g = ComputeGradient(c, worker, {params, step - 1}, out);
-    record.computed_s = c.now();
-    record.gradient_s = out.gradient_s - gradient_before;
+    EndCompute(c, out, record);
     for (std::uint32_t s = 0; s < S; ++s) {
       const ElementRange r = ElementPiece(n, S, s);
       MPI_Isend(g.values->data() + r.begin, Count(r), MPI_FLOAT, c.layout.server_rank(s), kGradientTag, c.comm,
@@ -93,8 +91,7 @@ RankOutcome AsyncWorker(RealRunContext& c) {
   std::vector<MPI_Request> requests(S);
   std::vector<MPI_Status> statuses(S);
   for (std::uint64_t step = 1;; ++step) {
-    StepRecord record{step, c.now(), 0, 0, 0};
-    const double gradient_before = out.gradient_s;
+    StepRecord record = BeginStep(c, step, out);
     for (std::uint32_t s = 0; s < S; ++s) {
       const ElementRange r = ElementPiece(n, S, s);
       MPI_Irecv(params->data() + r.begin, Count(r), MPI_FLOAT, c.layout.server_rank(s), MPI_ANY_TAG, c.comm,
@@ -106,8 +103,7 @@ RankOutcome AsyncWorker(RealRunContext& c) {
     if (statuses[0].MPI_TAG == kStopTag) break;
 
     const Gradient g = ComputeGradient(c, worker, {params, 0}, out);
-    record.computed_s = c.now();
-    record.gradient_s = out.gradient_s - gradient_before;
+    EndCompute(c, out, record);
     for (std::uint32_t s = 0; s < S; ++s) {
       const ElementRange r = ElementPiece(n, S, s);
       MPI_Isend(g.values->data() + r.begin, Count(r), MPI_FLOAT, c.layout.server_rank(s), kGradientTag, c.comm,

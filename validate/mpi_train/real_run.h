@@ -52,6 +52,9 @@ struct StepRecord {
   double computed_s = 0;  // gradient (and straggler sleep) done
   double end_s = 0;       // new parameters in hand
   double gradient_s = 0;  // of which the gradients' own time (no straggler sleep)
+  // The rank's RankOutcome::gradient_s when the step began (bookkeeping for
+  // EndCompute; not reported).
+  double gradient_before = 0;
 };
 
 struct RankOutcome {
@@ -74,6 +77,12 @@ struct RankOutcome {
   TrainingTrace trace;  // rank 0 (all-reduce) or each server (its shard)
   std::vector<StepRecord> steps;
 };
+
+// Opens step `step` now, remembering the gradient time `outcome` has so far.
+[[nodiscard]] StepRecord BeginStep(const RealRunContext& context, std::uint64_t step, const RankOutcome& outcome);
+// Closes the step's compute phase now: computed_s, and gradient_s as the
+// gradient time `outcome` gained since BeginStep.
+void EndCompute(const RealRunContext& context, const RankOutcome& outcome, StepRecord& record);
 
 // SYNC_ALLREDUCE: compute, all-reduce (our ring or MPI_Allreduce), mean,
 // optimizer step on every rank.

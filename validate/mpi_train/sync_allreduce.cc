@@ -29,11 +29,9 @@ RankOutcome RunSyncAllReduce(RealRunContext& c) {
   if (holder) out.trace.evaluation_point(0, 0.0, values());
 
   for (std::uint64_t step = 1; step <= c.steps; ++step) {
-    StepRecord record{step, c.now(), 0, 0, 0};
-    const double gradient_before = out.gradient_s;
+    StepRecord record = BeginStep(c, step, out);
     const Gradient g = ComputeGradient(c, worker, c.numerics.current(), out);
-    record.computed_s = c.now();
-    record.gradient_s = out.gradient_s - gradient_before;
+    EndCompute(c, out, record);
 
     *sum = *g.values;
     std::span<float> data(sum->data(), static_cast<std::size_t>(sum->size()));
