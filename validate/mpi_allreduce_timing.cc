@@ -13,7 +13,10 @@
 // starts from a barrier, so all ranks enter together; --skew-us S makes rank
 // r enter r x S microseconds after the barrier; --back-to-back makes the
 // calls follow each other with no barrier, as in a training loop whose
-// compute takes no time.
+// compute takes no time. --replica times our replica of the same algorithm
+// (validate/rabenseifner_replica.h) instead, and --ready-handshake makes its
+// partners swap one byte before each message, so that no rank sends before
+// its partner has posted the receive.
 //
 // Prints per size one line: "P ranks N bytes[ mode]: T s", T being
 //   aligned or skewed: the median over calls of the slowest rank's time from
@@ -22,15 +25,20 @@
 //   back to back: the mean time per call of the slowest rank (its end of the
 //     last call, from the barrier before the first, over the calls), the
 //     figure a training step's mean is made of.
-// Each rank times itself, so no clock is shared between hosts.
+// Each rank times itself, so no clock is shared between hosts. Before the
+// timed calls of each size one call sums known values and is checked: a
+// wrong sum exits 1.
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "validate/rabenseifner_replica.h"
 
 namespace {
 
@@ -46,8 +54,34 @@ double Slowest(double mine) {
   return slowest;
 }
 
-void SumInPlace(std::vector<float>& data, long long bytes) {
-  MPI_Allreduce(MPI_IN_PLACE, data.data(), static_cast<int>(bytes / 4), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+// The all-reduce being timed: Open MPI's, or our replica of its algorithm.
+struct AllReduce {
+  bool replica = false;
+  bool ready_handshake = false;
+  std::vector<float> scratch;
+
+  void operator()(std::vector<float>& data) {
+    if (replica) {
+      sim::validate::RabenseifnerAllReduceSum(data, MPI_COMM_WORLD, ready_handshake, scratch);
+    } else {
+      MPI_Allreduce(MPI_IN_PLACE, data.data(), static_cast<int>(data.size()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    }
+  }
+};
+
+// One call on values whose sum is known (small integers: exact in float).
+bool SumsCorrectly(AllReduce& all_reduce, std::size_t count, int rank, int ranks) {
+  std::vector<float> data(count);
+  for (std::size_t i = 0; i < count; ++i) data[i] = static_cast<float>(rank + 1 + static_cast<int>(i % 5));
+  all_reduce(data);
+  bool right = true;
+  for (std::size_t i = 0; i < count && right; ++i) {
+    const int expected = ranks * (ranks + 1) / 2 + ranks * static_cast<int>(i % 5);
+    right = data[i] == static_cast<float>(expected);
+  }
+  int all_right = right ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &all_right, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  return all_right == 1;
 }
 
 }  // namespace
@@ -61,17 +95,26 @@ int main(int argc, char** argv) {
   int repetitions = 15;
   double skew_us = 0;
   bool back_to_back = false;
-  CLI::App app{"mpi_allreduce_timing: time of MPI_Allreduce (float sum) per size", "mpi_allreduce_timing"};
+  CLI::App app{"mpi_allreduce_timing: time of MPI_Allreduce (float sum, or our replica of its algorithm) per size", "mpi_allreduce_timing"};
   app.add_option("--bytes", sizes, "Sizes in bytes (multiples of 4)")->required()->check(CLI::PositiveNumber);
   app.add_option("--repetitions", repetitions, "Timed calls per size")->capture_default_str()->check(CLI::Range(1, 1000000));
   auto* skew = app.add_option("--skew-us", skew_us, "Rank r enters each call r x this many microseconds after the barrier")
                    ->check(CLI::Range(0.0, 1e6));
   app.add_flag("--back-to-back", back_to_back, "No barrier between calls: report the mean time per call")
       ->excludes(skew);
+  AllReduce all_reduce;
+  auto* replica = app.add_flag("--replica", all_reduce.replica,
+                               "Time our replica of Open MPI's Rabenseifner all-reduce (power-of-two ranks)");
+  app.add_flag("--ready-handshake", all_reduce.ready_handshake,
+               "With --replica: partners swap one byte before each message")
+      ->needs(replica);
   try {
     app.parse(argc, argv);
     for (long long bytes : sizes) {
       if (bytes % 4 != 0) throw CLI::ValidationError("--bytes", std::to_string(bytes) + " is not a multiple of 4");
+    }
+    if (all_reduce.replica && (ranks & (ranks - 1)) != 0) {
+      throw CLI::ValidationError("--replica", "needs a power-of-two number of ranks, got " + std::to_string(ranks));
     }
   } catch (const CLI::ParseError& e) {
     const int status = rank == 0 ? app.exit(e) : (e.get_exit_code() == 0 ? 0 : 2);
@@ -82,22 +125,27 @@ int main(int argc, char** argv) {
   for (long long bytes : sizes) {
     // Zeros: the sums stay finite over any number of calls.
     std::vector<float> data(static_cast<std::size_t>(bytes / 4), 0.0f);
-    SumInPlace(data, bytes);  // connections made, buffers touched
-    std::string mode;
+    if (!SumsCorrectly(all_reduce, data.size(), rank, ranks)) {  // also: connections made, buffers touched
+      if (rank == 0) std::fprintf(stderr, "mpi_allreduce_timing: the all-reduce of %lld bytes summed wrongly\n", bytes);
+      MPI_Finalize();
+      return 1;
+    }
+    std::string mode = all_reduce.replica ? (all_reduce.ready_handshake ? " replica with ready handshake" : " replica")
+                                          : "";
     double seconds = 0;
     if (back_to_back) {
       MPI_Barrier(MPI_COMM_WORLD);
       const double start = MPI_Wtime();
-      for (int r = 0; r < repetitions; ++r) SumInPlace(data, bytes);
+      for (int r = 0; r < repetitions; ++r) all_reduce(data);
       seconds = Slowest(MPI_Wtime() - start) / repetitions;
-      mode = " back to back";
+      mode += " back to back";
     } else {
       std::vector<double> times;
       for (int r = 0; r < repetitions; ++r) {
         MPI_Barrier(MPI_COMM_WORLD);
         const double start = MPI_Wtime();
         SpinFor(skew_s * rank);
-        SumInPlace(data, bytes);
+        all_reduce(data);
         times.push_back(Slowest(MPI_Wtime() - start));
       }
       std::sort(times.begin(), times.end());
@@ -105,7 +153,7 @@ int main(int argc, char** argv) {
       if (skew_us > 0) {
         char text[64];
         std::snprintf(text, sizeof text, " skewed %g us per rank", skew_us);
-        mode = text;
+        mode += text;
       }
     }
     if (rank == 0) std::printf("%d ranks %lld bytes%s: %.6f s\n", ranks, bytes, mode.c_str(), seconds);

@@ -1,7 +1,10 @@
 // build/mpi_allreduce_timing on this machine's ranks (loopback, no root):
 // each mode prints its line per size, a skewed entry is timed from the first
-// rank's entry (so at least the last rank's lateness), and bad options are
-// refused with exit status 2. Skipped when mpirun is not installed.
+// rank's entry (so at least the last rank's lateness), our replica of Open
+// MPI's Rabenseifner all-reduce sums correctly (the program checks one call
+// of each size against the known sum and exits 1 if it is wrong), and bad
+// options are refused with exit status 2. Skipped when mpirun is not
+// installed.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -54,6 +57,22 @@ TEST_F(MpiAllreduceTiming, SkewedEntryIsTimedFromTheFirstRankIn) {
   EXPECT_LT(seconds, 1.0) << o.output;
 }
 
+// Sizes whose halvings are odd (1,025 floats: windows of 512 and 513, ...)
+// and smaller than the ranks (1 float on 4 ranks: empty windows).
+TEST_F(MpiAllreduceTiming, ReplicaSumsCorrectlyWithAndWithoutTheHandshake) {
+  for (const int ranks : {1, 2, 4}) {
+    for (const std::string handshake : {"", " --ready-handshake"}) {
+      const Outcome o = Run(ranks, "--bytes 4 --bytes 4100 --bytes 65536 --repetitions 2 --replica" + handshake);
+      ASSERT_EQ(o.status, 0) << ranks << handshake << "\n" << o.output;
+      const std::string mode = handshake.empty() ? " replica" : " replica with ready handshake";
+      for (const long long bytes : {4LL, 4100LL, 65536LL}) {
+        // One rank has nothing to exchange: its time may print as 0.
+        EXPECT_GE(Seconds(o.output, ranks, bytes, mode), 0.0) << ranks << " " << bytes << "\n" << o.output;
+      }
+    }
+  }
+}
+
 TEST_F(MpiAllreduceTiming, RefusesBadOptionsWithStatusTwo) {
   struct Case {
     std::string options;
@@ -64,12 +83,17 @@ TEST_F(MpiAllreduceTiming, RefusesBadOptionsWithStatusTwo) {
       {"--bytes 4096 --back-to-back --skew-us 10", "excludes"},
       {"--bytes 4096 --repetitions 0", "--repetitions"},
       {"--bytes -4", "--bytes"},
+      {"--bytes 4096 --ready-handshake", "--ready-handshake requires --replica"},
   };
   for (const Case& c : cases) {
     const Outcome o = Run(2, c.options);
     EXPECT_EQ(o.status, 2) << c.options << "\n" << o.output;
     EXPECT_NE(o.output.find(c.message), std::string::npos) << c.options << "\n" << o.output;
   }
+  const Outcome three = Run(3, "--bytes 4096 --replica");
+  EXPECT_EQ(three.status, 2) << three.output;
+  EXPECT_NE(three.output.find("--replica: needs a power-of-two number of ranks, got 3"), std::string::npos)
+      << three.output;
 }
 
 }  // namespace
