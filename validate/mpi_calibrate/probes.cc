@@ -11,10 +11,6 @@
 namespace sim::validate {
 namespace {
 
-// Back-to-back operations per timed block: the barrier before a block and
-// its exit skew are spread over them.
-constexpr int kPerBlock = 4;
-
 double Median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -40,24 +36,25 @@ int Size(MPI_Comm comm) {
   return s;
 }
 
-// Times `repetitions` blocks of `op` on every rank; per block the slowest
-// rank's time divided by kPerBlock; the mean over blocks, on rank 0. The
-// mean, not the median: a run's step time is a mean, and the emulated
-// cluster's occasional stalls (ranks sharing cores) are part of it.
-template <typename Op>
-double TimeBlocks(MPI_Comm comm, int repetitions, Op op) {
+}  // namespace
+
+double MeanBlockSeconds(MPI_Comm comm, int repetitions, const std::function<void()>& op) {
+  MPI_Barrier(comm);
+  op();  // untimed: a pair's first message also connects it
   std::vector<double> blocks;
   for (int b = 0; b < repetitions; ++b) {
     MPI_Barrier(comm);
     const double start = MPI_Wtime();
-    for (int k = 0; k < kPerBlock; ++k) op();
-    const double mine = (MPI_Wtime() - start) / kPerBlock;
+    for (int k = 0; k < kProbeCallsPerBlock; ++k) op();
+    const double mine = (MPI_Wtime() - start) / kProbeCallsPerBlock;
     double slowest = 0;
     MPI_Reduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
     blocks.push_back(slowest);
   }
   return Mean(blocks);
 }
+
+namespace {
 
 // Each rank's value (or nothing from ranks with `has` false), on rank 0.
 std::vector<double> GatherValues(MPI_Comm comm, bool has, double value) {
@@ -83,7 +80,7 @@ double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
   std::vector<char> buffer(static_cast<std::size_t>(std::max<std::int64_t>(bytes, 1)));
   const int count = static_cast<int>(bytes);
   // A round trip is two one-way messages.
-  return TimeBlocks(comm, repetitions, [&] {
+  return MeanBlockSeconds(comm, repetitions, [&] {
            if (rank == 0) {
              MPI_Send(buffer.data(), count, MPI_BYTE, 1, 0, comm);
              MPI_Recv(buffer.data(), count, MPI_BYTE, 1, 0, comm, MPI_STATUS_IGNORE);
@@ -102,7 +99,7 @@ double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions, E
   const int peer = rank ^ 1;
   std::vector<char> out(static_cast<std::size_t>(bytes)), in(static_cast<std::size_t>(bytes));
   const int count = static_cast<int>(bytes);
-  return TimeBlocks(comm, repetitions, [&] {
+  return MeanBlockSeconds(comm, repetitions, [&] {
     if (peer >= p) return;
     MPI_Request requests[2];
     MPI_Irecv(in.data(), count, MPI_BYTE, peer, 1, comm, &requests[0]);
@@ -174,7 +171,7 @@ class Fan {
 double FanSeconds(MPI_Comm comm, int hub, int workers, FanDirection direction, std::int64_t bytes,
                   int repetitions) {
   Fan fan(comm, hub, workers, bytes);
-  return TimeBlocks(comm, repetitions, [&] { fan.run(direction); });
+  return MeanBlockSeconds(comm, repetitions, [&] { fan.run(direction); });
 }
 
 std::vector<double> FanOutCompletions(MPI_Comm comm, int hub, int receivers, std::int64_t bytes, int repetitions) {
@@ -202,7 +199,7 @@ double RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
   const int rank = Rank(comm);
   std::vector<char> out(static_cast<std::size_t>(bytes)), in(static_cast<std::size_t>(bytes));
   const int count = static_cast<int>(bytes);
-  return TimeBlocks(comm, repetitions, [&] {
+  return MeanBlockSeconds(comm, repetitions, [&] {
     MPI_Request requests[2];
     MPI_Irecv(in.data(), count, MPI_BYTE, (rank + p - 1) % p, 2, comm, &requests[0]);
     MPI_Isend(out.data(), count, MPI_BYTE, (rank + 1) % p, 2, comm, &requests[1]);

@@ -17,6 +17,23 @@
 
 namespace sim::validate {
 
+// Back-to-back calls per timed block: the barrier before a block and its
+// exit skew are spread over them.
+inline constexpr int kProbeCallsPerBlock = 4;
+
+// The timing of every message probe below: after a barrier, one untimed
+// call of `op` on every rank; then `repetitions` blocks, each a barrier and
+// kProbeCallsPerBlock back-to-back calls; per block the slowest rank's time
+// divided by kProbeCallsPerBlock; returns the mean over blocks, on rank 0.
+// The mean, not the median: a run's step time is a mean, and the emulated
+// cluster's occasional stalls (ranks sharing cores) are part of it. The
+// untimed call: Open MPI's TCP transport connects a pair of ranks on its
+// first message, which a run pays once, at its first step, and a probe
+// would otherwise pay in its first block (on the emulated cluster at
+// 100 Mbit/s, a ring step of 50,885 bytes on 8 ranks: 6.6-6.9 ms a call in
+// the first block, 4.8 ms after; validate/README.md).
+[[nodiscard]] double MeanBlockSeconds(MPI_Comm comm, int repetitions, const std::function<void()>& op);
+
 // One-way time of `bytes` between ranks 0 and 1: half the round trip of a
 // ping-pong (0 sends, 1 answers with the same size).
 [[nodiscard]] double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
