@@ -1,5 +1,5 @@
-// An MPI program for MpiCalibrateProbes (mpi_train_test.cc's neighbour
-// mpi_calibrate_probes_test.cc): MeanBlockSeconds calls its operation once
+// The MPI program that MpiCalibrateProbes (mpi_calibrate_probes_test.cc)
+// launches: MeanBlockSeconds calls its operation once
 // untimed, then kProbeCallsPerBlock times per block. The operation counts its
 // calls and sleeps 50 ms in its first only; were that call timed, the mean of
 // 2 blocks would be at least 50 / 8 = 6.25 ms. Exits 0 when every rank

@@ -36,26 +36,6 @@ int Size(MPI_Comm comm) {
   return s;
 }
 
-}  // namespace
-
-double MeanBlockSeconds(MPI_Comm comm, int repetitions, const std::function<void()>& op) {
-  MPI_Barrier(comm);
-  op();  // untimed: a pair's first message also connects it
-  std::vector<double> blocks;
-  for (int b = 0; b < repetitions; ++b) {
-    MPI_Barrier(comm);
-    const double start = MPI_Wtime();
-    for (int k = 0; k < kProbeCallsPerBlock; ++k) op();
-    const double mine = (MPI_Wtime() - start) / kProbeCallsPerBlock;
-    double slowest = 0;
-    MPI_Reduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
-    blocks.push_back(slowest);
-  }
-  return Mean(blocks);
-}
-
-namespace {
-
 // Each rank's value (or nothing from ranks with `has` false), on rank 0.
 std::vector<double> GatherValues(MPI_Comm comm, bool has, double value) {
   const double mine = has ? value : -1.0;
@@ -73,6 +53,22 @@ double MachineSeconds() {
 }
 
 }  // namespace
+
+double MeanBlockSeconds(MPI_Comm comm, int repetitions, const std::function<void()>& op) {
+  MPI_Barrier(comm);
+  op();  // untimed: a pair's first message also connects it
+  std::vector<double> blocks;
+  for (int b = 0; b < repetitions; ++b) {
+    MPI_Barrier(comm);
+    const double start = MPI_Wtime();
+    for (int k = 0; k < kProbeCallsPerBlock; ++k) op();
+    const double mine = (MPI_Wtime() - start) / kProbeCallsPerBlock;
+    double slowest = 0;
+    MPI_Reduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
+    blocks.push_back(slowest);
+  }
+  return Mean(blocks);
+}
 
 double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
   if (Size(comm) < 2) throw std::invalid_argument("OneWaySeconds needs 2 ranks or more");
