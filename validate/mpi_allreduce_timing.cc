@@ -34,7 +34,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <span>
 #include <string>
 #include <vector>
 

@@ -1,5 +1,6 @@
 #include "validate/rabenseifner_replica.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -58,11 +59,11 @@ void RabenseifnerAllReduceSum(std::span<float> data, MPI_Comm comm, bool ready_h
     sent.push_back(give);
     mine = keep;
   }
-  for (int distance = ranks >> 1, step = static_cast<int>(sent.size()) - 1; distance > 0; distance >>= 1, --step) {
-    const Window theirs = sent[static_cast<std::size_t>(step)];
-    Exchange(data.data(), mine, data.data(), theirs, rank ^ distance, kAllGatherTag, comm, ready_handshake);
-    mine = mine.begin < theirs.begin ? Window{mine.begin, mine.count + theirs.count}
-                                     : Window{theirs.begin, mine.count + theirs.count};
+  // All-gather: the halving steps undone in reverse, step k at distance 2^k.
+  for (std::size_t step = sent.size(); step-- > 0;) {
+    const Window theirs = sent[step];
+    Exchange(data.data(), mine, data.data(), theirs, rank ^ (1 << step), kAllGatherTag, comm, ready_handshake);
+    mine = Window{std::min(mine.begin, theirs.begin), mine.count + theirs.count};
   }
 }
 
