@@ -24,12 +24,31 @@ CollectiveRun::CollectiveRun(Engine& engine, Transport& transport, std::shared_p
     throw std::invalid_argument("collective run: reduction rate must be >= 0 B/s, got " +
                                 std::to_string(options_.reduction_rate.value));
   }
+  if (options_.eager_limit.count < 0) {
+    throw std::invalid_argument("collective run: eager limit must be >= 0 B, got " +
+                                std::to_string(options_.eager_limit.count));
+  }
   const std::size_t n = schedule_->size();
   deps_left_.resize(n);
   transfers_left_of_rank_.assign(p, 0);
+  const bool any_eager = options_.eager_limit.count > 0;
+  if (any_eager) {
+    effect_deps_left_.assign(n, 0);
+    delivered_early_.assign(n, false);
+    arrived_before_entry_.resize(p);
+  }
   for (TransferId id = 0; id < n; ++id) {
-    deps_left_[id] = static_cast<std::uint32_t>(schedule_->deps(id).size());
     const Transfer& t = schedule_->transfer(id);
+    if (any_eager && eager(t)) {
+      std::uint32_t to_start = 0;
+      for (TransferId dep : schedule_->deps(id)) {
+        if (gates_start(t, DependencyTarget(dep))) ++to_start;
+      }
+      deps_left_[id] = to_start;
+      effect_deps_left_[id] = static_cast<std::uint32_t>(schedule_->deps(id).size()) - to_start;
+    } else {
+      deps_left_[id] = static_cast<std::uint32_t>(schedule_->deps(id).size());
+    }
     ++transfers_left_of_rank_[t.src];
     ++transfers_left_of_rank_[t.dst];
   }
@@ -38,7 +57,7 @@ CollectiveRun::CollectiveRun(Engine& engine, Transport& transport, std::shared_p
     if (deps_left_[id] != 0) continue;
     const Transfer& t = schedule_->transfer(id);
     roots_of_rank_[t.src].push_back(id);
-    roots_of_rank_[t.dst].push_back(id);
+    if (!eager(t)) roots_of_rank_[t.dst].push_back(id);
   }
   entered_.assign(p, false);
   waiting_for_rank_.resize(p);
@@ -69,6 +88,11 @@ void CollectiveRun::enter(Rank r) {
   std::vector<TransferId> waiting = std::move(waiting_for_rank_[r]);
   waiting_for_rank_[r].clear();
   for (TransferId id : waiting) try_start(id);
+  if (!arrived_before_entry_.empty()) {
+    std::vector<TransferId> arrived_early = std::move(arrived_before_entry_[r]);
+    arrived_before_entry_[r].clear();
+    for (TransferId id : arrived_early) effect_when_ready(id);
+  }
 }
 
 void CollectiveRun::try_start(TransferId id) {
@@ -76,7 +100,7 @@ void CollectiveRun::try_start(TransferId id) {
   if (deps_left_[id] != 0) return;  // not ready, or already started
   if (!entered_[t.src]) {
     waiting_for_rank_[t.src].push_back(id);
-  } else if (!entered_[t.dst]) {
+  } else if (!entered_[t.dst] && !eager(t)) {
     waiting_for_rank_[t.dst].push_back(id);
   } else {
     launch(id);
@@ -106,6 +130,26 @@ void CollectiveRun::delivered(TransferId id) {
     schedule_->prefetch_dependents_index(next);
   }
   release(id, true);
+  if (!delivered_early_.empty() && eager(schedule_->transfer(id))) {
+    delivered_early_[id] = true;
+    effect_when_ready(id);
+    return;
+  }
+  arrived(id);
+}
+
+void CollectiveRun::effect_when_ready(TransferId id) {
+  if (!delivered_early_[id] || effect_deps_left_[id] != 0) return;
+  const Rank receiver = schedule_->transfer(id).dst;
+  if (!entered_[receiver]) {
+    arrived_before_entry_[receiver].push_back(id);
+    return;
+  }
+  delivered_early_[id] = false;
+  arrived(id);
+}
+
+void CollectiveRun::arrived(TransferId id) {
   // An exchange's halves take effect together, once both have arrived.
   if (const TransferId partner = schedule_->partner(id); partner != Schedule::kNoPartner) {
     if (!waiting_for_partner_[partner]) {
@@ -133,7 +177,11 @@ void CollectiveRun::release(TransferId id, bool at_delivery) {
   for (TransferId dep : schedule_->dependents(id)) {
     if (IsDeliveryOnly(dep) != at_delivery) continue;
     const TransferId next = DependencyTarget(dep);
-    if (--deps_left_[next] == 0) try_start(next);
+    if (!effect_deps_left_.empty() && !gates_start(schedule_->transfer(next), id)) {
+      if (--effect_deps_left_[next] == 0) effect_when_ready(next);
+    } else if (--deps_left_[next] == 0) {
+      try_start(next);
+    }
   }
 }
 

@@ -67,7 +67,7 @@ TrainingRunOutput RunTraining(const scenario::RunPlan& plan, const TrainingRunOp
   Engine engine;
   net::FlowNetwork network(engine, topology, plan.cluster.network, plan.seed);
   NetworkCommunication communication(engine, network, topology, plan.strategy, plan.placement.workers,
-                                     plan.placement.servers, plan.cluster.reduction_rate);
+                                     plan.placement.servers, plan.cluster.reduction_rate, plan.cluster.eager_limit);
   auto stragglers = MakeStragglerModel(plan.stragglers, workers, plan.seed);
   ComputeModel compute(models::ComputeTimeOn(plan.cluster.device, cost.flops_per_step(plan.workload.batch_size)),
                        *stragglers);

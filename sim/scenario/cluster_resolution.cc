@@ -365,6 +365,10 @@ net::NetworkCalibration NetworkCalibrationOf(const NetworkCalibration& n, std::v
   if (!(n.reduction_gbyte_per_s() >= 0.0)) {
     problems.push_back("network.reduction_gbyte_per_s must be >= 0, got " + Show(n.reduction_gbyte_per_s()));
   }
+  // Kept as a signed byte count (Bytes) from here on.
+  if (n.eager_limit_bytes() > (std::uint64_t{1} << 62)) {
+    problems.push_back("network.eager_limit_bytes must be at most 2^62, got " + Show(n.eager_limit_bytes()));
+  }
   return c;
 }
 

@@ -151,6 +151,7 @@ void ApplyDefaults(Scenario& s, std::vector<std::string>& problems) {
   if (st.allreduce() == ALLREDUCE_UNSPECIFIED) st.set_allreduce(st.has_model_parallel() ? HIERARCHICAL : RING);
   SIM_DEFAULT(st, servers, 1u);
   SIM_DEFAULT(st, local_steps, 8u);
+  if (st.allreduce_entry() == ALLREDUCE_ENTRY_UNSPECIFIED) st.set_allreduce_entry(WHEN_ALL_READY);
   CompressionDefaults(st);
 
   Cluster& c = *s.mutable_cluster();

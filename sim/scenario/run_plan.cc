@@ -164,6 +164,7 @@ RunPlan ResolveScenario(Scenario scenario, const std::string& source, const std:
   plan.cluster.hosts = c.hosts();
   plan.cluster.devices_per_host = c.devices_per_host();
   plan.cluster.reduction_rate = GigabytesPerSecond(c.network().reduction_gbyte_per_s());
+  plan.cluster.eager_limit = Bytes{static_cast<std::int64_t>(c.network().eager_limit_bytes())};
   plan.cluster.device = device.profile;
   plan.cluster.device_note = device.note;
   plan.cluster.device_fallback = device.fallback;

@@ -45,6 +45,9 @@ struct ClusterPlan {
   net::NetworkCalibration network;
   // How fast a rank adds incoming data in a reduction; 0: free.
   BytesPerSecond reduction_rate{0.0};
+  // Collectives' messages of at most this size are eager
+  // (collectives/collective_run.h); 0: none.
+  Bytes eager_limit{0};
   models::DeviceProfile device;
   // Where the device came from ("v100: datasheet, ...", or that `host` fell
   // back to the cpu_core default), for the run's log.

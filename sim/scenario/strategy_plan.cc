@@ -75,6 +75,7 @@ StrategySpec StrategySpecOf(const Strategy& s, std::vector<std::string>& problem
     problems.push_back("strategy.allreduce: '" + algorithm + "' is not an all-reduce");
   }
   spec.ring_chunk = Bytes{static_cast<std::int64_t>(s.ring_chunk_bytes())};
+  if (s.allreduce_entry() == EACH_WORKER) spec.allreduce_entry = sim::AllReduceEntry::kEachWorker;
   spec.servers = s.servers();
   spec.colocated_servers = s.colocated_servers();
   spec.server_apply_rate = GigabytesPerSecond(s.server_apply_gbyte_per_s());
@@ -170,6 +171,10 @@ void CheckStrategy(const StrategySpec& spec, const Strategy& s, std::uint32_t wo
   if (s.servers_per_host() > 0 && !s.colocated_servers()) {
     problems.push_back("strategy.servers_per_host needs colocated_servers: true (dedicated servers take hosts of their "
                        "own; give strategy.servers)");
+  }
+  if (s.allreduce_entry() == EACH_WORKER && spec.kind != sim::StrategyKind::kSyncAllReduce) {
+    problems.push_back("strategy.allreduce_entry: EACH_WORKER applies to SYNC_ALLREDUCE, got " +
+                       std::string(Entry(spec.kind).name));
   }
   if (spec.kind == sim::StrategyKind::kLocalSgd) {
     Require(s.local_steps() >= 1, "strategy.local_steps", ">= 1", s.local_steps(), problems);

@@ -58,4 +58,26 @@ void RunPhases(Communication& communication, std::span<const models::ExchangePha
   throw std::logic_error("RunPhases: a parameter server is not a collective phase");
 }
 
+Communication::Enter EnterPhases(Communication& communication, std::span<const models::ExchangePhase> phases,
+                                 Communication::WorkerDone worker_done) {
+  if (phases.empty()) throw std::logic_error("EnterPhases: an exchange has at least one phase");
+  // Built from the last phase back: each phase's done enters the next.
+  Communication::WorkerDone next = std::move(worker_done);
+  Communication::Enter enter;
+  for (auto phase = phases.rbegin(); phase != phases.rend(); ++phase) {
+    switch (phase->collective) {
+      case models::ExchangeCollective::kAllReduce:
+        enter = communication.all_reduce_each(phase->per_worker, std::move(next));
+        break;
+      case models::ExchangeCollective::kAllGather:
+        enter = communication.all_gather_each(phase->per_worker, std::move(next));
+        break;
+      case models::ExchangeCollective::kParameterServer:
+        throw std::logic_error("EnterPhases: a parameter server is not a collective phase");
+    }
+    next = enter;
+  }
+  return enter;
+}
+
 }  // namespace sim

@@ -69,4 +69,12 @@ void AfterCodec(Engine& engine, Time delay, Engine::Callback then);
 // `communication`; `done` when the last is done. At least one phase.
 void RunPhases(Communication& communication, std::span<const models::ExchangePhase> phases, Communication::Done done);
 
+// The same, each worker on its own (Communication::all_reduce_each): a
+// worker enters the next phase when its part of the previous one is done;
+// `worker_done(w)` when w is through the last. Every phase's collective is
+// opened at once, so a worker may enter phase k + 1 before another has
+// entered phase k. Call the result once per worker.
+Communication::Enter EnterPhases(Communication& communication, std::span<const models::ExchangePhase> phases,
+                                 Communication::WorkerDone worker_done);
+
 }  // namespace sim

@@ -6,7 +6,8 @@ namespace sim {
 
 NetworkCommunication::NetworkCommunication(Engine& engine, Transport& transport, const topo::Topology& topology,
                                            const StrategySpec& strategy, std::span<const EndpointId> workers,
-                                           std::span<const EndpointId> servers, BytesPerSecond reduction_rate)
+                                           std::span<const EndpointId> servers, BytesPerSecond reduction_rate,
+                                           Bytes eager_limit)
     : engine_(engine), transport_(transport), worker_endpoints_(workers.begin(), workers.end()) {
   spec_.op = collectives::Op::kAllReduce;
   spec_.algorithm = strategy.allreduce;
@@ -14,6 +15,7 @@ NetworkCommunication::NetworkCommunication(Engine& engine, Transport& transport,
   spec_.chunk = strategy.ring_chunk;
   for (EndpointId e : workers) spec_.host_of_rank.push_back(topology.host_of(e));
   run_options_.reduction_rate = reduction_rate;
+  run_options_.eager_limit = eager_limit;
   if (!servers.empty()) {
     collectives::ParameterServerConfig config;
     config.servers.assign(servers.begin(), servers.end());
@@ -71,6 +73,31 @@ void NetworkCommunication::run(collectives::Op op, Bytes size, Done done) {
   runs_.push_back(std::make_unique<collectives::CollectiveRun>(engine_, transport_, schedule_for(op, size),
                                                                worker_endpoints_, std::move(options)));
   runs_.back()->start();
+}
+
+Communication::Enter NetworkCommunication::all_reduce_each(Bytes size, WorkerDone worker_done) {
+  return run_each(collectives::Op::kAllReduce, size, std::move(worker_done));
+}
+
+Communication::Enter NetworkCommunication::all_gather_each(Bytes piece, WorkerDone worker_done) {
+  const auto ranks = static_cast<std::int64_t>(worker_endpoints_.size());
+  return run_each(collectives::Op::kAllGather, Bytes{piece.count * ranks}, std::move(worker_done));
+}
+
+Communication::Enter NetworkCommunication::run_each(collectives::Op op, Bytes size, WorkerDone worker_done) {
+  std::erase_if(runs_, [](const auto& run) { return run->done(); });
+  if (worker_endpoints_.size() == 1) {
+    return [this, worker_done = std::move(worker_done)](std::uint32_t w) {
+      engine_.schedule_in(Time::zero(), [worker_done, w] { worker_done(w); });
+    };
+  }
+  collectives::RunOptions options = run_options_;
+  options.on_rank_done = [worker_done = std::move(worker_done)](collectives::Rank r, Time) { worker_done(r); };
+  runs_.push_back(std::make_unique<collectives::CollectiveRun>(engine_, transport_, schedule_for(op, size),
+                                                               worker_endpoints_, std::move(options)));
+  // The run lives in runs_ until every rank is done, hence after every entry.
+  collectives::CollectiveRun* run = runs_.back().get();
+  return [run](std::uint32_t w) { run->enter(w); };
 }
 
 void NetworkCommunication::push(std::uint32_t worker, Bytes size, Done applied) {

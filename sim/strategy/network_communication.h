@@ -7,6 +7,9 @@
 // Every call moves the bytes it is given: a compressed gradient or a shard
 // costs what it weighs, not the model's size.
 //
+// With an eager limit, transfers of at most that many bytes are sent
+// without waiting for their receiver (collective_run.h).
+//
 // Where workers and servers run is the plan's placement (sim/scenario), read
 // here, never derived again.
 #pragma once
@@ -32,20 +35,26 @@ class NetworkCommunication final : public Communication {
  public:
   // `workers[k]` and `servers[s]` are the endpoints worker k and server s run
   // on; `servers` is empty when the strategy has none. `reduction_rate` is
-  // how fast a rank adds incoming data (0: free).
+  // how fast a rank adds incoming data (0: free); `eager_limit` the largest
+  // eager transfer (0: none).
   NetworkCommunication(Engine& engine, Transport& transport, const topo::Topology& topology,
                        const StrategySpec& strategy, std::span<const EndpointId> workers,
-                       std::span<const EndpointId> servers, BytesPerSecond reduction_rate);
+                       std::span<const EndpointId> servers, BytesPerSecond reduction_rate,
+                       Bytes eager_limit = Bytes{0});
   ~NetworkCommunication() override;
 
   void all_reduce(Bytes size, Done done) override;
   void all_gather(Bytes piece, Done done) override;
+  Enter all_reduce_each(Bytes size, WorkerDone worker_done) override;
+  Enter all_gather_each(Bytes piece, WorkerDone worker_done) override;
   void push(std::uint32_t worker, Bytes size, Done applied) override;
   void pull(std::uint32_t worker, Bytes size, Done done) override;
 
  private:
   std::shared_ptr<const collectives::Schedule> schedule_for(collectives::Op op, Bytes size);
   void run(collectives::Op op, Bytes size, Done done);
+  // A run the workers enter one by one; `worker_done` per rank.
+  Enter run_each(collectives::Op op, Bytes size, WorkerDone worker_done);
 
   Engine& engine_;
   Transport& transport_;

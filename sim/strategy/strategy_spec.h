@@ -22,11 +22,22 @@ namespace sim {
 
 enum class StrategyKind { kSyncAllReduce, kSyncPs, kAsyncPs, kSsp, kLocalSgd, kSyncBackup };
 
+// When a worker of SYNC_ALLREDUCE takes part in a step's all-reduce.
+enum class AllReduceEntry {
+  // The all-reduce starts when every worker's gradient is ready, and every
+  // worker starts its next step when the last one holds the result.
+  kWhenAllReady,
+  // Each worker enters when its own gradient is ready and starts its next
+  // step when its own part is done, as MPI ranks do.
+  kEachWorker,
+};
+
 struct StrategySpec {
   StrategyKind kind = StrategyKind::kSyncAllReduce;
   // SYNC_ALLREDUCE and LOCAL_SGD: the all-reduce and its ring chunk (0: none).
   collectives::Algorithm allreduce = collectives::Algorithm::kRing;
   Bytes ring_chunk{0};
+  AllReduceEntry allreduce_entry = AllReduceEntry::kWhenAllReady;  // SYNC_ALLREDUCE
   // Parameter servers (kinds with servers): how many, where, how fast they
   // apply an update (0: free).
   std::uint32_t servers = 1;

@@ -180,6 +180,113 @@ TEST(CollectiveRun, RejectsMismatchedEndpointsAndUnsealedSchedules) {
   EXPECT_THROW(CollectiveRun(engine, net, unsealed, Identity(4)), std::invalid_argument);
 }
 
+// ------------------------------------------------------ eager transfers --
+// A hand-made schedule of whole-vector transfers of 1000 B (2 us each on this
+// transport; 1 us to add in at a reduction rate of 1 GB/s).
+
+std::shared_ptr<const Schedule> Sealed(Schedule schedule) {
+  schedule.seal();
+  return std::make_shared<const Schedule>(std::move(schedule));
+}
+
+// Rank 1 receives one message from rank 0 and enters at 10 us; returns when
+// rank 1 is done.
+Time LateReceiverDone(Bytes eager_limit) {
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  Schedule s(2, Bytes{1000});
+  s.add(0, 1, ByteRange{0, 1000}, Combine::kCopy);
+  std::vector<Time> done(2, Time::max());
+  CollectiveRun run(engine, net, Sealed(std::move(s)), Identity(2),
+                    RunOptions{.eager_limit = eager_limit, .on_rank_done = [&](Rank r, Time t) { done[r] = t; }});
+  run.enter(0);
+  engine.schedule_at(Microseconds(10), [&] { run.enter(1); });
+  engine.run();
+  EXPECT_TRUE(run.done());
+  return done[1];
+}
+
+TEST(CollectiveRun, AnEagerMessageIsSentBeforeItsReceiverEntersAndTakenAtEntry) {
+  // Rendezvous (no limit, or a message above it): the send starts when rank 1
+  // enters, 10 + 2 us. Eager: on the wire at 0, arrived at 2 us, taken when
+  // rank 1 enters at 10 us.
+  EXPECT_EQ(LateReceiverDone(Bytes{0}), Microseconds(12));
+  EXPECT_EQ(LateReceiverDone(Bytes{999}), Microseconds(12));
+  EXPECT_EQ(LateReceiverDone(Bytes{1000}), Microseconds(10));
+}
+
+// Rank 1 first takes a reduction from rank 2, then one from rank 0 (a write
+// into the receiver: the second depends on the first), or rank 0 first takes
+// one from rank 2 and then sends (a write into the sender). Returns when each
+// rank is done.
+std::vector<Time> TwoReductions(bool into_sender, Bytes eager_limit) {
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  Schedule s(3, Bytes{1000});
+  const TransferId first = s.add(2, into_sender ? 0 : 1, ByteRange{0, 1000}, Combine::kReduce);
+  s.add(0, 1, ByteRange{0, 1000}, Combine::kReduce, std::vector<TransferId>{first});
+  std::vector<Time> done(3, Time::max());
+  CollectiveRun run(engine, net, Sealed(std::move(s)), Identity(3),
+                    RunOptions{.reduction_rate = kBandwidth,
+                               .eager_limit = eager_limit,
+                               .on_rank_done = [&](Rank r, Time t) { done[r] = t; }});
+  run.start();
+  engine.run();
+  EXPECT_TRUE(run.done());
+  return done;
+}
+
+TEST(CollectiveRun, AnEagerMessageWaitsForTheReceiversEarlierWritesOnlyToTakeEffect) {
+  // Rendezvous: the first arrives at 2 us and is added by 3 us; the second
+  // starts then, arrives at 5 and is added by 6. Eager: the second goes at 0
+  // (rank 0 holds its data), arrives at 2, waits in rank 1's buffer while the
+  // first is added (2-3 us), and is added by 4 us.
+  EXPECT_EQ(TwoReductions(false, Bytes{0})[1], Microseconds(6));
+  EXPECT_EQ(TwoReductions(false, Bytes{1000})[1], Microseconds(4));
+  // The sender's rank is done when its message has been taken: at 4 us, not
+  // when it left.
+  EXPECT_EQ(TwoReductions(false, Bytes{1000})[0], Microseconds(4));
+}
+
+TEST(CollectiveRun, AnEagerMessageStillWaitsForWhatItCarries) {
+  // Rank 0 must first add rank 2's data (arrived 2 us, added by 3 us) before
+  // it can send the sum, eager or not: 3 + 2 + 1 = 6 us.
+  EXPECT_EQ(TwoReductions(true, Bytes{0})[1], Microseconds(6));
+  EXPECT_EQ(TwoReductions(true, Bytes{1000})[1], Microseconds(6));
+}
+
+TEST(CollectiveRun, EagerTransfersLeaveARunOfRanksEnteringTogetherUnchanged) {
+  // On a transport without sharing, when every rank enters at once, a
+  // message can only arrive earlier than the receiver's previous one was
+  // taken if the schedule let the receiver fall behind: halving-doubling
+  // and the ring keep every rank in step, so the times are the same.
+  for (Algorithm a : {Algorithm::kRing, Algorithm::kHalvingDoubling}) {
+    for (std::uint32_t p : {2u, 5u, 8u}) {
+      Time finish[2];
+      for (int eager = 0; eager < 2; ++eager) {
+        Engine engine;
+        FixedDelayTransport net(engine, kAlpha, kBandwidth);
+        CollectiveRun run(engine, net, Build({.op = Op::kAllReduce, .algorithm = a, .ranks = p,
+                                              .bytes = Bytes{40000}}),
+                          Identity(p), RunOptions{.eager_limit = Bytes{eager ? 1 << 30 : 0}});
+        run.start();
+        engine.run();
+        ASSERT_TRUE(run.done());
+        finish[eager] = run.finish_time();
+      }
+      EXPECT_EQ(finish[0], finish[1]) << "algorithm " << static_cast<int>(a) << ", p = " << p;
+    }
+  }
+}
+
+TEST(CollectiveRun, RejectsANegativeEagerLimit) {
+  Engine engine;
+  FixedDelayTransport net(engine, kAlpha, kBandwidth);
+  auto schedule = Build({.op = Op::kAllReduce, .algorithm = Algorithm::kRing, .ranks = 2, .bytes = Bytes{4000}});
+  EXPECT_THROW(CollectiveRun(engine, net, schedule, Identity(2), RunOptions{.eager_limit = Bytes{-1}}),
+               std::invalid_argument);
+}
+
 // ------------------------------------------------------ parameter servers --
 
 TEST(ParameterServers, ShardsPartitionTheVectorAndAppliesQueuePerServer) {

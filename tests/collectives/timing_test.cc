@@ -373,5 +373,36 @@ TEST(HierarchicalOnMultiDeviceHosts, IsTheSumOfItsPhases) {
   EXPECT_LT(got, flat);
 }
 
+TEST(EagerMessagesOnAStar, AnEarlyMessageSharesItsReceiversLinkWithTheOneItIsTaking) {
+  // Rank 1 takes m bytes from rank 2, then m from rank 0 (the second depends
+  // on the first: a write into the receiver). Rendezvous: one after the
+  // other, each alpha' + m/B alone on host 1's link; rank 2 is done at
+  // alpha' + m/B, rank 1 at twice that. Eager (MPI's eager protocol, below
+  // its limit): rank 0 sends at once, both drain host 1's link at B/2 and
+  // arrive at alpha' + 2m/B: rank 2, whose message was there first, is done
+  // m/B later than alone, and rank 1 alpha' earlier.
+  const std::int64_t m = MiB;
+  const topo::Topology star = topo::MakeStar(3, {kB, kAlpha});
+  for (const bool eager : {false, true}) {
+    Engine engine;
+    net::FlowNetwork network(engine, star);
+    Schedule s(3, Bytes{m});
+    const TransferId first = s.add(2, 1, ByteRange{0, m}, Combine::kReduce);
+    s.add(0, 1, ByteRange{0, m}, Combine::kReduce, std::vector<TransferId>{first});
+    s.seal();
+    std::vector<double> done(3, -1.0);
+    CollectiveRun run(engine, network, std::make_shared<const Schedule>(std::move(s)), FirstEndpoints(3),
+                      RunOptions{.eager_limit = Bytes{eager ? m : 0},
+                                 .on_rank_done = [&](Rank r, Time t) { done[r] = t.seconds(); }});
+    run.start();
+    engine.run();
+    ASSERT_TRUE(run.done());
+    const double alone = AlphaRoute() + static_cast<double>(m) / B();
+    const double shared = AlphaRoute() + 2.0 * static_cast<double>(m) / B();
+    EXPECT_NEAR(done[2] / (eager ? shared : alone), 1.0, 1e-9) << "eager " << eager;
+    EXPECT_NEAR(done[1] / (eager ? shared : 2.0 * alone), 1.0, 1e-9) << "eager " << eager;
+  }
+}
+
 }  // namespace
 }  // namespace sim::collectives

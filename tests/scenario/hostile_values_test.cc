@@ -128,6 +128,13 @@ TEST(HostileValues, BackupWorkersNotFewerThanWorkersAreRefused) {
                   "strategy.backup_workers must be < cluster.workers (8), got 8"));
 }
 
+TEST(HostileValues, EachWorkerEntryOutsideSyncAllReduceAndAHugeEagerLimitAreRefused) {
+  const auto problems = Problems({"strategy.kind=ASYNC_PS", "strategy.allreduce_entry=EACH_WORKER",
+                                  "cluster.network.eager_limit_bytes=18446744073709551615"});
+  EXPECT_TRUE(Has(problems, "strategy.allreduce_entry: EACH_WORKER applies to SYNC_ALLREDUCE, got ASYNC_PS"));
+  EXPECT_TRUE(Has(problems, "network.eager_limit_bytes must be at most 2^62, got 18446744073709551615"));
+}
+
 std::string EdgeScenario(const std::string& edges) {
   return R"(cluster { workers: 3 device_profile { peak_tflops: 1 }
     topology { edges { hosts: "a" hosts: "b" hosts: "c" )" +

@@ -24,11 +24,15 @@ TEST(StrategyBehaviour, EveryWorkersTimeAddsUpToTheRun) {
     s.strategy.backup_workers = 1;
     s.strategy.staleness_bound = 2;
     s.strategy.local_steps = 4;
+    for (auto entry : {AllReduceEntry::kWhenAllReady, AllReduceEntry::kEachWorker}) {
+    if (entry == AllReduceEntry::kEachWorker && kind != StrategyKind::kSyncAllReduce) continue;
+    s.strategy.allreduce_entry = entry;
     TimingRun run(s, kNominal);
     for (std::uint32_t w = 0; w < 6; ++w) {
       Time sum = run.timeline.total(w, Activity::kCompute) + run.timeline.total(w, Activity::kCommunicate) +
                  run.timeline.total(w, Activity::kWait);
       EXPECT_EQ(sum, run.engine.now()) << Entry(kind).name << " worker " << w;
+    }
     }
   }
 }
@@ -40,6 +44,36 @@ TEST(StrategyBehaviour, SyncWorkersWaitForAPersistentStraggler) {
   EXPECT_EQ(run.timeline.total(0, Activity::kCompute), kNominal * 50);
   EXPECT_EQ(run.timeline.total(0, Activity::kWait), kNominal * 3 * 50);
   EXPECT_EQ(run.timeline.total(3, Activity::kWait), Time::zero());
+}
+
+TEST(StrategyBehaviour, EachWorkerEntryWaitsInsideTheAllReduceAndKeepsTheStepTime) {
+  // Free communication: an all-reduce is done for every worker when the last
+  // enters, so entering on one's own cannot shorten a step. Worker 3 is 4x
+  // slower: every step still lasts 4T; the others compute T and spend 3T in
+  // the all-reduce waiting for worker 3 (communicating, as an MPI rank
+  // blocked in MPI_Allreduce is), not waiting outside it.
+  auto s = WithSlowWorker(TimingScenario(4, StrategyKind::kSyncAllReduce, 50, 0.0), 3, 4.0);
+  s.strategy.allreduce_entry = AllReduceEntry::kEachWorker;
+  TimingRun run(s, kNominal);
+  EXPECT_EQ(run.engine.now(), kNominal * 4 * 50);
+  EXPECT_EQ(run.strategy->updates(), 50u);
+  EXPECT_EQ(run.timeline.total(0, Activity::kCompute), kNominal * 50);
+  EXPECT_EQ(run.timeline.total(0, Activity::kCommunicate), kNominal * 3 * 50);
+  EXPECT_EQ(run.timeline.total(0, Activity::kWait), Time::zero());
+}
+
+TEST(StrategyBehaviour, EachWorkerEntryMatchesWhenAllReadyUnderRandomStragglers) {
+  // Same draws, free communication: step k ends for everyone at the slowest
+  // worker's compute in either mode, so the run ends at the same time.
+  for (std::uint32_t workers : {1u, 2u, 5u}) {
+    auto together = TimingScenario(workers, StrategyKind::kSyncAllReduce, 200, 0.5);
+    auto each = together;
+    each.strategy.allreduce_entry = AllReduceEntry::kEachWorker;
+    TimingRun a(together, kNominal);
+    TimingRun b(each, kNominal);
+    EXPECT_EQ(a.engine.now(), b.engine.now()) << workers << " workers";
+    EXPECT_EQ(b.strategy->updates(), 200u);
+  }
 }
 
 TEST(StrategyBehaviour, AsyncLetsFastWorkersRunAhead) {

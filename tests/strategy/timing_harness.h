@@ -27,6 +27,9 @@ class FreeCommunication final : public Communication {
       : engine_(engine), pull_time_(std::move(pull_time)), pulls_in_flight_(workers, 0) {}
   void all_reduce(Bytes, Done done) override { later(Time::zero(), std::move(done)); }
   void all_gather(Bytes, Done done) override { later(Time::zero(), std::move(done)); }
+  // Every worker is done when the last has entered, as with all_reduce().
+  Enter all_reduce_each(Bytes, WorkerDone worker_done) override { return each(std::move(worker_done)); }
+  Enter all_gather_each(Bytes, WorkerDone worker_done) override { return each(std::move(worker_done)); }
   void push(std::uint32_t, Bytes, Done applied) override { later(Time::zero(), std::move(applied)); }
   void pull(std::uint32_t worker, Bytes, Done done) override {
     max_pulls_in_flight_ = std::max(max_pulls_in_flight_, ++pulls_in_flight_.at(worker));
@@ -40,6 +43,13 @@ class FreeCommunication final : public Communication {
 
  private:
   void later(Time after, Done done) { engine_.schedule_in(after, std::move(done)); }
+  Enter each(WorkerDone worker_done) {
+    auto left = std::make_shared<std::size_t>(pulls_in_flight_.size());
+    return [this, left, worker_done = std::move(worker_done)](std::uint32_t) {
+      if (--*left > 0) return;
+      for (std::uint32_t w = 0; w < pulls_in_flight_.size(); ++w) later(Time::zero(), [worker_done, w] { worker_done(w); });
+    };
+  }
   Engine& engine_;
   std::vector<Time> pull_time_;
   std::vector<std::uint32_t> pulls_in_flight_;
