@@ -8,8 +8,17 @@
 //                    hierarchical|direct|recursive_doubling]  (algorithms.h)
 //       [--sizes 1KB:1GB | 1MB,8MB] [--ranks 2,4,8] [--chunk SIZE] [--root R]
 //       [--inter-host ALGORITHM] [--leader] [--json FILE] [--dump]
+//       [--skew-us S] [--back-to-back N]
 //
-// Ranks 0..p-1 run on the cluster's first p endpoints (rank order). Sizes use
+// Ranks 0..p-1 run on the cluster's first p endpoints (rank order). By
+// default every rank enters at once. --skew-us S has rank r enter r x S us
+// late, and the time is from the first entry to the last rank's end.
+// --back-to-back N runs N calls, each rank entering the next as soon as its
+// own part of the previous one is done (as a loop of MPI calls does), and
+// reports the mean time per call; with an eager limit
+// (cluster.network.eager_limit_bytes) an early rank's messages then reach
+// partners still busy with the previous call. validate/mpi_allreduce_timing
+// measures the same two ways on a real cluster. Sizes use
 // binary units like nccl-tests (1KB = 1024 B), and "a:b" doubles from a to b.
 // Every (rank count, size) case is checked before any runs, so a bad argument
 // prints nothing but the error (exit 2), and --json is written only at the
@@ -20,6 +29,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -58,6 +68,8 @@ struct CollectiveOptions {
   bool leader = false;
   std::string json;
   bool dump = false;
+  double skew_us = 0.0;
+  std::uint32_t back_to_back = 1;
 };
 
 // "4096", "1KB", "1.5MB", "2GiB": bytes, binary units (K = 1024).
@@ -178,6 +190,7 @@ void Run(const CollectiveOptions& o) {
             << "# reduction: "
             << (reduction_rate.value > 0.0 ? std::to_string(InGigabytesPerSecond(reduction_rate)) + " GB/s" : std::string("free"))
             << ", chunk: " << (chunk > 0 ? std::to_string(chunk) + " B" : std::string("none"));
+  if (cluster.cluster.eager_limit.count > 0) std::cout << ", eager up to " << cluster.cluster.eager_limit.count << " B";
   if (op == Op::kBroadcast || op == Op::kReduce) std::cout << ", root: " << o.root;
   if (algorithm == Algorithm::kHierarchical) {
     std::cout << ", across hosts: " << o.inter_host << (o.leader ? " (leader per host)" : " (rails)");
@@ -204,13 +217,40 @@ void Run(const CollectiveOptions& o) {
     net::FlowNetwork network(engine, topology, cluster.cluster.network, cluster.seed);
     std::vector<EndpointId> endpoint_of_rank(spec.ranks);
     for (EndpointId e = 0; e < spec.ranks; ++e) endpoint_of_rank[e] = e;
-    collectives::CollectiveRun run(
-        engine, network, schedule, endpoint_of_rank,
-        collectives::RunOptions{.reduction_rate = reduction_rate});
-    run.start();
+    // Call k + 1's rank r enters when rank r is done with call k. Call k + 1
+    // is made when a rank first leaves call k; by then every rank has left
+    // call k - 1 (it took all of them to finish anything of call k), so at
+    // most three calls are held: a long loop costs no more memory than one.
+    // One rank moves nothing and takes no time: one call stands for all.
+    const std::uint32_t back_to_back = spec.ranks == 1 ? 1 : o.back_to_back;
+    std::vector<std::unique_ptr<collectives::CollectiveRun>> calls(back_to_back);
+    std::function<void(std::uint32_t)> make_call = [&](std::uint32_t k) {
+      collectives::RunOptions options{.reduction_rate = reduction_rate, .eager_limit = cluster.cluster.eager_limit};
+      if (k + 1 < back_to_back) {
+        options.on_rank_done = [&, k](collectives::Rank r, Time) {
+          if (!calls[k + 1]) {
+            make_call(k + 1);
+            if (k >= 1 && calls[k - 1]->done()) calls[k - 1].reset();
+          }
+          calls[k + 1]->enter(r);
+        };
+      }
+      calls[k] = std::make_unique<collectives::CollectiveRun>(engine, network, schedule, endpoint_of_rank,
+                                                              std::move(options));
+    };
+    make_call(0);
+    if (o.skew_us == 0.0) {
+      calls.front()->start();
+    } else {
+      for (collectives::Rank r = 0; r < spec.ranks; ++r) {
+        engine.schedule_at(Microseconds(o.skew_us * r), [&calls, r] { calls.front()->enter(r); });
+      }
+    }
     engine.run();
-    if (!run.done()) throw std::logic_error("collective did not finish: a schedule dependency was never met");
-    const double t = run.finish_time().seconds();
+    if (!calls.back() || !calls.back()->done()) {
+      throw std::logic_error("collective did not finish: a schedule dependency was never met");
+    }
+    const double t = calls.back()->finish_time().seconds() / back_to_back;
     // A collective that moves nothing (one rank) takes no time: report 0 GB/s.
     const double algbw = t > 0.0 ? InGigabytesPerSecond(BytesPerSecond{static_cast<double>(spec.bytes.count) / t}) : 0.0;
     const double busbw = algbw * collectives::BusBandwidthFactor(spec.op, spec.ranks);
@@ -267,6 +307,12 @@ void RegisterCollectiveCommand(CLI::App& app) {
   cmd->add_flag("--leader", o->leader, "Hierarchical: one leader per host instead of one rail per device index");
   cmd->add_option("--json", o->json, "Also write one row per (op, algorithm, ranks, bytes) as JSON to this file");
   cmd->add_flag("--dump", o->dump, "Print each schedule's transfers before its row (for small cases)");
+  cmd->add_option("--skew-us", o->skew_us, "Rank r enters r x this many microseconds late (default 0)")
+      ->check(CLI::Range(0.0, 1e9));
+  cmd->add_option("--back-to-back", o->back_to_back,
+                  "Run this many calls, each rank entering the next when its part of the previous is done; "
+                  "report the mean per call (default 1)")
+      ->check(CLI::Range(1u, 100000u));
   cmd->callback([o] { RunReportingErrors([&] { Run(*o); }); });
 }
 

@@ -120,6 +120,36 @@ TEST(CollectiveCommand, WritesOneJsonRowPerCase) {
   std::filesystem::remove(path);
 }
 
+// The time column of a one-row table, in microseconds.
+double TimeUs(const Outcome& r) {
+  const auto rows = Rows(r.out);
+  EXPECT_EQ(rows.size(), 1u) << r.out << r.err;
+  return rows.empty() ? -1.0 : std::stod(rows[0][3]);
+}
+
+TEST(CollectiveCommand, SkewedEntryAndBackToBackCallsMatchTheirClosedForms) {
+  // rack_25gbe_64 (alpha' = 10 us, B = 3.125e9 B/s), ring, p = 4, 8 MiB:
+  // T = 6 x 10 us + 2 x 3/4 x 8,388,608 / 3.125e9 s (first test).
+  const double t = 60.0 + 2.0 * 3 / 4 * 8388608 / 3.125e9 * 1e6;
+  const std::vector<std::string> base = {"--topology", "rack_25gbe_64", "--ranks", "4", "--sizes", "8MB"};
+  auto with = [&](std::vector<std::string> more) {
+    more.insert(more.begin(), base.begin(), base.end());
+    return TimeUs(RunSim(more));
+  };
+  EXPECT_NEAR(with({}), t, 0.01);
+  // Every ring step needs its two ranks, so nothing moves before the last
+  // rank enters at 3 x 100 us: T + 300 us.
+  EXPECT_NEAR(with({"--skew-us", "100"}), t + 300.0, 0.01);
+  // Every rank leaves a ring all-reduce at the same moment, so calls back
+  // to back take T each.
+  EXPECT_NEAR(with({"--back-to-back", "5"}), t, 0.01);
+  // Eager messages do not help a ring: the last rank's 2(p-1) sends follow
+  // one another on its one channel from its entry, each taking a step, so
+  // its successor is done at 300 us + T all the same.
+  const double eager = with({"--skew-us", "100", "--set", "cluster.network.eager_limit_bytes=8388608"});
+  EXPECT_NEAR(eager, t + 300.0, 0.01);
+}
+
 TEST(CollectiveCommand, BadArgumentsExitTwoAndWriteNothing) {
   const std::string path = TempPath("never.json");
   std::filesystem::remove(path);
@@ -137,6 +167,8 @@ TEST(CollectiveCommand, BadArgumentsExitTwoAndWriteNothing) {
       {{"--topology", "rack_25gbe_64", "--set", "cluster.hosts=4", "--ranks", "8"}, "has 4 endpoints"},
       {{"--topology", "rack_25gbe_64", "--op", "broadcast", "--root", "9", "--ranks", "4"}, "root 9"},
       {{"--topology", "rack_25gbe_64", "--op", "scatter"}, "scatter"},
+      {{"--topology", "rack_25gbe_64", "--skew-us", "-1"}, "--skew-us"},
+      {{"--topology", "rack_25gbe_64", "--back-to-back", "0"}, "--back-to-back"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args = c.args;
