@@ -14,6 +14,7 @@
 // update is the same: the first worker to leave applies the mean (every
 // gradient of the step was in by then: an all-reduce's result needs all of
 // them), and each worker computes its next gradient on it.
+//
 // With compression (gradient_exchange.h) each worker encodes its gradient
 // when it is done, the exchange is an all-gather of the codes (or
 // PowerSGD's all-reduces of its factors), and every worker decodes what it
@@ -21,7 +22,6 @@
 #pragma once
 
 #include <deque>
-
 #include <vector>
 
 #include "sim/strategy/strategy.h"
