@@ -23,6 +23,9 @@
 //       writes the CSVs; exit 1 when the verdict fails
 //   validation allreduce-choice --ranks P --bytes N
 //       prints the algorithm Open MPI 4.1 runs for MPI_Allreduce
+//   validation step-spread --steps F.steps.csv [--skip-steps 5]
+//       how far apart the ranks of a synchronous real run entered and left
+//       each step's exchange (validate/step_spread.h)
 //
 // Exit status: 0 success, 1 verdict failed or other failure, 2 bad input.
 #include <CLI/CLI.hpp>
@@ -31,6 +34,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <optional>
 #include <iostream>
 #include <sstream>
@@ -43,6 +47,7 @@
 #include "sim/calibration/calibration.h"
 #include "sim/calibration/cluster_profile.h"
 #include "validate/comparison.h"
+#include "validate/step_spread.h"
 #include "validate/quantile.h"
 #include "sim/calibration/openmpi_allreduce_choice.h"
 
@@ -326,6 +331,38 @@ int main(int argc, char** argv) {
     std::cout << "selected " << Name(c.selected) << " (" << static_cast<int>(c.selected) << "), runs "
               << Name(c.runs) << " (" << static_cast<int>(c.runs) << "); simulated as "
               << sim::collectives::Name(c.simulated) << (c.exact ? " (same schedule)" : " (stand-in)") << "\n";
+  });
+
+  std::string steps_csv;
+  std::uint64_t skip_steps = 5;
+  auto* spread = app.add_subcommand("step-spread",
+                                    "How far apart a real run's ranks entered and left each step (mpi_train --steps)");
+  spread->add_option("--steps", steps_csv, "mpi_train's per-step records")->required()->check(CLI::ExistingFile);
+  spread->add_option("--skip-steps", skip_steps, "Leave out the first steps (start-up)")->capture_default_str();
+  spread->callback([&] {
+    std::ifstream in(steps_csv);
+    if (!in) throw BadInput("cannot read '" + steps_csv + "'");
+    sim::validate::StepSpread s;
+    try {
+      s = sim::validate::ReadStepSpread(in, steps_csv, skip_steps);
+    } catch (const sim::validate::StepRecordsError& e) {
+      throw BadInput(e.what());
+    }
+    const auto ms = [](double seconds) {
+      std::ostringstream text;
+      text << std::fixed << std::setprecision(2) << seconds * 1e3;
+      return text.str();
+    };
+    std::cout << steps_csv << ": " << s.ranks << " ranks, " << s.steps << " steps (after the first " << skip_steps
+              << ")\n"
+              << "  compute per rank and step: median " << ms(s.compute_median_s) << " ms, 10th-90th percentile "
+              << ms(s.compute_p10_s) << "-" << ms(s.compute_p90_s) << " ms\n"
+              << "  entering the exchange, last minus first rank: median " << ms(s.entry_spread_median_s)
+              << " ms, 90th percentile " << ms(s.entry_spread_p90_s) << " ms\n"
+              << "  leaving it, last minus first rank: median " << ms(s.exit_spread_median_s)
+              << " ms, 90th percentile " << ms(s.exit_spread_p90_s) << " ms\n"
+              << "  step period (last rank out to last rank out): median " << ms(s.period_median_s) << " ms, mean "
+              << ms(s.period_mean_s) << " ms, max " << ms(s.period_max_s) << " ms\n";
   });
 
   try {
