@@ -16,7 +16,12 @@
 // compute takes no time. --replica times our replica of the same algorithm
 // (validate/rabenseifner_replica.h) instead, and --ready-handshake makes its
 // partners swap one byte before each message, so that no rank sends before
-// its partner has posted the receive.
+// its partner has posted the receive. --trace FILE (with --replica) writes
+// every exchange of every timed call, on every rank, as CSV
+// "bytes,call,rank,step,partner,bytes_out,begin_s,sent_s,done_s": when the
+// exchange began, when its send returned and when its receive completed,
+// on the machine's monotonic clock from the earliest record (one clock for
+// all ranks when they share a machine, as on the emulated cluster).
 //
 // Prints per size one line: "P ranks N bytes[ mode]: T s", T being
 //   aligned or skewed: the median over calls of the slowest rank's time from
@@ -34,6 +39,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -58,10 +64,12 @@ struct AllReduce {
   bool replica = false;
   bool ready_handshake = false;
   std::vector<float> scratch;
+  // Where the replica records its exchanges; none: not recorded.
+  std::vector<sim::validate::ExchangeRecord>* trace = nullptr;
 
   void operator()(std::vector<float>& data) {
     if (replica) {
-      sim::validate::RabenseifnerAllReduceSum(data, MPI_COMM_WORLD, ready_handshake, scratch);
+      sim::validate::RabenseifnerAllReduceSum(data, MPI_COMM_WORLD, ready_handshake, scratch, trace);
     } else {
       MPI_Allreduce(MPI_IN_PLACE, data.data(), static_cast<int>(data.size()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
     }
@@ -81,6 +89,46 @@ bool SumsCorrectly(AllReduce& all_reduce, std::size_t count, int rank, int ranks
   int all_right = right ? 1 : 0;
   MPI_Allreduce(MPI_IN_PLACE, &all_right, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   return all_right == 1;
+}
+
+// One CSV row per exchange of every rank, gathered on rank 0 (bytes, call
+// and rank prepended), times from the earliest begin.
+constexpr int kTraceFields = 9;
+
+void AppendTrace(const std::vector<sim::validate::ExchangeRecord>& records, long long bytes, int call, int rank,
+                 std::vector<double>& out) {
+  for (const auto& r : records) {
+    out.insert(out.end(), {static_cast<double>(bytes), static_cast<double>(call), static_cast<double>(rank),
+                           static_cast<double>(r.step), static_cast<double>(r.partner),
+                           static_cast<double>(r.bytes_out), r.begin_s, r.sent_s, r.done_s});
+  }
+}
+
+void WriteTrace(const std::vector<double>& mine, int rank, int ranks, std::ofstream& file) {
+  const int count = static_cast<int>(mine.size());
+  std::vector<int> counts(static_cast<std::size_t>(ranks)), offsets(static_cast<std::size_t>(ranks));
+  MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  int total = 0;
+  for (int r = 0; r < ranks && rank == 0; ++r) {
+    offsets[static_cast<std::size_t>(r)] = total;
+    total += counts[static_cast<std::size_t>(r)];
+  }
+  std::vector<double> all(static_cast<std::size_t>(total));
+  MPI_Gatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE, 0,
+              MPI_COMM_WORLD);
+  if (rank != 0) return;
+  double origin = 0;
+  for (std::size_t i = 0; i < all.size(); i += kTraceFields) {
+    origin = i == 0 ? all[i + 6] : std::min(origin, all[i + 6]);
+  }
+  file << "bytes,call,rank,step,partner,bytes_out,begin_s,sent_s,done_s\n";
+  char line[256];
+  for (std::size_t i = 0; i < all.size(); i += kTraceFields) {
+    std::snprintf(line, sizeof line, "%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.9f,%.9f,%.9f\n", all[i], all[i + 1],
+                  all[i + 2], all[i + 3], all[i + 4], all[i + 5], all[i + 6] - origin, all[i + 7] - origin,
+                  all[i + 8] - origin);
+    file << line;
+  }
 }
 
 }  // namespace
@@ -107,6 +155,9 @@ int main(int argc, char** argv) {
   app.add_flag("--ready-handshake", all_reduce.ready_handshake,
                "With --replica: partners swap one byte before each message")
       ->needs(replica);
+  std::string trace_path;
+  app.add_option("--trace", trace_path, "With --replica: write every exchange of every timed call to this CSV")
+      ->needs(replica);
   try {
     app.parse(argc, argv);
     for (long long bytes : sizes) {
@@ -120,6 +171,20 @@ int main(int argc, char** argv) {
     MPI_Finalize();
     return status == 0 ? 0 : 2;
   }
+  std::ofstream trace_file;
+  int trace_open = 1;
+  if (!trace_path.empty() && rank == 0) {
+    trace_file.open(trace_path);
+    trace_open = trace_file ? 1 : 0;
+  }
+  MPI_Bcast(&trace_open, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (trace_open == 0) {
+    if (rank == 0) std::fprintf(stderr, "mpi_allreduce_timing: --trace: cannot write '%s'\n", trace_path.c_str());
+    MPI_Finalize();
+    return 2;
+  }
+  std::vector<sim::validate::ExchangeRecord> call_trace;
+  std::vector<double> trace_rows;
   const double skew_s = skew_us * 1e-6;
   for (long long bytes : sizes) {
     // Zeros: the sums stay finite over any number of calls.
@@ -135,7 +200,12 @@ int main(int argc, char** argv) {
     if (back_to_back) {
       MPI_Barrier(MPI_COMM_WORLD);
       const double start = MPI_Wtime();
-      for (int r = 0; r < repetitions; ++r) all_reduce(data);
+      for (int r = 0; r < repetitions; ++r) {
+        call_trace.clear();
+        all_reduce.trace = trace_path.empty() ? nullptr : &call_trace;
+        all_reduce(data);
+        AppendTrace(call_trace, bytes, r, rank, trace_rows);
+      }
       seconds = Slowest(MPI_Wtime() - start) / repetitions;
       mode += " back to back";
     } else {
@@ -144,8 +214,12 @@ int main(int argc, char** argv) {
         MPI_Barrier(MPI_COMM_WORLD);
         const double start = MPI_Wtime();
         SpinFor(skew_s * rank);
+        call_trace.clear();
+        all_reduce.trace = trace_path.empty() ? nullptr : &call_trace;
         all_reduce(data);
-        times.push_back(Slowest(MPI_Wtime() - start));
+        const double mine = MPI_Wtime() - start;
+        AppendTrace(call_trace, bytes, r, rank, trace_rows);
+        times.push_back(Slowest(mine));
       }
       std::sort(times.begin(), times.end());
       seconds = times[times.size() / 2];
@@ -156,7 +230,9 @@ int main(int argc, char** argv) {
       }
     }
     if (rank == 0) std::printf("%d ranks %lld bytes%s: %.6f s\n", ranks, bytes, mode.c_str(), seconds);
+    all_reduce.trace = nullptr;
   }
+  if (!trace_path.empty()) WriteTrace(trace_rows, rank, ranks, trace_file);
   MPI_Finalize();
   return 0;
 }

@@ -7,7 +7,11 @@
 // installed.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <map>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -73,6 +77,43 @@ TEST_F(MpiAllreduceTiming, ReplicaSumsCorrectlyWithAndWithoutTheHandshake) {
   }
 }
 
+// --trace: every exchange of every timed call on every rank, each begun
+// before its send returned and its receive completed, and each rank's
+// exchanges of a call in order: 4 ranks, 3 calls, 2 x log2(4) = 4
+// exchanges each, so 48 rows.
+TEST_F(MpiAllreduceTiming, ReplicaTraceHoldsEveryExchangeInOrder) {
+  const std::string path = ::testing::TempDir() + "allreduce_trace.csv";
+  std::remove(path.c_str());
+  const Outcome o = Run(4, "--bytes 65536 --repetitions 3 --replica --trace " + path);
+  ASSERT_EQ(o.status, 0) << o.output;
+  std::ifstream in(path);
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_EQ(line, "bytes,call,rank,step,partner,bytes_out,begin_s,sent_s,done_s");
+  int rows = 0;
+  std::map<std::pair<int, int>, double> last_done;  // (call, rank) -> done of its previous exchange
+  while (std::getline(in, line)) {
+    std::stringstream cells(line);
+    std::vector<double> v;
+    for (std::string c; std::getline(cells, c, ',');) v.push_back(std::stod(c));
+    ASSERT_EQ(v.size(), 9u) << line;
+    ++rows;
+    EXPECT_EQ(v[0], 65536);
+    EXPECT_EQ(static_cast<int>(v[4]), static_cast<int>(v[2]) ^ (v[3] < 2 ? 1 << static_cast<int>(v[3])
+                                                                           : 1 << (3 - static_cast<int>(v[3]))))
+        << line;  // halving at distance 1, 2; doubling at 2, 1
+    EXPECT_LE(v[6], v[7]) << line;
+    EXPECT_LE(v[7], v[8]) << line;
+    const auto key = std::make_pair(static_cast<int>(v[1]), static_cast<int>(v[2]));
+    if (last_done.count(key)) {
+      EXPECT_GE(v[6], last_done[key]) << line;
+    }
+    last_done[key] = v[8];
+  }
+  EXPECT_EQ(rows, 48);
+  std::remove(path.c_str());
+}
+
 TEST_F(MpiAllreduceTiming, RefusesBadOptionsWithStatusTwo) {
   struct Case {
     std::string options;
@@ -84,6 +125,8 @@ TEST_F(MpiAllreduceTiming, RefusesBadOptionsWithStatusTwo) {
       {"--bytes 4096 --repetitions 0", "--repetitions"},
       {"--bytes -4", "--bytes"},
       {"--bytes 4096 --ready-handshake", "--ready-handshake requires --replica"},
+      {"--bytes 4096 --trace t.csv", "--trace requires --replica"},
+      {"--bytes 4096 --replica --trace /nonexistent-dir/t.csv", "--trace: cannot write '/nonexistent-dir/t.csv'"},
   };
   for (const Case& c : cases) {
     const Outcome o = Run(2, c.options);
