@@ -183,8 +183,18 @@ int main(int argc, char** argv) {
     MPI_Finalize();
     return 2;
   }
+  // One call's exchanges (when tracing), added to the rows of the file
+  // after the call's end is read: the call returns MPI_Wtime() at its end.
   std::vector<sim::validate::ExchangeRecord> call_trace;
   std::vector<double> trace_rows;
+  if (!trace_path.empty()) all_reduce.trace = &call_trace;
+  const auto timed_call = [&](std::vector<float>& data, long long bytes, int call) {
+    call_trace.clear();
+    all_reduce(data);
+    const double end = MPI_Wtime();
+    AppendTrace(call_trace, bytes, call, rank, trace_rows);
+    return end;
+  };
   const double skew_s = skew_us * 1e-6;
   for (long long bytes : sizes) {
     // Zeros: the sums stay finite over any number of calls.
@@ -200,12 +210,7 @@ int main(int argc, char** argv) {
     if (back_to_back) {
       MPI_Barrier(MPI_COMM_WORLD);
       const double start = MPI_Wtime();
-      for (int r = 0; r < repetitions; ++r) {
-        call_trace.clear();
-        all_reduce.trace = trace_path.empty() ? nullptr : &call_trace;
-        all_reduce(data);
-        AppendTrace(call_trace, bytes, r, rank, trace_rows);
-      }
+      for (int r = 0; r < repetitions; ++r) timed_call(data, bytes, r);
       seconds = Slowest(MPI_Wtime() - start) / repetitions;
       mode += " back to back";
     } else {
@@ -214,12 +219,7 @@ int main(int argc, char** argv) {
         MPI_Barrier(MPI_COMM_WORLD);
         const double start = MPI_Wtime();
         SpinFor(skew_s * rank);
-        call_trace.clear();
-        all_reduce.trace = trace_path.empty() ? nullptr : &call_trace;
-        all_reduce(data);
-        const double mine = MPI_Wtime() - start;
-        AppendTrace(call_trace, bytes, r, rank, trace_rows);
-        times.push_back(Slowest(mine));
+        times.push_back(Slowest(timed_call(data, bytes, r) - start));
       }
       std::sort(times.begin(), times.end());
       seconds = times[times.size() / 2];
@@ -230,7 +230,6 @@ int main(int argc, char** argv) {
       }
     }
     if (rank == 0) std::printf("%d ranks %lld bytes%s: %.6f s\n", ranks, bytes, mode.c_str(), seconds);
-    all_reduce.trace = nullptr;
   }
   if (!trace_path.empty()) WriteTrace(trace_rows, rank, ranks, trace_file);
   MPI_Finalize();

@@ -6,17 +6,13 @@
 #include <numeric>
 #include <set>
 #include <sstream>
+#include <vector>
 
+#include "sim/scenario/scenario_error.h"
 #include "validate/quantile.h"
 
 namespace sim::validate {
 namespace {
-
-std::string JoinLines(const std::vector<std::string>& problems) {
-  std::string text;
-  for (const auto& p : problems) text += (text.empty() ? "" : "\n") + p;
-  return text;
-}
 
 constexpr const char* kHeader = "rank,step,start_s,computed_s,end_s,gradient_s";
 constexpr const char* kFields[] = {"rank", "step", "start_s", "computed_s", "end_s", "gradient_s"};
@@ -28,9 +24,6 @@ struct Record {
 };
 
 }  // namespace
-
-StepRecordsError::StepRecordsError(std::vector<std::string> p)
-    : std::runtime_error(JoinLines(p)), problems(std::move(p)) {}
 
 StepSpread ReadStepSpread(std::istream& csv, const std::string& name, std::uint64_t skip_steps) {
   std::vector<std::string> problems;
@@ -76,7 +69,7 @@ StepSpread ReadStepSpread(std::istream& csv, const std::string& name, std::uint6
                        values[3], values[4]});
   }
   if (problems.empty() && line_number == 0) problems.push_back(name + ":1:1: empty file (mpi_train --steps)");
-  if (!problems.empty()) throw StepRecordsError(std::move(problems));
+  if (!problems.empty()) throw scenario::ScenarioError(std::move(problems));
 
   std::set<std::uint32_t> ranks;
   for (const Record& r : records) ranks.insert(r.rank);
@@ -103,7 +96,7 @@ StepSpread ReadStepSpread(std::istream& csv, const std::string& name, std::uint6
   }
   s.steps = entry.size();
   if (s.steps == 0) {
-    throw StepRecordsError({name + ": no step after the first " + std::to_string(skip_steps) +
+    throw scenario::ScenarioError({name + ": no step after the first " + std::to_string(skip_steps) +
                             " recorded by every rank"});
   }
   s.compute_median_s = Median(compute);

@@ -12,9 +12,7 @@
 
 #include <cstdint>
 #include <istream>
-#include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace sim::validate {
 
@@ -33,16 +31,11 @@ struct StepSpread {
   double period_median_s = 0, period_mean_s = 0, period_max_s = 0;
 };
 
-// Thrown on a malformed file: every problem, each with "NAME:LINE:COLUMN"
-// and the field, at once.
-struct StepRecordsError : std::runtime_error {
-  explicit StepRecordsError(std::vector<std::string> problems);
-  std::vector<std::string> problems;
-};
-
 // Reads the records of `csv` (named `name` in errors) and summarises the
 // steps after the first `skip_steps` (start-up: connections, first
-// touches). Throws StepRecordsError.
+// touches). A malformed file throws scenario::ScenarioError, the project's
+// bad-input error, with every problem at once, each with "NAME:LINE:COLUMN"
+// and the field.
 [[nodiscard]] StepSpread ReadStepSpread(std::istream& csv, const std::string& name, std::uint64_t skip_steps);
 
 }  // namespace sim::validate

@@ -342,12 +342,7 @@ int main(int argc, char** argv) {
   spread->callback([&] {
     std::ifstream in(steps_csv);
     if (!in) throw BadInput("cannot read '" + steps_csv + "'");
-    sim::validate::StepSpread s;
-    try {
-      s = sim::validate::ReadStepSpread(in, steps_csv, skip_steps);
-    } catch (const sim::validate::StepRecordsError& e) {
-      throw BadInput(e.what());
-    }
+    const sim::validate::StepSpread s = sim::validate::ReadStepSpread(in, steps_csv, skip_steps);
     const auto ms = [](double seconds) {
       std::ostringstream text;
       text << std::fixed << std::setprecision(2) << seconds * 1e3;

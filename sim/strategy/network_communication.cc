@@ -61,18 +61,25 @@ void NetworkCommunication::all_gather(Bytes piece, Done done) {
   run(collectives::Op::kAllGather, Bytes{piece.count * ranks}, std::move(done));
 }
 
-void NetworkCommunication::run(collectives::Op op, Bytes size, Done done) {
-  // Runs finished earlier are released here, never from inside their own callback.
+collectives::CollectiveRun& NetworkCommunication::add_run(collectives::Op op, Bytes size,
+                                                          collectives::RunOptions options) {
+  // Runs finished earlier are released here, never from inside their own
+  // callback; a run stays in runs_ until every rank is done, hence after
+  // every entry.
   std::erase_if(runs_, [](const auto& run) { return run->done(); });
+  runs_.push_back(std::make_unique<collectives::CollectiveRun>(engine_, transport_, schedule_for(op, size),
+                                                               worker_endpoints_, std::move(options)));
+  return *runs_.back();
+}
+
+void NetworkCommunication::run(collectives::Op op, Bytes size, Done done) {
   if (worker_endpoints_.size() == 1) {
     engine_.schedule_in(Time::zero(), std::move(done));
     return;
   }
   collectives::RunOptions options = run_options_;
   options.on_done = [done = std::move(done)](Time) { done(); };
-  runs_.push_back(std::make_unique<collectives::CollectiveRun>(engine_, transport_, schedule_for(op, size),
-                                                               worker_endpoints_, std::move(options)));
-  runs_.back()->start();
+  add_run(op, size, std::move(options)).start();
 }
 
 Communication::Enter NetworkCommunication::all_reduce_each(Bytes size, WorkerDone worker_done) {
@@ -85,7 +92,6 @@ Communication::Enter NetworkCommunication::all_gather_each(Bytes piece, WorkerDo
 }
 
 Communication::Enter NetworkCommunication::run_each(collectives::Op op, Bytes size, WorkerDone worker_done) {
-  std::erase_if(runs_, [](const auto& run) { return run->done(); });
   if (worker_endpoints_.size() == 1) {
     return [this, worker_done = std::move(worker_done)](std::uint32_t w) {
       engine_.schedule_in(Time::zero(), [worker_done, w] { worker_done(w); });
@@ -93,10 +99,7 @@ Communication::Enter NetworkCommunication::run_each(collectives::Op op, Bytes si
   }
   collectives::RunOptions options = run_options_;
   options.on_rank_done = [worker_done = std::move(worker_done)](collectives::Rank r, Time) { worker_done(r); };
-  runs_.push_back(std::make_unique<collectives::CollectiveRun>(engine_, transport_, schedule_for(op, size),
-                                                               worker_endpoints_, std::move(options)));
-  // The run lives in runs_ until every rank is done, hence after every entry.
-  collectives::CollectiveRun* run = runs_.back().get();
+  collectives::CollectiveRun* run = &add_run(op, size, std::move(options));
   return [run](std::uint32_t w) { run->enter(w); };
 }
 

@@ -52,6 +52,8 @@ class NetworkCommunication final : public Communication {
 
  private:
   std::shared_ptr<const collectives::Schedule> schedule_for(collectives::Op op, Bytes size);
+  // A new run of `op` over the workers, kept until it is done.
+  collectives::CollectiveRun& add_run(collectives::Op op, Bytes size, collectives::RunOptions options);
   void run(collectives::Op op, Bytes size, Done done);
   // A run the workers enter one by one; `worker_done` per rank.
   Enter run_each(collectives::Op op, Bytes size, WorkerDone worker_done);

@@ -9,24 +9,13 @@ SyncAllReduce::SyncAllReduce(TrainingContext& context)
 
 void SyncAllReduce::start() {
   progress_.start();
-  if (progress_.finished()) return;
-  if (ctx_.strategy.allreduce_entry == AllReduceEntry::kEachWorker) {
-    for (std::uint32_t w = 0; w < ctx_.workers; ++w) begin_worker_step(w);
-  } else {
-    begin_step();
-  }
+  // The first step starts every worker at once in either mode.
+  if (!progress_.finished()) begin_step();
 }
 
 void SyncAllReduce::begin_step() {
-  const ParameterVersion params = ctx_.numerics.current();
   computing_ = ctx_.workers;
-  for (std::uint32_t w = 0; w < ctx_.workers; ++w) {
-    ctx_.timeline.set(w, Activity::kCompute, ctx_.engine.now());
-    // The input is an immutable version, so computing now or at the end of
-    // the simulated compute gives the same numbers.
-    gradients_[w] = ctx_.numerics.compute_gradient(w, params);
-    ctx_.engine.schedule_in(ctx_.compute.next_step_time(w), [this, w] { computed(w); });
-  }
+  for (std::uint32_t w = 0; w < ctx_.workers; ++w) begin_worker_step(w);
 }
 
 void SyncAllReduce::computed(std::uint32_t worker) {
@@ -65,6 +54,8 @@ void SyncAllReduce::apply_step() {
 
 void SyncAllReduce::begin_worker_step(std::uint32_t worker) {
   ctx_.timeline.set(worker, Activity::kCompute, ctx_.engine.now());
+  // The input is an immutable version, so computing now or at the end of
+  // the simulated compute gives the same numbers.
   gradients_[worker] = ctx_.numerics.compute_gradient(worker, ctx_.numerics.current());
   ctx_.engine.schedule_in(ctx_.compute.next_step_time(worker), [this, worker] { computed(worker); });
 }

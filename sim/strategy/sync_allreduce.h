@@ -41,7 +41,8 @@ class SyncAllReduce final : public Strategy {
   void computed(std::uint32_t worker);
   void encoded(std::uint32_t worker);
   void reduced();
-  // kEachWorker: worker w's own step.
+  // Worker w's step from its computation on (every worker at once in
+  // begin_step; each on its own with kEachWorker).
   void begin_worker_step(std::uint32_t worker);
   void enter(std::uint32_t worker);
   void worker_reduced(std::uint64_t step, std::uint32_t worker);

@@ -6,6 +6,8 @@
 
 #include <sstream>
 
+#include "sim/scenario/scenario_error.h"
+
 namespace sim::validate {
 namespace {
 
@@ -56,16 +58,16 @@ TEST(StepSpread, ListsEveryMalformedFieldWithLineAndColumn) {
         "1.5,1,0,0.001,0.010,0\n"
         "0,2,0.010\n");
     FAIL() << "no error";
-  } catch (const StepRecordsError& e) {
-    ASSERT_EQ(e.problems.size(), 3u) << e.what();
-    EXPECT_EQ(e.problems[0], "steps.csv:2:7: field 'computed_s': 'x' is not a number of seconds >= 0");
-    EXPECT_EQ(e.problems[1], "steps.csv:3:1: field 'rank': '1.5' is not a whole number >= 0");
-    EXPECT_EQ(e.problems[2], "steps.csv:4:1: 3 fields, expected 6");
+  } catch (const scenario::ScenarioError& e) {
+    ASSERT_EQ(e.problems().size(), 3u) << e.what();
+    EXPECT_EQ(e.problems()[0], "steps.csv:2:7: field 'computed_s': 'x' is not a number of seconds >= 0");
+    EXPECT_EQ(e.problems()[1], "steps.csv:3:1: field 'rank': '1.5' is not a whole number >= 0");
+    EXPECT_EQ(e.problems()[2], "steps.csv:4:1: 3 fields, expected 6");
   }
-  EXPECT_THROW((void)Read("rank,step\n0,1\n"), StepRecordsError);
-  EXPECT_THROW((void)Read(""), StepRecordsError);
+  EXPECT_THROW((void)Read("rank,step\n0,1\n"), scenario::ScenarioError);
+  EXPECT_THROW((void)Read(""), scenario::ScenarioError);
   EXPECT_THROW((void)Read("rank,step,start_s,computed_s,end_s,gradient_s\n0,1,0,0.001,0.010,0\n", 1),
-               StepRecordsError);
+               scenario::ScenarioError);
 }
 
 }  // namespace
