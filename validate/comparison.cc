@@ -7,7 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "validate/quantile.h"
+#include "sim/core/quantile.h"
 
 namespace sim::validate {
 namespace {
@@ -125,13 +125,25 @@ double MedianAbsoluteErrorPct(const std::vector<ComparisonRow>& rows) {
   return Median(std::move(e));
 }
 
-std::optional<PredictionRange> RangeOf(const ComparisonRow& row) {
-  if (row.predicted_step_draws.empty()) return std::nullopt;
+namespace {
+
+std::optional<PredictionRange> RangeOver(const std::vector<double>& draws, double measured_s) {
+  if (draws.empty()) return std::nullopt;
   PredictionRange range;
-  range.p10_s = Quantile(row.predicted_step_draws, 0.1);
-  range.p90_s = Quantile(row.predicted_step_draws, 0.9);
-  range.contains_measured = range.p10_s <= row.measured_step_s && row.measured_step_s <= range.p90_s;
+  range.p10_s = Quantile(draws, 0.1);
+  range.p90_s = Quantile(draws, 0.9);
+  range.contains_measured = range.p10_s <= measured_s && measured_s <= range.p90_s;
   return range;
+}
+
+}  // namespace
+
+std::optional<PredictionRange> RangeOf(const ComparisonRow& row) {
+  return RangeOver(row.predicted_step_draws, row.measured_step_s);
+}
+
+std::optional<PredictionRange> BehaviourRangeOf(const ComparisonRow& row) {
+  return RangeOver(row.predicted_step_behaviour_draws, row.measured_step_s);
 }
 
 std::optional<DrawnStaleness> StalenessOverDraws(const ComparisonRow& row, const ConvergenceComparison& c) {
@@ -146,18 +158,54 @@ std::optional<DrawnStaleness> StalenessOverDraws(const ComparisonRow& row, const
 std::string ComparisonCsv(const std::vector<ComparisonRow>& rows) {
   std::string out =
       "scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,measured_final_loss,"
-      "predicted_p10_s,predicted_p90_s\n";
+      "predicted_p10_s,predicted_p90_s,behaviour_p10_s,behaviour_p90_s\n";
   for (const auto& r : rows) {
     out += CsvField(r.scenario) + "," + CsvField(r.strategy) + "," + std::to_string(r.p) + "," +
            Format("%.9g", r.predicted_step_s) + "," + Format("%.9g", r.measured_step_s) + "," +
            Format("%.4f", r.error_pct()) + "," + Format("%.9g", r.predicted_final_loss) + "," +
-           Format("%.9g", r.measured_final_loss) + ",";
-    if (const auto range = RangeOf(r)) out += Format("%.9g", range->p10_s) + "," + Format("%.9g", range->p90_s);
-    else out += ",";
+           Format("%.9g", r.measured_final_loss);
+    for (const auto& range : {RangeOf(r), BehaviourRangeOf(r)}) {
+      out += range ? "," + Format("%.9g", range->p10_s) + "," + Format("%.9g", range->p90_s) : ",,";
+    }
     out += "\n";
   }
   return out;
 }
+
+namespace {
+
+// The rows' ranges over one kind of draws (`draws_of`), with the single
+// prediction and the measured step beside them, and how many measured steps
+// fall inside; empty when no row has such draws.
+std::string RangeTable(const std::vector<ComparisonRow>& rows, std::vector<double> ComparisonRow::*draws_of,
+                       const char* over) {
+  std::size_t with_range = 0, inside = 0, draws = 0;
+  std::string ranges;
+  char line[400];
+  for (const auto& r : rows) {
+    const auto range = RangeOver(r.*draws_of, r.measured_step_s);
+    if (!range) continue;
+    ++with_range;
+    draws = (r.*draws_of).size();
+    inside += range->contains_measured ? 1 : 0;
+    std::snprintf(line, sizeof line, "%-24s %-40s %3u %12.6f %12.6f %12.6f %12.6f  %s\n", r.scenario.c_str(),
+                  r.strategy.c_str(), r.p, range->p10_s, r.predicted_step_s, range->p90_s, r.measured_step_s,
+                  range->contains_measured ? "inside" : "outside");
+    ranges += line;
+  }
+  if (with_range == 0) return "";
+  std::snprintf(line, sizeof line, "\npredicted step over %zu %s (10th percentile, prediction, 90th):\n", draws,
+                over);
+  std::string out = line;
+  std::snprintf(line, sizeof line, "%-24s %-40s %3s %12s %12s %12s %12s\n", "scenario", "strategy", "p", "p10_s",
+                "predicted_s", "p90_s", "measured_s");
+  out += line + ranges;
+  std::snprintf(line, sizeof line, "measured inside the predicted 10th-90th percentile: %zu of %zu rows\n", inside,
+                with_range);
+  return out + line;
+}
+
+}  // namespace
 
 std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_tolerance) {
   std::string out;
@@ -216,32 +264,12 @@ std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_
   }
   std::snprintf(line, sizeof line, "median |error| %.2f%% over %zu rows\n", MedianAbsoluteErrorPct(rows), rows.size());
   out += line;
-  // How sure each prediction is: its range over TCP's draws, and how often
-  // the real run fell inside (issue 19 item 5).
-  std::size_t with_range = 0, inside = 0, draws = 0;
-  std::string ranges;
-  for (const auto& r : rows) {
-    const auto range = RangeOf(r);
-    if (!range) continue;
-    ++with_range;
-    draws = r.predicted_step_draws.size();
-    inside += range->contains_measured ? 1 : 0;
-    std::snprintf(line, sizeof line, "%-24s %-40s %3u %12.6f %12.6f %12.6f %12.6f  %s\n", r.scenario.c_str(),
-                  r.strategy.c_str(), r.p, range->p10_s, r.predicted_step_s, range->p90_s, r.measured_step_s,
-                  range->contains_measured ? "inside" : "outside");
-    ranges += line;
-  }
-  if (with_range > 0) {
-    std::snprintf(line, sizeof line, "\npredicted step over %zu flow-share seeds (10th percentile, median, 90th):\n",
-                  draws);
-    out += line;
-    std::snprintf(line, sizeof line, "%-24s %-40s %3s %12s %12s %12s %12s\n", "scenario", "strategy", "p", "p10_s",
-                  "median_s", "p90_s", "measured_s");
-    out += line + ranges;
-    std::snprintf(line, sizeof line, "measured inside the predicted 10th-90th percentile: %zu of %zu rows\n", inside,
-                  with_range);
-    out += line;
-  }
+  // How sure each prediction is: its range over TCP's draws, and over
+  // calibrated behaviours too, and how often the real run fell inside
+  // (issue 19 item 5).
+  out += RangeTable(rows, &ComparisonRow::predicted_step_draws, "flow-share seeds");
+  out += RangeTable(rows, &ComparisonRow::predicted_step_behaviour_draws,
+                    "calibrated behaviours, each under its own flow-share seed");
   return out;
 }
 

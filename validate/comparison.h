@@ -66,6 +66,12 @@ struct ComparisonRow {
   std::vector<double> predicted_step_draws;
   // Their mean staleness under the same draws (empty without).
   std::vector<double> predicted_staleness_mean_draws;
+  // The predicted step under each calibrated behaviour (validate/compare
+  // --calibration-draws: draw k of N calibrated at the (k - 1/2) / N
+  // quantile of every probe's blocks, sim/calibration/calibration_spread.h,
+  // under flow-share seed k); empty without. The single prediction stays
+  // the one above.
+  std::vector<double> predicted_step_behaviour_draws;
 
   // 100 x (predicted - measured) / measured; throws std::invalid_argument if
   // measured_step_s <= 0.
@@ -80,14 +86,18 @@ struct ComparisonRow {
 // Median of |error_pct| over `rows` (0 for none).
 [[nodiscard]] double MedianAbsoluteErrorPct(const std::vector<ComparisonRow>& rows);
 
-// The spread of a row's predicted step (10th and 90th percentile of
-// predicted_step_draws) and whether the measured step lies inside it.
+// The spread of a row's predicted step (10th and 90th percentile of its
+// draws) and whether the measured step lies inside it.
 struct PredictionRange {
   double p10_s = 0;
   double p90_s = 0;
   bool contains_measured = false;
 };
+// Over TCP's draws alone (predicted_step_draws); nullopt without.
 [[nodiscard]] std::optional<PredictionRange> RangeOf(const ComparisonRow& row);
+// Over calibrated behaviours and TCP's draws (predicted_step_behaviour_draws);
+// nullopt without.
+[[nodiscard]] std::optional<PredictionRange> BehaviourRangeOf(const ComparisonRow& row);
 
 // A row's predicted mean staleness over the flow-share draws (their
 // median, as for the step time) and its error against the measured mean
@@ -101,14 +111,16 @@ struct DrawnStaleness {
                                                                const ConvergenceComparison& convergence);
 
 // scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,
-// predicted_final_loss,measured_final_loss,predicted_p10_s,predicted_p90_s
-// (the last two empty without draws); one line per row.
+// predicted_final_loss,measured_final_loss,predicted_p10_s,predicted_p90_s,
+// behaviour_p10_s,behaviour_p90_s (RangeOf, then BehaviourRangeOf; empty
+// without their draws); one line per row.
 [[nodiscard]] std::string ComparisonCsv(const std::vector<ComparisonRow>& rows);
 
 // A fixed-width table for the terminal, with the loss-trajectory check of
 // the synchronous rows, the median of each strategy family (when there are
 // several) and the median over all rows at the bottom; then, for rows with
-// draws, the predicted range and how many measured steps fall inside it.
+// draws, the predicted range and how many measured steps fall inside it
+// (over TCP's draws, and over calibrated behaviours when there are those).
 [[nodiscard]] std::string ComparisonTable(const std::vector<ComparisonRow>& rows, double loss_tolerance);
 
 // Staleness and convergence, one line per row with seeds: predicted and

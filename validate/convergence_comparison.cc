@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "validate/quantile.h"
+#include "sim/core/quantile.h"
 
 namespace sim::validate {
 namespace {

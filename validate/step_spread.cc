@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "sim/scenario/scenario_error.h"
-#include "validate/quantile.h"
+#include "sim/core/quantile.h"
 
 namespace sim::validate {
 namespace {

@@ -11,7 +11,9 @@
 //   validation calibration --profile P.json -s F [--set ...]
 //       [--allreduce ring|mpi] --out F.sets
 //       the same from a cluster profile (cluster_profile.h): no measurement
-//       of the run itself
+//       of the run itself; either with [--behaviour-quantile Q]: from every
+//       message probe's blocks at quantile Q instead of their mean
+//       (calibration_spread.h)
 //   validation profile --measurements M2.json M3.json ... [--description D]
 //       --out P.json
 //       gathers mpi_calibrate --profile-sizes measurements, one per rank
@@ -45,10 +47,11 @@
 #include "models/data/load_dataset.h"
 #include "models/nn/make_model.h"
 #include "sim/calibration/calibration.h"
+#include "sim/calibration/calibration_spread.h"
 #include "sim/calibration/cluster_profile.h"
+#include "sim/core/quantile.h"
 #include "validate/comparison.h"
 #include "validate/step_spread.h"
-#include "validate/quantile.h"
 #include "sim/calibration/openmpi_allreduce_choice.h"
 
 namespace sim::validate {
@@ -105,19 +108,41 @@ void WriteCalibrationFile(const Calibration& c, const HostMeasurements& m, const
   for (const auto& note : c.notes) std::cout << note << "\n";
 }
 
+// `measured` at the behaviour quantile, when one is asked for
+// (calibration_spread.h); a file without block times is bad input.
+template <typename Measurements>
+Measurements AtBehaviour(const Measurements& measured, std::optional<double> quantile, const std::string& file) {
+  if (!quantile) return measured;
+  try {
+    return AtBlockQuantile(measured, *quantile);
+  } catch (const std::invalid_argument& e) {
+    throw BadInput(file + ": " + e.what());
+  }
+}
+
+// What the file's header says of the behaviour it was calibrated at.
+std::string BehaviourNote(std::optional<double> quantile) {
+  if (!quantile) return "";
+  char q[32];
+  std::snprintf(q, sizeof q, "%g", *quantile);
+  return std::string(", every message probe at the ") + q + "-quantile of its blocks";
+}
+
 void WriteCalibration(const std::string& measurements, const std::string& path,
-                      const std::vector<std::string>& overrides, const std::string& allreduce, const std::string& out) {
+                      const std::vector<std::string>& overrides, const std::string& allreduce,
+                      std::optional<double> behaviour_quantile, const std::string& out) {
   const scenario::RunPlan plan = scenario::LoadPlan(path, overrides);
-  const auto m = ReadJson<HostMeasurements>(measurements);
+  const auto m = AtBehaviour(ReadJson<HostMeasurements>(measurements), behaviour_quantile, measurements);
   const Calibration c = Calibrate(m, plan, ParseImplementation(allreduce));
-  WriteCalibrationFile(c, m, plan, path, allreduce, measurements + " (build/mpi_calibrate)", out);
+  WriteCalibrationFile(c, m, plan, path, allreduce,
+                       measurements + " (build/mpi_calibrate)" + BehaviourNote(behaviour_quantile), out);
 }
 
 void WriteCalibrationFromProfile(const std::string& profile_path, const std::string& path,
                                  const std::vector<std::string>& overrides, const std::string& allreduce,
-                                 const std::string& out) {
+                                 std::optional<double> behaviour_quantile, const std::string& out) {
   const scenario::RunPlan plan = scenario::LoadPlan(path, overrides);
-  const auto profile = ReadJson<ClusterProfile>(profile_path);
+  const auto profile = AtBehaviour(ReadJson<ClusterProfile>(profile_path), behaviour_quantile, profile_path);
   if (plan.workload.timing_only_workload()) throw BadInput(path + ": workload.model.timing_only has no numerics");
   // The run's model, for its FLOPs per step and its gradient's bytes.
   const models::TrainTest data = models::LoadDataset(*plan.workload.dataset, plan.seed);
@@ -134,7 +159,9 @@ void WriteCalibrationFromProfile(const std::string& profile_path, const std::str
   Calibration c = Calibrate(m, plan, ParseImplementation(allreduce));
   c.notes.insert(c.notes.begin(), notes.begin(), notes.end());
   WriteCalibrationFile(c, m, plan, path, allreduce,
-                       "the cluster profile " + profile_path + " (no measurement of this run)", out);
+                       "the cluster profile " + profile_path + " (no measurement of this run)" +
+                           BehaviourNote(behaviour_quantile),
+                       out);
 }
 
 void WriteProfile(const std::vector<std::string>& measurements, const std::string& description,
@@ -175,7 +202,8 @@ std::vector<double> Histogram(const result::RunResult& r) {
 // One manifest line: scenario, strategy, p, predicted json, measured json,
 // predicted series, measured series, sync (1 or 0), optionally the seed and
 // then the predictions under other flow-share seeds (JSON files,
-// comma-separated; their median becomes the predicted step),
+// comma-separated; their median becomes the predicted step), and then those
+// under calibrated behaviours (the same, for BehaviourRangeOf),
 // tab-separated. Lines of the same scenario, strategy and p are one row run
 // at several seeds: the first gives the step times and final losses, every
 // one a seed of the convergence comparison, and the worst loss trajectory
@@ -190,8 +218,8 @@ std::vector<ComparisonRow> ReadManifest(const std::string& path) {
     std::vector<std::string> f;
     std::istringstream fields(line);
     for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
-    if (f.size() < 8 || f.size() > 10) {
-      throw BadInput(path + ":" + std::to_string(number) + ": expected 8 to 10 tab-separated fields, got " +
+    if (f.size() < 8 || f.size() > 11) {
+      throw BadInput(path + ":" + std::to_string(number) + ": expected 8 to 11 tab-separated fields, got " +
                      std::to_string(f.size()));
     }
     const auto p = static_cast<std::uint32_t>(std::stoul(f[2]));
@@ -211,7 +239,7 @@ std::vector<ComparisonRow> ReadManifest(const std::string& path) {
       r.measured_step_s = measured.mean_step_s();
       r.predicted_final_loss = predicted.final_loss();
       r.measured_final_loss = measured.final_loss();
-      if (f.size() == 10) {
+      if (f.size() >= 10) {
         std::istringstream draws(f[9]);
         for (std::string draw; std::getline(draws, draw, ',');) {
           const auto drawn = ReadJson<result::RunResult>(draw);
@@ -219,6 +247,12 @@ std::vector<ComparisonRow> ReadManifest(const std::string& path) {
           r.predicted_staleness_mean_draws.push_back(drawn.staleness_mean());
         }
         if (!r.predicted_step_draws.empty()) r.predicted_step_s = Median(r.predicted_step_draws);
+      }
+      if (f.size() == 11) {
+        std::istringstream draws(f[10]);
+        for (std::string draw; std::getline(draws, draw, ',');) {
+          r.predicted_step_behaviour_draws.push_back(ReadJson<result::RunResult>(draw).mean_step_s());
+        }
       }
       rows.push_back(std::move(r));
       row = rows.end() - 1;
@@ -274,7 +308,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> profile_parts;
   std::vector<std::string> overrides;
   double max_error_pct = 5.0, loss_tolerance = 1e-4;
-  std::optional<double> max_staleness_error_pct;
+  std::optional<double> max_staleness_error_pct, behaviour_quantile;
   std::uint32_t ranks = 0;
   std::int64_t bytes = 0;
   int status = 0;
@@ -294,12 +328,15 @@ int main(int argc, char** argv) {
   calibration->add_option("--set", overrides)->allow_extra_args(false);
   calibration->add_option("--allreduce", allreduce)->capture_default_str();
   calibration->add_option("--out", out)->required();
+  calibration->add_option("--behaviour-quantile", behaviour_quantile,
+                          "Calibrate from every message probe's blocks at this quantile, not their mean "
+                          "(a calibrated behaviour of a prediction's range: sim/calibration/calibration_spread.h)");
   calibration->callback([&] {
     if (profile.empty() == measurements.empty()) throw BadInput("calibration: give --measurements or --profile");
     if (profile.empty()) {
-      WriteCalibration(measurements, scenario, overrides, allreduce, out);
+      WriteCalibration(measurements, scenario, overrides, allreduce, behaviour_quantile, out);
     } else {
-      WriteCalibrationFromProfile(profile, scenario, overrides, allreduce, out);
+      WriteCalibrationFromProfile(profile, scenario, overrides, allreduce, behaviour_quantile, out);
     }
   });
 

@@ -74,6 +74,23 @@ TEST_F(ClusterProfileRun, AProfileOfTwoRankCountsCalibratesTheRunsItCovers) {
     fs::remove(out);
   }
 
+  // Every message probe kept its blocks (3 repetitions each), and the run
+  // calibrates at a quantile of them: the file says which.
+  EXPECT_NE(profile.find("\"block_seconds\""), std::string::npos) << profile.substr(0, 2000);
+  const fs::path slow = dir_ / "slow.sets";
+  const Outcome at_q = FromProfile("--set cluster.workers=2 --behaviour-quantile 0.9", slow);
+  if (!(at_q.status == 1 && at_q.output.find("must exceed the 1-byte time") != std::string::npos)) {
+    ASSERT_EQ(at_q.status, 0) << at_q.output;
+    EXPECT_NE(Read(slow).find("every message probe at the 0.9-quantile of its blocks"), std::string::npos)
+        << Read(slow);
+  }
+  // A quantile outside [0, 1]: exit 2, said, nothing written.
+  const fs::path bad_q = dir_ / "bad_q.sets";
+  const Outcome outside = FromProfile("--set cluster.workers=2 --behaviour-quantile 1.5", bad_q);
+  EXPECT_EQ(outside.status, 2) << outside.output;
+  EXPECT_NE(outside.output.find("must lie in [0, 1]"), std::string::npos) << outside.output;
+  EXPECT_FALSE(fs::exists(bad_q));
+
   // A server with 3 workers needs 4 ranks, which the profile lacks: exit 2, named, nothing written.
   const fs::path none = dir_ / "none.sets";
   const Outcome lacking = FromProfile("--set cluster.workers=3 --set strategy.kind=SYNC_PS", none);
@@ -81,6 +98,36 @@ TEST_F(ClusterProfileRun, AProfileOfTwoRankCountsCalibratesTheRunsItCovers) {
   EXPECT_NE(lacking.output.find("no measurements on 4 ranks"), std::string::npos) << lacking.output;
   EXPECT_NE(lacking.output.find("measured: 2, 3"), std::string::npos) << lacking.output;
   EXPECT_FALSE(fs::exists(none));
+}
+
+TEST_F(ClusterProfileRun, AProfileWithoutBlockTimesHasNoBehavioursToDraw) {
+  // The shipped profile of 2026-12-02 was measured before the probes kept
+  // their blocks: its mean calibrates, a quantile is refused with every
+  // probe named (exit 2, nothing written).
+  const std::string shipped = Source() + "/validate/profiles/emulated_cluster_100mbit.json";
+  const fs::path out = dir_ / "q.sets";
+  const std::string command = Build() + "/validation calibration --profile " + shipped + " -s " + Source() +
+                              "/validate/scenarios/mlp_ring_100mbit.pbtxt --set cluster.workers=4 --out " +
+                              out.string();
+  const Outcome mean = Shell(command);
+  ASSERT_EQ(mean.status, 0) << mean.output;
+  fs::remove(out);
+  const Outcome at_q = Shell(command + " --behaviour-quantile 0.5");
+  EXPECT_EQ(at_q.status, 2) << at_q.output;
+  EXPECT_NE(at_q.output.find("kept no block times"), std::string::npos) << at_q.output;
+  EXPECT_NE(at_q.output.find("ring_exchange at 32768 bytes on 8 ranks"), std::string::npos) << at_q.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(ClusterProfileRun, CompareDrawsCalibratedBehavioursOnlyUnderFlowShareSeeds) {
+  // Draw k takes flow-share seed k: without --share-seeds there is none to
+  // take. Exit 2 before anything runs or is written.
+  const fs::path out = dir_ / "compare-out";
+  const Outcome o = Shell("SIM_BUILD_DIR=" + Build() + " " + Source() + "/validate/compare -s " + scenario_ +
+                          " --p 2 --calibration-draws --out " + out.string());
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("--calibration-draws needs --share-seeds N"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 TEST_F(ClusterProfileRun, BadArgumentsAreAllListedAndNothingIsWritten) {

@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "validate/comparison.h"
-#include "validate/quantile.h"
+#include "sim/core/quantile.h"
 
 namespace sim::validate {
 namespace {
@@ -113,10 +113,12 @@ TEST(Comparison, CsvHasTheIssuesColumns) {
   const std::string csv = ComparisonCsv({r});
   EXPECT_EQ(csv,
             "scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,measured_final_loss,"
-            "predicted_p10_s,predicted_p90_s\n"
-            "\"a,b\",SYNC_ALLREDUCE/RING,4,0.105,0.1,5.0000,0.5,0.5,,\n");
+            "predicted_p10_s,predicted_p90_s,behaviour_p10_s,behaviour_p90_s\n"
+            "\"a,b\",SYNC_ALLREDUCE/RING,4,0.105,0.1,5.0000,0.5,0.5,,,,\n");
   r.predicted_step_draws = {0.1, 0.2};  // p10 0.11, p90 0.19
-  EXPECT_NE(ComparisonCsv({r}).find(",0.5,0.5,0.11,0.19\n"), std::string::npos) << ComparisonCsv({r});
+  EXPECT_NE(ComparisonCsv({r}).find(",0.5,0.5,0.11,0.19,,\n"), std::string::npos) << ComparisonCsv({r});
+  r.predicted_step_behaviour_draws = {0.3, 0.1, 0.2};  // p10 0.12, p90 0.28
+  EXPECT_NE(ComparisonCsv({r}).find(",0.5,0.5,0.11,0.19,0.12,0.28\n"), std::string::npos) << ComparisonCsv({r});
 }
 
 TEST(Comparison, ARangeOverFlowShareSeedsSaysWhetherTheRealRunFellInside) {
@@ -140,6 +142,31 @@ TEST(Comparison, ARangeOverFlowShareSeedsSaysWhetherTheRealRunFellInside) {
   EXPECT_NE(table.find("measured inside the predicted 10th-90th percentile: 1 of 2 rows"), std::string::npos) << table;
   // Without draws, no such table.
   EXPECT_EQ(ComparisonTable({Row(1.0, 1.0)}, 1e-4).find("flow-share"), std::string::npos);
+}
+
+TEST(Comparison, ARangeOverCalibratedBehavioursIsJudgedApartFromTcpsAlone) {
+  // TCP's draws alone: 0.040-0.041 s, which misses the real 0.044 s; the
+  // calibrated behaviours, 0.036 to 0.046 s by 0.001 (p10 0.037, p90
+  // 0.045), hold it. The single prediction stays the median of TCP's draws.
+  ComparisonRow r = Row(0.0, 0.044);
+  r.predicted_step_draws = {0.040, 0.0405, 0.041};
+  r.predicted_step_s = Median(r.predicted_step_draws);
+  EXPECT_FALSE(BehaviourRangeOf(r).has_value());
+  for (int k = 10; k >= 0; --k) r.predicted_step_behaviour_draws.push_back(0.036 + 0.001 * k);
+  const auto behaviours = BehaviourRangeOf(r);
+  ASSERT_TRUE(behaviours.has_value());
+  EXPECT_NEAR(behaviours->p10_s, 0.037, 1e-12);
+  EXPECT_NEAR(behaviours->p90_s, 0.045, 1e-12);
+  EXPECT_TRUE(behaviours->contains_measured);
+  EXPECT_FALSE(RangeOf(r)->contains_measured);
+  const std::string table = ComparisonTable({r}, 1e-4);
+  const std::size_t tcp = table.find("predicted step over 3 flow-share seeds");
+  const std::size_t calibrated = table.find("predicted step over 11 calibrated behaviours");
+  ASSERT_NE(tcp, std::string::npos) << table;
+  ASSERT_NE(calibrated, std::string::npos) << table;
+  EXPECT_LT(table.find("inside the predicted 10th-90th percentile: 0 of 1 rows", tcp), calibrated) << table;
+  EXPECT_NE(table.find("inside the predicted 10th-90th percentile: 1 of 1 rows", calibrated), std::string::npos)
+      << table;
 }
 
 TEST(Comparison, VerdictJudgesTheMedianAndEverySyncTrajectory) {

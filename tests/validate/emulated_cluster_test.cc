@@ -94,27 +94,33 @@ TEST_F(EmulatedCluster, ShortRealRunFollowsTheSimulatedTrajectory) {
 }
 
 TEST_F(EmulatedCluster, ComparePipelineWritesTheTable) {
-  // Calibration, prediction (and two more under flow-share seeds 1, 2) and
-  // real run for p = 2, judged on the loss only (the step-time threshold is
-  // set out of reach: unit tests assert no timings).
+  // Calibration, prediction (and two more under flow-share seeds 1, 2, and
+  // two under calibrated behaviours: the probes' blocks at quantiles 0.25
+  // and 0.75) and real run for p = 2, judged on the loss only (the
+  // step-time threshold is set out of reach: unit tests assert no timings).
   const std::string out = (dir_ / "compare").string();
   const Outcome o = Shell(MpiSanitizerEnvironment() + "SIM_CLUSTER_PREFIX=" + std::string(kPrefix) + " SIM_CLUSTER_SUBNET=10.213.9 SIM_BUILD_DIR=" +
                           Build() + " " + Source() + "/validate/compare -s " + Source() +
                           "/validate/scenarios/mlp_ring_100mbit.pbtxt --p 2 --set workload.steps=10 "
-                          "--share-seeds 2 --max-error-pct 1e9 --out " + out);
+                          "--share-seeds 2 --calibration-draws --max-error-pct 1e9 --out " + out);
   ASSERT_EQ(o.status, 0) << o.output;
   const std::string csv = Read(fs::path(out) / "comparison.csv");
   EXPECT_EQ(csv.rfind("scenario,strategy,p,predicted_step_s,measured_step_s,error_pct,predicted_final_loss,"
-                      "measured_final_loss,predicted_p10_s,predicted_p90_s\nmlp_ring_100mbit,SYNC_ALLREDUCE/RING,2,",
+                      "measured_final_loss,predicted_p10_s,predicted_p90_s,behaviour_p10_s,behaviour_p90_s\n"
+                      "mlp_ring_100mbit,SYNC_ALLREDUCE/RING,2,",
                       0),
             0u)
       << csv;
-  // The row's range comes from its two draws: both ends filled in.
+  // The row's ranges come from their two draws each: all four ends filled in.
   const std::string row = csv.substr(csv.find('\n') + 1);
-  EXPECT_EQ(std::count(row.begin(), row.end(), ','), 9) << row;
+  EXPECT_EQ(std::count(row.begin(), row.end(), ','), 11) << row;
   EXPECT_EQ(row.find(",,"), std::string::npos) << row;
   EXPECT_TRUE(fs::exists(fs::path(out) / "mlp_ring_100mbit_p2_ring.share2.json"));
+  EXPECT_TRUE(fs::exists(fs::path(out) / "mlp_ring_100mbit_p2_ring.behaviour2.json"));
+  EXPECT_NE(Read(fs::path(out) / "mlp_ring_100mbit_p2_ring.behaviour2.sets").find("0.75-quantile of its blocks"),
+            std::string::npos);
   EXPECT_NE(o.output.find("measured inside the predicted 10th-90th percentile: "), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("predicted step over 2 calibrated behaviours"), std::string::npos) << o.output;
   EXPECT_TRUE(fs::exists(fs::path(out) / "mlp_ring_100mbit_p2_ring.sets"));
   EXPECT_TRUE(fs::exists(fs::path(out) / "mlp_ring_100mbit_p2_ring.applied.csv"));
   // Synchronous: every gradient at staleness 0 on both sides, W1 0.

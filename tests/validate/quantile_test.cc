@@ -1,5 +1,5 @@
 // One median and quantile for the whole report (validate/quantile.h).
-#include "validate/quantile.h"
+#include "sim/core/quantile.h"
 
 #include <gtest/gtest.h>
 

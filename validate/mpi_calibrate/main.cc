@@ -39,6 +39,13 @@ namespace {
 // The fit and the profile are sim/calibration's; this program feeds them.
 using namespace sim::calibration;
 
+// One probe's result at one size: its mean and every block's time.
+void Record(std::int64_t bytes, const BlockTimes& measured, SizeTime* into) {
+  into->set_bytes(bytes);
+  into->set_seconds(measured.mean_s);
+  for (double t : measured.blocks_s) into->add_block_seconds(t);
+}
+
 int Main(int argc, char** argv) {
   int rank = 0, ranks = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -160,33 +167,23 @@ int Main(int argc, char** argv) {
     const bool fans = profile || !plan.placement.servers.empty();
     const int hub = profile ? ranks - 1 : fans ? static_cast<int>(plan.placement.servers.front()) : 0;
     const int senders = profile ? ranks - 1 : static_cast<int>(workers);
-    m.set_small_message_s(OneWaySeconds(MPI_COMM_WORLD, 1, 4 * repetitions));
+    m.set_small_message_s(OneWaySeconds(MPI_COMM_WORLD, 1, 4 * repetitions).mean_s);
     for (std::int64_t bytes : sizes) {
-      SizeTime* t = m.add_one_way();
-      t->set_bytes(bytes);
-      t->set_seconds(OneWaySeconds(MPI_COMM_WORLD, bytes, repetitions));
-      t = m.add_pair_exchange();
-      t->set_bytes(bytes);
-      t->set_seconds(PairExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions,
-                                         implementation == AllreduceImplementation::kMpiAllreduce
-                                             ? ExchangeCalls::kOpenMpiSendrecv
-                                             : ExchangeCalls::kNonblocking));
-      if (ranks >= 3) {
-        t = m.add_ring_exchange();
-        t->set_bytes(bytes);
-        t->set_seconds(RingExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions));
-      }
+      Record(bytes, OneWaySeconds(MPI_COMM_WORLD, bytes, repetitions), m.add_one_way());
+      Record(bytes,
+             PairExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions,
+                                 implementation == AllreduceImplementation::kMpiAllreduce
+                                     ? ExchangeCalls::kOpenMpiSendrecv
+                                     : ExchangeCalls::kNonblocking),
+             m.add_pair_exchange());
+      if (ranks >= 3) Record(bytes, RingExchangeSeconds(MPI_COMM_WORLD, bytes, repetitions), m.add_ring_exchange());
       if (fans) {
-        t = m.add_fan_in();
-        t->set_bytes(bytes);
-        t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kIn, bytes, repetitions));
-        t = m.add_fan_out();
-        t->set_bytes(bytes);
-        t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kOut, bytes, repetitions));
+        Record(bytes, FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kIn, bytes, repetitions), m.add_fan_in());
+        Record(bytes, FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kOut, bytes, repetitions),
+               m.add_fan_out());
         if (senders >= 2) {
-          t = m.add_fan_half_each();
-          t->set_bytes(bytes);
-          t->set_seconds(FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kHalfEach, bytes, repetitions));
+          Record(bytes, FanSeconds(MPI_COMM_WORLD, hub, senders, FanDirection::kHalfEach, bytes, repetitions),
+                 m.add_fan_half_each());
           SizeTimes* completions = m.add_fan_out_completions();
           completions->set_bytes(bytes);
           // Three times the blocks: the order statistics of one fan-out vary more than its total.

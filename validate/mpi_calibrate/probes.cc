@@ -4,19 +4,14 @@
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
+#include "sim/core/quantile.h"
 #include "sim/core/random.h"
 
 
 namespace sim::validate {
 namespace {
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t mid = v.size() / 2;
-  return v.size() % 2 == 1 ? v[mid] : 0.5 * (v[mid - 1] + v[mid]);
-}
 
 double Mean(const std::vector<double>& v) {
   double sum = 0;
@@ -54,7 +49,7 @@ double MachineSeconds() {
 
 }  // namespace
 
-double MeanBlockSeconds(MPI_Comm comm, int repetitions, const std::function<void()>& op) {
+BlockTimes MeanBlockSeconds(MPI_Comm comm, int repetitions, const std::function<void()>& op) {
   MPI_Barrier(comm);
   op();  // untimed: a pair's first message also connects it
   std::vector<double> blocks;
@@ -67,28 +62,31 @@ double MeanBlockSeconds(MPI_Comm comm, int repetitions, const std::function<void
     MPI_Reduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
     blocks.push_back(slowest);
   }
-  return Mean(blocks);
+  const double mean = Mean(blocks);
+  return {mean, std::move(blocks)};
 }
 
-double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
+BlockTimes OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
   if (Size(comm) < 2) throw std::invalid_argument("OneWaySeconds needs 2 ranks or more");
   const int rank = Rank(comm);
   std::vector<char> buffer(static_cast<std::size_t>(std::max<std::int64_t>(bytes, 1)));
   const int count = static_cast<int>(bytes);
   // A round trip is two one-way messages.
-  return MeanBlockSeconds(comm, repetitions, [&] {
-           if (rank == 0) {
-             MPI_Send(buffer.data(), count, MPI_BYTE, 1, 0, comm);
-             MPI_Recv(buffer.data(), count, MPI_BYTE, 1, 0, comm, MPI_STATUS_IGNORE);
-           } else if (rank == 1) {
-             MPI_Recv(buffer.data(), count, MPI_BYTE, 0, 0, comm, MPI_STATUS_IGNORE);
-             MPI_Send(buffer.data(), count, MPI_BYTE, 0, 0, comm);
-           }
-         }) /
-         2.0;
+  BlockTimes round_trips = MeanBlockSeconds(comm, repetitions, [&] {
+    if (rank == 0) {
+      MPI_Send(buffer.data(), count, MPI_BYTE, 1, 0, comm);
+      MPI_Recv(buffer.data(), count, MPI_BYTE, 1, 0, comm, MPI_STATUS_IGNORE);
+    } else if (rank == 1) {
+      MPI_Recv(buffer.data(), count, MPI_BYTE, 0, 0, comm, MPI_STATUS_IGNORE);
+      MPI_Send(buffer.data(), count, MPI_BYTE, 0, 0, comm);
+    }
+  });
+  round_trips.mean_s /= 2;
+  for (double& t : round_trips.blocks_s) t /= 2;
+  return round_trips;
 }
 
-double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions, ExchangeCalls calls) {
+BlockTimes PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions, ExchangeCalls calls) {
   const int p = Size(comm);
   if (p < 2) throw std::invalid_argument("PairExchangeSeconds needs 2 ranks or more");
   const int rank = Rank(comm);
@@ -164,8 +162,8 @@ class Fan {
 
 }  // namespace
 
-double FanSeconds(MPI_Comm comm, int hub, int workers, FanDirection direction, std::int64_t bytes,
-                  int repetitions) {
+BlockTimes FanSeconds(MPI_Comm comm, int hub, int workers, FanDirection direction, std::int64_t bytes,
+                      int repetitions) {
   Fan fan(comm, hub, workers, bytes);
   return MeanBlockSeconds(comm, repetitions, [&] { fan.run(direction); });
 }
@@ -189,7 +187,7 @@ std::vector<double> FanOutCompletions(MPI_Comm comm, int hub, int receivers, std
   return sorted_sum;
 }
 
-double RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
+BlockTimes RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions) {
   const int p = Size(comm);
   if (p < 3) throw std::invalid_argument("RingExchangeSeconds needs 3 ranks or more");
   const int rank = Rank(comm);

@@ -21,10 +21,18 @@ namespace sim::validate {
 // exit skew are spread over them.
 inline constexpr int kProbeCallsPerBlock = 4;
 
+// What a message probe measured, on rank 0: each timed block's time (per
+// call) in the order taken, and their mean, which is the probe's result.
+struct BlockTimes {
+  double mean_s = 0;
+  std::vector<double> blocks_s;
+};
+
 // The timing of every message probe below: after a barrier, one untimed
 // call of `op` on every rank; then `repetitions` blocks, each a barrier and
 // kProbeCallsPerBlock back-to-back calls; per block the slowest rank's time
-// divided by kProbeCallsPerBlock; returns the mean over blocks, on rank 0.
+// divided by kProbeCallsPerBlock; returns the blocks and their mean, on
+// rank 0 (the blocks' spread: measurements.proto, SizeTime.block_seconds).
 // The mean, not the median: a run's step time is a mean, and the emulated
 // cluster's occasional stalls (ranks sharing cores) are part of it. The
 // untimed call: Open MPI's TCP transport connects a pair of ranks on its
@@ -32,11 +40,11 @@ inline constexpr int kProbeCallsPerBlock = 4;
 // would otherwise pay in its first block (on the emulated cluster at
 // 100 Mbit/s, a ring step of 50,885 bytes on 8 ranks: 6.6-6.9 ms a call in
 // the first block, 4.8 ms after; validate/README.md).
-[[nodiscard]] double MeanBlockSeconds(MPI_Comm comm, int repetitions, const std::function<void()>& op);
+[[nodiscard]] BlockTimes MeanBlockSeconds(MPI_Comm comm, int repetitions, const std::function<void()>& op);
 
 // One-way time of `bytes` between ranks 0 and 1: half the round trip of a
 // ping-pong (0 sends, 1 answers with the same size).
-[[nodiscard]] double OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
+[[nodiscard]] BlockTimes OneWaySeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
 // How a rank issues an exchange: as our ring does (Irecv + Isend + Waitall),
 // or as Open MPI's collectives do in ompi_coll_base_sendrecv_actual
 // (coll_base_util.c: Irecv, a blocking Send, then Wait), which is what its
@@ -46,7 +54,7 @@ enum class ExchangeCalls { kNonblocking, kOpenMpiSendrecv };
 // Ranks pair up (0-1, 2-3, ...; an odd last rank waits) and every pair sends
 // each other `bytes` at once, issued as `calls` says: time until all are
 // done.
-[[nodiscard]] double PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions,
+[[nodiscard]] BlockTimes PairExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions,
                                          ExchangeCalls calls = ExchangeCalls::kNonblocking);
 // Ranks 0..workers-1 each send `bytes` to rank `hub` at once (kIn), or rank
 // `hub` sends `bytes` to each of them at once (kOut), or (kHalfEach) the
@@ -55,7 +63,7 @@ enum class ExchangeCalls { kNonblocking, kOpenMpiSendrecv };
 // pushes of some workers and the pulls of others in a run (a worker's own
 // push and pull never overlap). Time until all are done.
 enum class FanDirection { kIn, kOut, kHalfEach };
-[[nodiscard]] double FanSeconds(MPI_Comm comm, int hub, int workers, FanDirection direction, std::int64_t bytes,
+[[nodiscard]] BlockTimes FanSeconds(MPI_Comm comm, int hub, int workers, FanDirection direction, std::int64_t bytes,
                                 int repetitions);
 // Rank `hub` sends `bytes` to each of ranks 0..receivers-1 at once; each
 // receiver times its own message from a barrier. Returns (on rank 0) the
@@ -66,7 +74,7 @@ enum class FanDirection { kIn, kOut, kHalfEach };
                                                     int repetitions);
 // Every rank sends `bytes` to rank+1 and receives from rank-1 at once (one
 // ring step): time until all are done. Needs 3 ranks or more.
-[[nodiscard]] double RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
+[[nodiscard]] BlockTimes RingExchangeSeconds(MPI_Comm comm, std::int64_t bytes, int repetitions);
 
 // `compute` (one gradient, as the run computes it) on every rank with
 // `computes` true, all at once. Returns (on rank 0) each computing rank's own
